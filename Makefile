@@ -1,0 +1,42 @@
+# webhook-receiver. `make run` and `make test` are the two commands a new machine needs.
+SHELL := bash
+.DEFAULT_GOAL := help
+PORT ?= 9000
+EVENT ?= events/create.json
+# Build for the host by default; ARCH=arm64 needs the aarch64 Rust standard library installed.
+ARCH ?= $(shell uname -m | sed 's/aarch64/arm64/')
+BASE_URL ?= http://127.0.0.1:$(PORT)/lambda-url/webhook-receiver
+ENV := source scripts/env.sh &&
+
+.PHONY: help tools run invoke send test lint build
+
+help:
+	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
+	@echo "make send     sign EVENT (default $(EVENT)) now and curl it to the running receiver"
+	@echo "make invoke   sign EVENT now and send it with cargo lambda invoke"
+	@echo "make test     every test (installs tools, starts and stops DynamoDB Local itself)"
+	@echo "make lint     cargo fmt --check and clippy -D warnings"
+	@echo "make build    release build with cargo lambda (ARCH=$(ARCH))"
+
+tools:
+	@scripts/tools.sh
+
+run:
+	@PORT=$(PORT) scripts/run-local.sh
+
+invoke: tools
+	@$(ENV) cargo run -q --bin webhook-sign -- $(EVENT) > .cache/signed-event.json && \
+	  cargo lambda invoke webhook-receiver -A 127.0.0.1 -P $(PORT) --data-file .cache/signed-event.json
+
+send: tools
+	@$(ENV) eval "$$(cargo run -q --bin webhook-sign -- --curl $(BASE_URL) $(EVENT))"; echo
+
+test: tools lint
+	@scripts/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+build: tools
+	@$(ENV) cargo lambda build --release --$(subst x86_64,x86-64,$(ARCH)) --bin webhook-receiver

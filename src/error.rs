@@ -1,0 +1,114 @@
+//! Every way a request can end other than success, and the one place they become HTTP.
+//! Client faults say what to fix; our faults are opaque (`internal`) and their cause chain goes
+//! to the log only.
+
+use http::StatusCode;
+
+use crate::payload::Detail;
+use crate::plan::Outcome;
+use crate::signature::SignatureError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no such route")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("tenant not in the allowlist")]
+    UnknownTenant,
+    #[error("body is not valid base64")]
+    InvalidBody,
+    #[error("body exceeds the size limit")]
+    PayloadTooLarge,
+    #[error("signature rejected: {0}")]
+    Signature(#[from] SignatureError),
+    #[error("content type is not application/json")]
+    UnsupportedMediaType,
+    #[error("body is not JSON")]
+    InvalidJson,
+    #[error("payload failed validation")]
+    InvalidPayload(Vec<Detail>),
+    /// A refused write the sender must hear about (`user_exists`, `user_not_found`,
+    /// `delivery_id_reused`).
+    #[error("write refused: {}", .0.as_str())]
+    Conflict(Outcome),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound | Self::UnknownTenant => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::InvalidBody | Self::InvalidJson | Self::InvalidPayload(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Signature(_) => StatusCode::UNAUTHORIZED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Store(StoreError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `error` field of the response body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnknownTenant => "unknown_tenant",
+            Self::InvalidBody => "invalid_body",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::Signature(SignatureError::Missing) => "signature_missing",
+            Self::Signature(SignatureError::Invalid) => "signature_invalid",
+            Self::Signature(SignatureError::TimestampOutOfTolerance) => {
+                "timestamp_out_of_tolerance"
+            }
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidJson => "invalid_json",
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::Conflict(outcome) => outcome.as_str(),
+            Self::Store(StoreError::Unavailable(_)) => "unavailable",
+            Self::Store(StoreError::Internal(_)) => "internal",
+        }
+    }
+
+    /// Extra headers the sender needs.
+    pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::MethodNotAllowed => &[("allow", "POST")],
+            Self::Store(StoreError::Unavailable(_)) => &[("retry-after", RETRY_AFTER_SECONDS)],
+            _ => &[],
+        }
+    }
+
+    pub fn details(&self) -> Option<&[Detail]> {
+        match self {
+            Self::InvalidPayload(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Our fault (logged with its cause chain), as opposed to the sender's.
+    pub fn is_server_fault(&self) -> bool {
+        self.status().is_server_error()
+    }
+}
+
+/// What a 503 asks the sender to wait.
+pub const RETRY_AFTER_SECONDS: &str = "2";
+
+/// `error: cause: cause…` for the log.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(cause) = cur {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        cur = cause.source();
+    }
+    out
+}

@@ -1,0 +1,239 @@
+//! The request pipeline (SPEC §3), in order; the first failure answers. The only module that
+//! speaks HTTP.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, Method, Response};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use serde_json::json;
+
+use crate::clock::Clock;
+use crate::config::{Config, Tenant};
+use crate::error::{error_chain, ApiError};
+use crate::lambda::BodyRejected;
+use crate::payload::{self, PayloadError};
+use crate::plan::{Outcome, Write};
+use crate::signature::VerifiedBody;
+use crate::store::Store;
+use crate::telemetry::RequestLog;
+
+const ROUTE_PREFIX: &str = "/webhooks/";
+
+pub struct App {
+    config: Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            config,
+            store,
+            clock,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Handles one request and writes its log line.
+    pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
+        let started = Instant::now();
+        let mut log = RequestLog {
+            request_id: request_id.to_owned(),
+            ..RequestLog::default()
+        };
+        let result = self.process(req, &mut log).await;
+        self.finish(result, log, started)
+    }
+
+    /// Answers a request refused before it could be turned into an HTTP request (the adapter's
+    /// body guard), with the same log line as any other.
+    pub fn reject(&self, error: ApiError, request_id: &str) -> Response<Body> {
+        let log = RequestLog {
+            request_id: request_id.to_owned(),
+            ..RequestLog::default()
+        };
+        self.finish(Err(error), log, Instant::now())
+    }
+
+    fn finish(
+        &self,
+        result: Result<Outcome, ApiError>,
+        mut log: RequestLog,
+        started: Instant,
+    ) -> Response<Body> {
+        let response = match result {
+            Ok(outcome) => {
+                log.outcome = outcome.as_str();
+                json_response(
+                    200,
+                    json!({"status": outcome.as_str()}),
+                    &[],
+                    &log.request_id,
+                )
+            }
+            Err(error) => {
+                log.outcome = error.code();
+                if error.is_server_fault() {
+                    tracing::error!(
+                        request_id = %log.request_id,
+                        tenant = log.tenant.as_deref().unwrap_or("-"),
+                        error = %error_chain(&error),
+                        "request failed"
+                    );
+                }
+                let mut body = json!({"error": error.code()});
+                if let Some(details) = error.details() {
+                    body["details"] = json!(details);
+                }
+                json_response(
+                    error.status().as_u16(),
+                    body,
+                    error.headers(),
+                    &log.request_id,
+                )
+            }
+        };
+        log.status = response.status().as_u16();
+        log.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        log.emit(self.clock.now_ms());
+        response
+    }
+
+    async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Outcome, ApiError> {
+        // 1. Route and method.
+        let segment = tenant_segment(req).ok_or(ApiError::NotFound)?;
+        if req.method() != Method::POST {
+            return Err(ApiError::MethodNotAllowed);
+        }
+        // 2. Tenant: the raw segment, matched exactly.
+        let tenant = self.config.tenant(segment).ok_or(ApiError::UnknownTenant)?;
+        log.tenant = Some(tenant.id.as_str().to_owned());
+
+        // 3. Body: the adapter's base64 verdict, then size, before any hashing or parsing.
+        match req.extensions().get::<BodyRejected>() {
+            Some(BodyRejected::InvalidBase64) => return Err(ApiError::InvalidBody),
+            Some(BodyRejected::TooLarge) => return Err(ApiError::PayloadTooLarge),
+            None => {}
+        }
+        let body: &[u8] = req.body().as_ref();
+        if body.len() > self.config.max_body_bytes {
+            return Err(ApiError::PayloadTooLarge);
+        }
+
+        // 4. Signature.
+        let now_ms = self.clock.now_ms();
+        let verified = tenant.verifier.verify(
+            req.headers(),
+            body,
+            now_ms.div_euclid(1000),
+            tenant.tolerance_seconds,
+        )?;
+        log.delivery_id = Some(verified.delivery_id().to_string());
+
+        // 5. Content type.
+        if !is_json(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+
+        // 6. Payload.
+        let event =
+            payload::parse(&verified, now_ms, tenant.tolerance_seconds).map_err(|e| match e {
+                PayloadError::InvalidJson => ApiError::InvalidJson,
+                PayloadError::Invalid(details) => ApiError::InvalidPayload(details),
+            })?;
+        log.action = Some(event.action.as_str());
+
+        // 7. One transaction.
+        self.write(tenant, event, &verified, now_ms, log).await
+    }
+
+    async fn write(
+        &self,
+        tenant: &Tenant,
+        event: payload::Event,
+        verified: &VerifiedBody<'_>,
+        now_ms: i64,
+        log: &mut RequestLog,
+    ) -> Result<Outcome, ApiError> {
+        let write = Write::new(
+            event,
+            verified,
+            now_ms,
+            self.config.delivery_ttl_seconds,
+            self.config.tombstone_ttl_seconds,
+        );
+        let started = Instant::now();
+        let result = self.store.apply(&tenant.table, &write).await;
+        log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
+        match result? {
+            outcome @ (Outcome::Applied | Outcome::Duplicate | Outcome::Stale) => Ok(outcome),
+            conflict => Err(ApiError::Conflict(conflict)),
+        }
+    }
+}
+
+/// The raw (still percent-encoded) segment after `/webhooks/`, when the path is exactly
+/// `/webhooks/{segment}`. A stage prefix (`/prod/webhooks/...`) is allowed when the event
+/// names that stage.
+fn tenant_segment(req: &Request) -> Option<&str> {
+    let raw = req.raw_http_path();
+    let path = if raw.is_empty() {
+        req.uri().path()
+    } else {
+        raw
+    };
+    let stage = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.stage.as_deref(),
+        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.stage.as_deref(),
+        _ => None,
+    };
+    let path = stage
+        .filter(|s| *s != "$default")
+        .and_then(|s| path.strip_prefix('/')?.strip_prefix(s))
+        .filter(|rest| rest.starts_with(ROUTE_PREFIX))
+        .unwrap_or(path);
+    let segment = path.strip_prefix(ROUTE_PREFIX)?;
+    (!segment.is_empty() && !segment.contains('/')).then_some(segment)
+}
+
+/// `application/json`, optionally with parameters; exactly one `Content-Type` header.
+fn is_json(headers: &HeaderMap) -> bool {
+    let mut values = headers.get_all(CONTENT_TYPE).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return false;
+    };
+    value.to_str().is_ok_and(|v| {
+        v.split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+    })
+}
+
+fn json_response(
+    status: u16,
+    mut body: serde_json::Value,
+    headers: &[(&'static str, &'static str)],
+    request_id: &str,
+) -> Response<Body> {
+    body["request_id"] = json!(request_id);
+    let mut response = Response::new(Body::Text(body.to_string()));
+    *response.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    for (name, value) in headers {
+        h.insert(*name, HeaderValue::from_static(value));
+    }
+    response
+}

@@ -1,0 +1,16 @@
+//! webhook-receiver: verified, validated, tenant-scoped, exactly-once webhook writes to DynamoDB.
+//!
+//! The request's way through the code: [`lambda`] (raw event) → [`handler`] (route, tenant,
+//! body) → [`signature`] → [`payload`] → [`plan`] → [`store`] → [`error`] / response.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod handler;
+pub mod lambda;
+pub mod payload;
+pub mod plan;
+pub mod signature;
+pub mod signing;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,594 @@
+//! The webhook payload (v1), parsed strictly: serde for shape (unknown fields, duplicated keys,
+//! types), garde for values, then the rules that depend on `action`. Error details name the field
+//! path and never echo a submitted value.
+
+use garde::Validate;
+use serde::{Deserialize, Deserializer, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+use crate::signature::VerifiedBody;
+
+/// `^usr_[a-f0-9]{8}$`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserId(String);
+
+impl UserId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "create" => Some(Self::Create),
+            "update" => Some(Self::Update),
+            "delete" => Some(Self::Delete),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// The user fields an event may carry; which are allowed depends on the action.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub created_at: Option<String>,
+}
+
+/// A validated event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub user_id: UserId,
+    pub action: Action,
+    /// `occurred_at` as milliseconds since the epoch, when the sender gave it.
+    pub occurred_at_ms: Option<i64>,
+    pub metadata: Metadata,
+}
+
+/// One problem with a payload: a dotted path (`metadata.email`; empty for the whole body) and a
+/// message that never contains the submitted value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub path: String,
+    pub message: String,
+}
+
+impl Detail {
+    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadError {
+    /// Not JSON at all (syntax, encoding, trailing data).
+    InvalidJson,
+    /// JSON, but not a valid v1 payload.
+    Invalid(Vec<Detail>),
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+struct WirePayload {
+    #[garde(pattern(r"^usr_[a-f0-9]{8}$"))]
+    user_id: String,
+    // A string, not the enum: serde_json reports a non-string enum as a syntax error.
+    #[garde(pattern(r"^(create|update|delete)$"))]
+    action: String,
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "present")]
+    occurred_at: Option<String>,
+    #[garde(dive)]
+    #[serde(default, deserialize_with = "present_object")]
+    metadata: Option<WireMetadata>,
+}
+
+#[derive(Deserialize, Validate)]
+#[serde(deny_unknown_fields)]
+struct WireMetadata {
+    #[garde(length(max = 254), email)]
+    #[serde(default, deserialize_with = "present")]
+    email: Option<String>,
+    #[garde(length(chars, min = 1, max = 128))]
+    #[serde(default, deserialize_with = "present")]
+    display_name: Option<String>,
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "present")]
+    created_at: Option<String>,
+}
+
+/// A struct that must be written as a JSON object: serde's derived visitors also accept an
+/// array of the fields' values, which a strict contract must not.
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for V<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Object<T>, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// An optional object field that, when present, must be an object (not `null`, not an array).
+fn present_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Object::<T>::deserialize(d).map(|o| Some(o.0))
+}
+
+/// An optional field that, when present, must not be `null`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// Parses and validates a verified body. `now_ms` and `tolerance_s` bound `occurred_at` in the
+/// future: a far-future event would make every later event stale.
+pub fn parse(
+    body: &VerifiedBody<'_>,
+    now_ms: i64,
+    tolerance_s: i64,
+) -> Result<Event, PayloadError> {
+    parse_bytes(body.bytes(), now_ms, tolerance_s)
+}
+
+pub(crate) fn parse_bytes(
+    bytes: &[u8],
+    now_ms: i64,
+    tolerance_s: i64,
+) -> Result<Event, PayloadError> {
+    // Syntax first (including trailing data), so "not JSON" is never reported as a shape problem.
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+        return Err(PayloadError::InvalidJson);
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let wire: WirePayload = match serde_path_to_error::deserialize(&mut de) {
+        Ok(Object(w)) => w,
+        Err(e) => return Err(shape_error(&e)),
+    };
+
+    let mut details = Vec::new();
+    if let Err(report) = wire.validate() {
+        for (path, error) in report.iter() {
+            details.push(Detail::new(path.to_string(), error.message().to_string()));
+        }
+    }
+
+    let occurred_at_ms = match wire.occurred_at.as_deref().map(rfc3339_ms) {
+        None => None,
+        Some(Some(ms)) => {
+            if ms > now_ms.saturating_add(tolerance_s.saturating_mul(1000)) {
+                details.push(Detail::new(
+                    "occurred_at",
+                    "is further in the future than the allowed tolerance",
+                ));
+            }
+            Some(ms)
+        }
+        Some(None) => {
+            details.push(Detail::new(
+                "occurred_at",
+                "must be an RFC 3339 date-time with an offset",
+            ));
+            None
+        }
+    };
+
+    let metadata = wire.metadata.map(|m| Metadata {
+        email: m.email,
+        display_name: m.display_name,
+        created_at: m.created_at,
+    });
+    if let Some(m) = &metadata {
+        if m.created_at
+            .as_deref()
+            .is_some_and(|c| rfc3339_ms(c).is_none())
+        {
+            details.push(Detail::new(
+                "metadata.created_at",
+                "must be an RFC 3339 date-time with an offset",
+            ));
+        }
+        if m.display_name.as_deref().is_some_and(has_control_or_format) {
+            details.push(Detail::new(
+                "metadata.display_name",
+                "must not contain control or format characters",
+            ));
+        }
+    }
+    let action = Action::parse(&wire.action);
+    if let Some(action) = action {
+        action_rules(action, metadata.as_ref(), &mut details);
+    }
+
+    let Some(action) = action.filter(|_| details.is_empty()) else {
+        return Err(PayloadError::Invalid(details));
+    };
+    Ok(Event {
+        user_id: UserId(wire.user_id),
+        action,
+        occurred_at_ms,
+        metadata: metadata.unwrap_or_default(),
+    })
+}
+
+/// What each action may carry: `update` at least one of `email`/`display_name` and nothing else,
+/// `delete` no metadata, `created_at` with `create` only.
+fn action_rules(action: Action, metadata: Option<&Metadata>, details: &mut Vec<Detail>) {
+    match (action, metadata) {
+        (Action::Create, _) => {}
+        (Action::Update, None) => details.push(Detail::new(
+            "metadata",
+            "is required for `update` and must carry `email` or `display_name`",
+        )),
+        (Action::Update, Some(m)) => {
+            if m.created_at.is_some() {
+                details.push(Detail::new(
+                    "metadata.created_at",
+                    "is allowed only with action `create`",
+                ));
+            }
+            if m.email.is_none() && m.display_name.is_none() {
+                details.push(Detail::new(
+                    "metadata",
+                    "must carry `email` or `display_name` for `update`",
+                ));
+            }
+        }
+        (Action::Delete, Some(_)) => details.push(Detail::new(
+            "metadata",
+            "is not allowed with action `delete`",
+        )),
+        (Action::Delete, None) => {}
+    }
+}
+
+/// RFC 3339 with an offset, as milliseconds since the epoch (sub-millisecond digits truncated).
+fn rfc3339_ms(raw: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(raw, &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
+}
+
+/// Unicode Cc or Cf: control characters and invisible format characters such as bidi overrides.
+fn has_control_or_format(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(
+            get_general_category(c),
+            GeneralCategory::Control | GeneralCategory::Format
+        )
+    })
+}
+
+/// Maps a serde error to `invalid_json` or to one detail. serde's messages quote the offending
+/// value ("invalid type: string \"…\""), so only the part that describes what was expected is kept.
+fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> PayloadError {
+    let inner = e.inner();
+    if !inner.is_data() {
+        return PayloadError::InvalidJson;
+    }
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<String> = e
+        .path()
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Map { key } | Segment::Enum { variant: key } => Some(key.clone()),
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Unknown => None,
+        })
+        .collect();
+    let full = inner.to_string();
+    let msg = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(m, _)| m);
+    let join = |path: &str, field: &str| {
+        if path.is_empty() {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    let safe_name = |name: &str| {
+        name.len() <= 64
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+
+    if msg.starts_with("unknown field ") {
+        // The path ends at the unknown key itself; keep it only when it is a plain name.
+        if segments.last().is_some_and(|k| !safe_name(k)) {
+            segments.pop();
+        }
+    }
+    let path = segments.join(".");
+    let detail = if msg.starts_with("unknown field ") {
+        Detail::new(path, "unknown field")
+    } else if let Some(rest) = msg.strip_prefix("missing field ") {
+        let name = quoted(rest).unwrap_or_default();
+        Detail::new(join(&path, &name), "is required")
+    } else if let Some(rest) = msg.strip_prefix("duplicate field ") {
+        let name = quoted(rest).unwrap_or_default();
+        Detail::new(join(&path, &name), "duplicated key")
+    } else if let Some((_, expected)) = msg.split_once(", expected ") {
+        if path.is_empty() {
+            Detail::new(path, format!("the body must be {expected}"))
+        } else {
+            Detail::new(path, format!("must be {expected}"))
+        }
+    } else {
+        Detail::new(path, "is not valid")
+    };
+    PayloadError::Invalid(vec![detail])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_867_200_000; // 2026-11-28T12:00:00Z
+
+    fn parse(json: &str) -> Result<Event, PayloadError> {
+        parse_bytes(json.as_bytes(), NOW, 300)
+    }
+
+    fn details(json: &str) -> Vec<Detail> {
+        match parse(json) {
+            Err(PayloadError::Invalid(d)) => d,
+            other => panic!("{json}: expected invalid_payload, got {other:?}"),
+        }
+    }
+
+    fn first(json: &str) -> (String, String) {
+        let d = details(json).remove(0);
+        (d.path, d.message)
+    }
+
+    #[test]
+    fn spec_example_parses() {
+        let e = parse(
+            r#"{"user_id": "usr_0a1b2c3d", "action": "create", "occurred_at": "2026-11-28T12:00:00Z",
+             "metadata": {"email": "ana@example.com", "display_name": "Ana", "created_at": "2026-11-28T11:59:00Z"}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.user_id.as_str(), "usr_0a1b2c3d");
+        assert_eq!(e.action, Action::Create);
+        assert_eq!(e.occurred_at_ms, Some(NOW));
+        assert_eq!(e.metadata.email.as_deref(), Some("ana@example.com"));
+    }
+
+    #[test]
+    fn occurred_at_is_an_instant_at_millisecond_precision() {
+        let e = parse(
+            r#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"2026-11-28T13:00:00.1239+01:00"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.occurred_at_ms, Some(NOW + 123));
+    }
+
+    #[test]
+    fn syntax_errors_are_invalid_json() {
+        for bad in [
+            "",
+            "{",
+            "{\"user_id\":",
+            "nope",
+            "{} {}",
+            "{\"a\":1}x",
+            "\u{0}",
+        ] {
+            assert_eq!(parse(bad), Err(PayloadError::InvalidJson), "{bad:?}");
+        }
+        assert_eq!(
+            parse_bytes(b"{\"user_id\":\"\xff\"}", NOW, 300),
+            Err(PayloadError::InvalidJson)
+        );
+    }
+
+    #[test]
+    fn not_an_object() {
+        for bad in [
+            "[]",
+            "[\"usr_0a1b2c3d\", \"delete\"]",
+            "1",
+            "\"s\"",
+            "null",
+            "true",
+        ] {
+            let (path, msg) = first(bad);
+            assert_eq!(path, "");
+            assert_eq!(msg, "the body must be a JSON object", "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_duplicate_and_missing_fields() {
+        assert_eq!(
+            first(r#"{"user_id":"usr_0a1b2c3d","action":"delete","admin":true}"#),
+            ("admin".into(), "unknown field".into())
+        );
+        assert_eq!(
+            first(r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"role":"x"}}"#),
+            ("metadata.role".into(), "unknown field".into())
+        );
+        assert_eq!(
+            first(r#"{"user_id":"usr_0a1b2c3d","user_id":"usr_0a1b2c3e","action":"delete"}"#),
+            ("user_id".into(), "duplicated key".into())
+        );
+        assert_eq!(
+            first(
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"email":"a@b.co","email":"c@d.co"}}"#
+            ),
+            ("metadata.email".into(), "duplicated key".into())
+        );
+        assert_eq!(
+            first(r#"{"action":"delete"}"#),
+            ("user_id".into(), "is required".into())
+        );
+        // A hostile key name is not echoed.
+        assert_eq!(
+            first(r#"{"user_id":"usr_0a1b2c3d","action":"delete","<script>":1}"#),
+            ("".into(), "unknown field".into())
+        );
+    }
+
+    #[test]
+    fn values_are_never_echoed() {
+        let secretish = "SENSITIVE-VALUE-123";
+        for json in [
+            format!(r#"{{"user_id":"{secretish}","action":"delete"}}"#),
+            format!(r#"{{"user_id":"usr_0a1b2c3d","action":"{secretish}"}}"#),
+            format!(r#"{{"user_id":["{secretish}"],"action":"delete"}}"#),
+            format!(
+                r#"{{"user_id":"usr_0a1b2c3d","action":"create","metadata":{{"email":"{secretish}"}}}}"#
+            ),
+            format!(
+                r#"{{"user_id":"usr_0a1b2c3d","action":"create","occurred_at":"{secretish}"}}"#
+            ),
+        ] {
+            for d in details(&json) {
+                assert!(!d.message.contains(secretish), "{json}: {d:?}");
+                assert!(!d.path.contains(secretish), "{json}: {d:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn field_rules() {
+        let cases = [
+            (r#"{"user_id":"usr_0A1B2C3D","action":"delete"}"#, "user_id"),
+            (r#"{"user_id":"usr_0a1b2c3","action":"delete"}"#, "user_id"),
+            (r#"{"user_id":"usr_0a1b2c3d","action":"Delete"}"#, "action"),
+            (r#"{"user_id":"usr_0a1b2c3d","action":1}"#, "action"),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":null}"#,
+                "metadata",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":[]}"#,
+                "metadata",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","occurred_at":null}"#,
+                "occurred_at",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","occurred_at":"2026-11-28T12:00:00"}"#,
+                "occurred_at",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","occurred_at":"2026-11-28T12:05:00.001Z"}"#,
+                "occurred_at",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"email":"not-an-email"}}"#,
+                "metadata.email",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"display_name":""}}"#,
+                "metadata.display_name",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"display_name":"a\u202eb"}}"#,
+                "metadata.display_name",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"display_name":"a\u0007b"}}"#,
+                "metadata.display_name",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"created_at":"yesterday"}}"#,
+                "metadata.created_at",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"update"}"#,
+                "metadata",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"update","metadata":{}}"#,
+                "metadata",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"update","metadata":{"email":"a@b.co","created_at":"2026-11-28T12:00:00Z"}}"#,
+                "metadata.created_at",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"delete","metadata":{}}"#,
+                "metadata",
+            ),
+        ];
+        for (json, path) in cases {
+            let got = details(json);
+            assert!(got.iter().any(|d| d.path == path), "{json}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn lengths_and_limits() {
+        let name128 = "é".repeat(128);
+        let ok = format!(
+            r#"{{"user_id":"usr_0a1b2c3d","action":"update","metadata":{{"display_name":"{name128}"}}}}"#
+        );
+        assert!(parse(&ok).is_ok());
+        let too_long = ok.replace(&name128, &"é".repeat(129));
+        assert_eq!(details(&too_long)[0].path, "metadata.display_name");
+
+        let local = "a".repeat(64);
+        let domain = format!(
+            "{}.{}.{}.example",
+            "b".repeat(60),
+            "c".repeat(60),
+            "d".repeat(60)
+        );
+        let email = format!("{local}@{domain}");
+        assert!(email.len() > 254);
+        let long_email = format!(
+            r#"{{"user_id":"usr_0a1b2c3d","action":"update","metadata":{{"email":"{email}"}}}}"#
+        );
+        assert!(details(&long_email)
+            .iter()
+            .any(|d| d.path == "metadata.email"));
+        // Exactly at the tolerance in the future passes; past the tolerance is refused.
+        assert!(parse(
+            r#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"2026-11-28T12:05:00Z"}"#
+        )
+        .is_ok());
+        // No bound in the past.
+        assert!(parse(
+            r#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"1999-01-01T00:00:00Z"}"#
+        )
+        .is_ok());
+    }
+}

@@ -1,0 +1,218 @@
+//! Webhook authentication. A scheme verifies the raw body bytes against the request headers and
+//! yields a [`VerifiedBody`]; nothing downstream accepts a body any other way, so an unverified
+//! request cannot reach the payload parser or the store by construction.
+//!
+//! Adding a scheme is one new file here plus one arm in [`Verifier`].
+
+pub mod standard_webhooks;
+
+use std::fmt;
+
+use http::HeaderMap;
+
+/// Why a request failed authentication. Deliberately coarse: the sender learns which header to fix,
+/// never which secret or entry came close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("a required signature header is absent")]
+    Missing,
+    #[error("the signature headers are malformed or no signature matches")]
+    Invalid,
+    #[error("the signed timestamp is outside the tolerance")]
+    TimestampOutOfTolerance,
+}
+
+/// A sender's delivery id: `^[A-Za-z0-9_:-]{1,128}$`. No dots, so `{id}.{timestamp}.{body}`
+/// splits one way only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryId(String);
+
+impl DeliveryId {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = (1..=128).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-'));
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeliveryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Key material for HMAC. `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey(Vec<u8>);
+
+impl SigningKey {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
+
+/// A body whose signature has been checked. Only this module can make one.
+#[derive(Debug)]
+pub struct VerifiedBody<'a> {
+    bytes: &'a [u8],
+    delivery_id: DeliveryId,
+    signed_at: Option<i64>,
+}
+
+impl<'a> VerifiedBody<'a> {
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    pub fn delivery_id(&self) -> &DeliveryId {
+        &self.delivery_id
+    }
+
+    /// The signed timestamp (Unix seconds), where the scheme signs one.
+    pub fn signed_at(&self) -> Option<i64> {
+        self.signed_at
+    }
+}
+
+/// The verifier a tenant is configured with, built once at cold start.
+#[derive(Debug, Clone)]
+pub enum Verifier {
+    StandardWebhooks(standard_webhooks::StandardWebhooks),
+}
+
+impl Verifier {
+    /// Scheme names as they appear in `WEBHOOK_TENANTS`.
+    pub const SCHEMES: &'static [&'static str] = &[standard_webhooks::SCHEME];
+
+    /// Builds the verifier for `scheme` from the space-separated secret list.
+    /// Errors never contain secret material.
+    pub fn from_secrets(scheme: &str, secrets: &str) -> Result<Self, String> {
+        match scheme {
+            standard_webhooks::SCHEME => standard_webhooks::StandardWebhooks::from_secrets(secrets)
+                .map(Self::StandardWebhooks),
+            other => Err(format!(
+                "unknown scheme `{}` (supported: {})",
+                other.escape_debug(),
+                Self::SCHEMES.join(", ")
+            )),
+        }
+    }
+
+    /// Verifies `body` against `headers` at time `now` (Unix seconds) with `tolerance` seconds
+    /// either way.
+    pub fn verify<'a>(
+        &self,
+        headers: &HeaderMap,
+        body: &'a [u8],
+        now: i64,
+        tolerance: i64,
+    ) -> Result<VerifiedBody<'a>, SignatureError> {
+        let (delivery_id, signed_at) = match self {
+            Self::StandardWebhooks(v) => v.verify(headers, body, now, tolerance)?,
+        };
+        Ok(VerifiedBody {
+            bytes: body,
+            delivery_id,
+            signed_at,
+        })
+    }
+}
+
+/// The one value of a header that must appear at most once. Absent is `Ok(None)`; repeated or not
+/// visible ASCII is `Invalid` (HTTP API joins repeats with commas, which would change the meaning).
+pub(crate) fn single_header<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+) -> Result<Option<&'h str>, SignatureError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(SignatureError::Invalid);
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| SignatureError::Invalid)
+}
+
+/// Unix seconds as senders write them: ASCII digits only, no sign, no padding games.
+pub(crate) fn parse_unix_seconds(raw: &str) -> Result<i64, SignatureError> {
+    if raw.is_empty() || raw.len() > 12 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SignatureError::Invalid);
+    }
+    raw.parse().map_err(|_| SignatureError::Invalid)
+}
+
+/// `|now - t| <= tolerance` passes; both directions are checked.
+pub(crate) fn check_tolerance(t: i64, now: i64, tolerance: i64) -> Result<(), SignatureError> {
+    if now.abs_diff(t) <= tolerance.unsigned_abs() {
+        Ok(())
+    } else {
+        Err(SignatureError::TimestampOutOfTolerance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_id_charset() {
+        assert!(DeliveryId::parse("msg_p5jXN8AQM9LWM0D4loKWxJek").is_some());
+        assert!(DeliveryId::parse("a:b-c_D").is_some());
+        assert!(DeliveryId::parse(&"a".repeat(128)).is_some());
+        for bad in ["", "a.b", "a b", "ü", "a/b", &"a".repeat(129)] {
+            assert!(DeliveryId::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tolerance_is_inclusive_both_ways() {
+        assert!(check_tolerance(1000, 1300, 300).is_ok());
+        assert!(check_tolerance(1600, 1300, 300).is_ok());
+        assert_eq!(
+            check_tolerance(999, 1300, 300),
+            Err(SignatureError::TimestampOutOfTolerance)
+        );
+        assert_eq!(
+            check_tolerance(1601, 1300, 300),
+            Err(SignatureError::TimestampOutOfTolerance)
+        );
+    }
+
+    #[test]
+    fn timestamps_are_plain_digits() {
+        assert_eq!(parse_unix_seconds("1614265330"), Ok(1614265330));
+        for bad in ["", "-1", "+1", " 1", "1e9", "0x10", "9999999999999"] {
+            assert_eq!(
+                parse_unix_seconds(bad),
+                Err(SignatureError::Invalid),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_debug_is_redacted() {
+        let key = SigningKey::new(b"super-secret-key-bytes".to_vec());
+        assert_eq!(format!("{key:?}"), "SigningKey(<redacted>)");
+    }
+}

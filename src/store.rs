@@ -1,0 +1,383 @@
+//! The only module that knows DynamoDB: item layout, expressions, error names. It takes a
+//! [`Write`] and answers in [`Outcome`]s or a [`StoreError`] that says whether a retry can help.
+//!
+//! Attribute names are constants and reach DynamoDB only through `#` placeholders; values only
+//! through `:` placeholders. Nothing from a payload is spliced into an expression string.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+
+use crate::config::TableName;
+use crate::payload::Action;
+use crate::plan::{on_delivery_exists, on_user_refused, Outcome, StoredUser, Write};
+
+/// Item attribute names (SPEC §6).
+pub mod attr {
+    pub const PK: &str = "pk";
+    pub const SK: &str = "sk";
+    pub const USER_ID: &str = "user_id";
+    pub const EMAIL: &str = "email";
+    pub const DISPLAY_NAME: &str = "display_name";
+    pub const CREATED_AT: &str = "created_at";
+    pub const UPDATED_AT: &str = "updated_at";
+    pub const LAST_EVENT_AT: &str = "last_event_at";
+    pub const LAST_DELIVERY_ID: &str = "last_delivery_id";
+    pub const VERSION: &str = "version";
+    pub const DELETED_AT: &str = "deleted_at";
+    pub const EXPIRES_AT: &str = "expires_at";
+    pub const RECEIVED_AT: &str = "received_at";
+    pub const PAYLOAD_SHA256: &str = "payload_sha256";
+    pub const ACTION: &str = "action";
+}
+
+pub const USER_PK_PREFIX: &str = "USER#";
+pub const USER_SK: &str = "META#latest";
+pub const DELIVERY_PK_PREFIX: &str = "DELIVERY#";
+pub const DELIVERY_SK: &str = "DELIVERY";
+
+/// SDK limits: each attempt and the whole call are bounded, so a request answers well inside
+/// the function timeout even when DynamoDB does not.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(800);
+const OPERATION_TIMEOUT: Duration = Duration::from_millis(2500);
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+const SDK_MAX_ATTEMPTS: u32 = 3;
+/// Our own retries of a transaction cancelled by a conflicting transaction.
+const CONFLICT_ATTEMPTS: u32 = 8;
+/// No new conflict retry starts after this much time in `apply`.
+const CONFLICT_DEADLINE: Duration = Duration::from_secs(4);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Throttled, timed out, unreachable or still conflicting: the write may or may not have
+    /// landed, and a retry is safe.
+    #[error("DynamoDB unavailable: {0}")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Anything else (missing table, validation, permissions): our fault, not the sender's.
+    #[error("DynamoDB request failed: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Message(String);
+
+fn unavailable(msg: impl Into<String>) -> StoreError {
+    StoreError::Unavailable(Box::new(Message(msg.into())))
+}
+
+fn internal(msg: impl Into<String>) -> StoreError {
+    StoreError::Internal(Box::new(Message(msg.into())))
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+}
+
+impl Store {
+    /// One client for the life of the function, with our timeouts and retries.
+    pub fn new(sdk: &SdkConfig) -> Self {
+        let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                    .operation_timeout(OPERATION_TIMEOUT)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(SDK_MAX_ATTEMPTS))
+            .build();
+        Self::from_client(Client::from_conf(conf))
+    }
+
+    pub fn from_client(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// Applies one write with one `TransactWriteItems` (retried only when another transaction
+    /// conflicted).
+    pub async fn apply(&self, table: &TableName, write: &Write) -> Result<Outcome, StoreError> {
+        let items = vec![delivery_put(table, write)?, user_update(table, write)?];
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let retry = match result {
+                Ok(_) => return Ok(Outcome::Applied),
+                Err(err) => match classify(err, write)? {
+                    Refusal::Decided(outcome) => return Ok(outcome),
+                    Refusal::Retry(why) => why,
+                },
+            };
+            if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
+                return Err(unavailable(format!("{retry} after {attempt} attempts")));
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+}
+
+enum Refusal {
+    Decided(Outcome),
+    Retry(&'static str),
+}
+
+/// Exponential backoff with jitter: 10 ms, 20 ms, … capped at 160 ms, plus up to as much again.
+fn backoff(attempt: u32) -> Duration {
+    let base = 10u64 << attempt.min(4);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    Duration::from_millis(base + nanos % (base + 1))
+}
+
+fn classify(err: SdkError<TransactWriteItemsError>, write: &Write) -> Result<Refusal, StoreError> {
+    match err {
+        SdkError::ServiceError(ctx) => {
+            let err = ctx.into_err();
+            if let TransactWriteItemsError::TransactionCanceledException(tc) = &err {
+                return cancelled(tc.cancellation_reasons(), write);
+            }
+            use TransactWriteItemsError as E;
+            let transient = matches!(
+                err,
+                E::ProvisionedThroughputExceededException(_)
+                    | E::ThrottlingException(_)
+                    | E::RequestLimitExceeded(_)
+                    | E::InternalServerError(_)
+                    | E::TransactionInProgressException(_)
+            ) || matches!(
+                err.code(),
+                Some("ServiceUnavailable" | "ThrottlingException")
+            );
+            if transient {
+                Err(StoreError::Unavailable(Box::new(err)))
+            } else {
+                Err(StoreError::Internal(Box::new(err)))
+            }
+        }
+        err @ (SdkError::TimeoutError(_)
+        | SdkError::DispatchFailure(_)
+        | SdkError::ResponseError(_)) => Err(StoreError::Unavailable(Box::new(err))),
+        err => Err(StoreError::Internal(Box::new(err))),
+    }
+}
+
+/// Reads the per-item reasons of a cancelled transaction (item 0: delivery, item 1: user).
+fn cancelled(reasons: &[CancellationReason], write: &Write) -> Result<Refusal, StoreError> {
+    let code = |i: usize| reasons.get(i).and_then(|r| r.code()).unwrap_or("None");
+    let item = |i: usize| reasons.get(i).and_then(|r| r.item());
+
+    // The delivery record decides first: a replay is a duplicate whatever the user item says.
+    if code(0) == "ConditionalCheckFailed" {
+        let sha = item(0)
+            .and_then(|i| i.get(attr::PAYLOAD_SHA256))
+            .and_then(|v| v.as_s().ok());
+        return Ok(Refusal::Decided(on_delivery_exists(
+            write,
+            sha.map(String::as_str),
+        )));
+    }
+    if code(1) == "ConditionalCheckFailed" {
+        let stored = match item(1) {
+            None => None,
+            Some(i) => Some(stored_user(i)?),
+        };
+        return Ok(
+            match on_user_refused(write.action, write.event_time_ms, stored) {
+                Some(outcome) => Refusal::Decided(outcome),
+                None => Refusal::Retry("user item changed during the transaction"),
+            },
+        );
+    }
+    let codes: Vec<&str> = (0..reasons.len()).map(code).collect();
+    if codes.contains(&"TransactionConflict") {
+        return Ok(Refusal::Retry("transaction conflict"));
+    }
+    if codes
+        .iter()
+        .any(|c| matches!(*c, "ThrottlingError" | "ProvisionedThroughputExceeded"))
+    {
+        return Err(unavailable(format!("transaction throttled: {codes:?}")));
+    }
+    Err(internal(format!("transaction cancelled: {codes:?}")))
+}
+
+fn stored_user(item: &HashMap<String, AttributeValue>) -> Result<StoredUser, StoreError> {
+    let last_event_at = item
+        .get(attr::LAST_EVENT_AT)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| internal("stored user item has no numeric last_event_at"))?;
+    Ok(StoredUser {
+        last_event_at,
+        tombstone: item.contains_key(attr::DELETED_AT),
+    })
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn delivery_put(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
+    let item = HashMap::from([
+        (
+            attr::PK.to_owned(),
+            s(format!("{DELIVERY_PK_PREFIX}{}", w.delivery_id)),
+        ),
+        (attr::SK.to_owned(), s(DELIVERY_SK)),
+        (attr::RECEIVED_AT.to_owned(), s(&w.received_at)),
+        (attr::PAYLOAD_SHA256.to_owned(), s(&w.payload_sha256)),
+        (attr::USER_ID.to_owned(), s(w.user_id.as_str())),
+        (attr::ACTION.to_owned(), s(w.action.as_str())),
+        (attr::EXPIRES_AT.to_owned(), n(w.delivery_expires_at)),
+    ]);
+    let put = Put::builder()
+        .table_name(table.as_str())
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk)")
+        .expression_attribute_names("#pk", attr::PK)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(|e| StoreError::Internal(Box::new(e)))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Collects `SET`/`REMOVE` clauses with their placeholders. Placeholders are `#` + a constant
+/// attribute name, or a fixed `:` name.
+#[derive(Default)]
+struct Expr {
+    set: Vec<String>,
+    remove: Vec<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Expr {
+    fn name(&mut self, attr: &'static str) -> String {
+        let placeholder = format!("#{attr}");
+        self.names.insert(placeholder.clone(), attr.to_owned());
+        placeholder
+    }
+
+    fn value(&mut self, placeholder: &'static str, v: AttributeValue) -> &'static str {
+        self.values.insert(placeholder.to_owned(), v);
+        placeholder
+    }
+
+    fn set(&mut self, attr: &'static str, placeholder: &'static str, v: AttributeValue) {
+        let name = self.name(attr);
+        let value = self.value(placeholder, v);
+        self.set.push(format!("{name} = {value}"));
+    }
+
+    fn set_opt(&mut self, attr: &'static str, placeholder: &'static str, v: Option<&String>) {
+        if let Some(v) = v {
+            self.set(attr, placeholder, s(v));
+        }
+    }
+
+    fn remove(&mut self, attr: &'static str) {
+        let name = self.name(attr);
+        self.remove.push(name);
+    }
+
+    fn update_expression(&self) -> String {
+        let mut out = format!("SET {}", self.set.join(", "));
+        if !self.remove.is_empty() {
+            out.push_str(" REMOVE ");
+            out.push_str(&self.remove.join(", "));
+        }
+        out
+    }
+}
+
+fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
+    let mut e = Expr::default();
+    e.set(attr::UPDATED_AT, ":now", s(&w.received_at));
+    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time_ms));
+    e.set(
+        attr::LAST_DELIVERY_ID,
+        ":delivery",
+        s(w.delivery_id.as_str()),
+    );
+    let version = e.name(attr::VERSION);
+    let one = e.value(":one", n(1));
+    let m = &w.metadata;
+
+    let condition = match w.action {
+        Action::Create => {
+            let zero = e.value(":zero", n(0));
+            e.set.push(format!(
+                "{version} = if_not_exists({version}, {zero}) + {one}"
+            ));
+            e.set(attr::USER_ID, ":user", s(w.user_id.as_str()));
+            e.set_opt(attr::EMAIL, ":email", m.email.as_ref());
+            e.set_opt(attr::DISPLAY_NAME, ":name", m.display_name.as_ref());
+            e.set_opt(attr::CREATED_AT, ":created", m.created_at.as_ref());
+            // Re-creating over a tombstone: it stops being one.
+            e.remove(attr::DELETED_AT);
+            e.remove(attr::EXPIRES_AT);
+            "attribute_not_exists(#pk) OR (attribute_exists(#deleted_at) AND #last_event_at < :t)"
+        }
+        Action::Update => {
+            e.set.push(format!("{version} = {version} + {one}"));
+            e.set_opt(attr::EMAIL, ":email", m.email.as_ref());
+            e.set_opt(attr::DISPLAY_NAME, ":name", m.display_name.as_ref());
+            e.name(attr::DELETED_AT);
+            "attribute_exists(#pk) AND attribute_not_exists(#deleted_at) AND #last_event_at < :t"
+        }
+        Action::Delete => {
+            let zero = e.value(":zero", n(0));
+            e.set.push(format!(
+                "{version} = if_not_exists({version}, {zero}) + {one}"
+            ));
+            e.set(attr::USER_ID, ":user", s(w.user_id.as_str()));
+            e.set(attr::DELETED_AT, ":deleted", s(&w.received_at));
+            e.set(attr::EXPIRES_AT, ":expires", n(w.tombstone_expires_at));
+            // A tombstone keeps only keys, user_id, version, times and the last delivery id.
+            e.remove(attr::EMAIL);
+            e.remove(attr::DISPLAY_NAME);
+            e.remove(attr::CREATED_AT);
+            "attribute_not_exists(#pk) OR #last_event_at < :t"
+        }
+    };
+    e.name(attr::PK);
+
+    let update = Update::builder()
+        .table_name(table.as_str())
+        .key(
+            attr::PK,
+            s(format!("{USER_PK_PREFIX}{}", w.user_id.as_str())),
+        )
+        .key(attr::SK, s(USER_SK))
+        .update_expression(e.update_expression())
+        .condition_expression(condition)
+        .set_expression_attribute_names(Some(e.names))
+        .set_expression_attribute_values(Some(e.values))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(|err| StoreError::Internal(Box::new(err)))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}

@@ -1,0 +1,226 @@
+//! Test helpers: DynamoDB Local (started by `make test`), one fresh table per test, fixtures
+//! from events/, a signer with a fixed clock, and calls through the real Lambda adapter.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::config::Credentials;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
+    ScalarAttributeType,
+};
+use aws_sdk_dynamodb::Client;
+use serde_json::Value;
+use webhook_receiver::clock::FixedClock;
+use webhook_receiver::config::Config;
+use webhook_receiver::handler::App;
+use webhook_receiver::lambda::handle_event;
+use webhook_receiver::signing::sign_event;
+use webhook_receiver::store::Store;
+
+pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
+pub const SECRET_B: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtY2xpZW50Qi1vbmx5ISE=";
+/// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
+pub const NOW_MS: i64 = 1_795_867_500_000;
+pub const NOW_S: i64 = NOW_MS / 1000;
+
+pub fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("AWS_ENDPOINT_URL_DYNAMODB is not set: run the tests with `make test`, which starts DynamoDB Local")
+}
+
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "tests"))
+        .endpoint_url(endpoint)
+        .load()
+        .await
+}
+
+pub async fn client() -> Client {
+    Client::new(&sdk_config(&endpoint()).await)
+}
+
+/// A new, empty table with the receiver's key schema.
+pub async fn table(client: &Client) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let attr = |n: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(n)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .unwrap()
+    };
+    let key = |n: &str, t| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+            .unwrap()
+    };
+    client
+        .create_table()
+        .table_name(&name)
+        .attribute_definitions(attr("pk"))
+        .attribute_definitions(attr("sk"))
+        .key_schema(key("pk", KeyType::Hash))
+        .key_schema(key("sk", KeyType::Range))
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create table in DynamoDB Local");
+    name
+}
+
+pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
+    let tenants = format!(
+        r#"{{"clientA": {{"table": "{table_a}", "secret_env": "SECRET_A"}},
+             "clientB": {{"table": "app_clientB_events", "secret_env": "SECRET_B"}}}}"#
+    );
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("WEBHOOK_TENANTS".into(), tenants),
+        ("SECRET_A".into(), SECRET_A.into()),
+        ("SECRET_B".into(), SECRET_B.into()),
+    ]);
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Config::from_env(|k| vars.get(k).cloned()).unwrap()
+}
+
+/// An app over DynamoDB Local with its own table.
+pub struct TestApp {
+    pub app: App,
+    pub client: Client,
+    pub table: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let client = client().await;
+        let table = table(&client).await;
+        let sdk = sdk_config(&endpoint()).await;
+        let app = App::new(
+            config_for(&table, &[]),
+            Store::new(&sdk),
+            Arc::new(FixedClock(NOW_MS)),
+        );
+        Self { app, client, table }
+    }
+
+    /// Sends an event fixture (signed at the fixed clock) through the Lambda adapter.
+    pub async fn send(&self, fixture: &str) -> Reply {
+        self.send_event(signed(fixture)).await
+    }
+
+    pub async fn send_event(&self, event: Value) -> Reply {
+        Reply::from(handle_event(&self.app, event, "req-test").await)
+    }
+
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item
+    }
+
+    pub async fn user(&self, user_id: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.item(&format!("USER#{user_id}"), "META#latest").await
+    }
+
+    pub async fn item_count(&self) -> usize {
+        self.client
+            .scan()
+            .table_name(&self.table)
+            .send()
+            .await
+            .unwrap()
+            .count as usize
+    }
+}
+
+pub fn fixture(name: &str) -> Value {
+    let path = format!("{}/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+pub fn signed(name: &str) -> Value {
+    let mut ev = fixture(name);
+    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    ev
+}
+
+/// Replaces a fixture's body (and its placeholders are signed again afterwards).
+pub fn with_body(name: &str, id: &str, body: &str) -> Value {
+    let mut ev = fixture(name);
+    ev["body"] = Value::String(body.into());
+    ev["headers"]["webhook-id"] = Value::String(id.into());
+    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    ev
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Value,
+    pub body: Value,
+}
+
+impl From<Value> for Reply {
+    fn from(v: Value) -> Self {
+        let body = v["body"].as_str().unwrap_or("");
+        // Payload 2.0 answers in `headers`, REST (1.0) in `multiValueHeaders` (lists).
+        let mut headers = v["headers"].clone();
+        if let Some(multi) = v["multiValueHeaders"].as_object().filter(|m| !m.is_empty()) {
+            headers = multi
+                .iter()
+                .map(|(k, vs)| (k.clone(), vs[0].clone()))
+                .collect();
+        }
+        Self {
+            status: v["statusCode"].as_u64().unwrap() as u16,
+            headers,
+            body: serde_json::from_str(body).unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl Reply {
+    /// `status` and the `status` or `error` field.
+    pub fn result(&self) -> (u16, &str) {
+        let code = self.body["status"]
+            .as_str()
+            .or_else(|| self.body["error"].as_str())
+            .unwrap_or("");
+        (self.status, code)
+    }
+}
+
+pub fn s(item: &HashMap<String, AttributeValue>, k: &str) -> Option<String> {
+    item.get(k).and_then(|v| v.as_s().ok()).cloned()
+}
+
+pub fn num(item: &HashMap<String, AttributeValue>, k: &str) -> Option<i64> {
+    item.get(k)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+}
