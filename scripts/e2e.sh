@@ -20,7 +20,7 @@ cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$log" 2>&1 &
 watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
   kill -0 "$watch_pid" 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.5
 done
@@ -42,6 +42,18 @@ item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
   -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
   -d '{"TableName":"e2e_clientA_events","Key":{"pk":{"S":"USER#usr_0a1b2c3d"},"sk":{"S":"META#latest"}}}')
 check "item in DynamoDB Local" '"version":{"N":"2"}' "$item"
+
+# Cold start with a bad configuration: the real binary exits before serving, with one message
+# that names the tenant and field and does not print the secret.
+bad_secret="not-a-whsec-secret-$RANDOM"
+set +e
+init=$(WEBHOOK_TENANTS='{"clientA":{"table":"app_clientA_events","secret_env":"BAD_SECRET"}}' \
+  BAD_SECRET="$bad_secret" timeout 20 target/debug/webhook-receiver 2>&1)
+init_rc=$?
+set -e
+check "bad config fails init" "tenant \`clientA\`, field \`secret_env\`" "$init (exit $init_rc)"
+if [ "$init_rc" -ne 0 ] && [[ "$init" != *"$bad_secret"* ]]; then pass=$((pass + 1)); echo "e2e: ok   init exits non-zero without printing the secret" >&2
+else fail=$((fail + 1)); echo "e2e: FAIL init: exit $init_rc, output: $init" >&2; fi
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -24,7 +24,7 @@ cargo lambda watch -A 127.0.0.1 -P "$PORT" &
 watch_pid=$!
 
 for _ in $(seq 1 600); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
   kill -0 "$watch_pid" 2>/dev/null || exit 1
   sleep 0.5
 done

@@ -47,6 +47,17 @@ impl App {
 
     /// Handles one request and writes its log line.
     pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
+        let (response, log) = self.handle_logged(req, request_id).await;
+        log.emit(self.clock.now_ms());
+        response
+    }
+
+    /// Handles one request and returns its log record instead of writing it.
+    pub async fn handle_logged(
+        &self,
+        req: &Request,
+        request_id: &str,
+    ) -> (Response<Body>, RequestLog) {
         let started = Instant::now();
         let mut log = RequestLog {
             request_id: request_id.to_owned(),
@@ -63,7 +74,9 @@ impl App {
             request_id: request_id.to_owned(),
             ..RequestLog::default()
         };
-        self.finish(Err(error), log, Instant::now())
+        let (response, log) = self.finish(Err(error), log, Instant::now());
+        log.emit(self.clock.now_ms());
+        response
     }
 
     fn finish(
@@ -71,7 +84,7 @@ impl App {
         result: Result<Outcome, ApiError>,
         mut log: RequestLog,
         started: Instant,
-    ) -> Response<Body> {
+    ) -> (Response<Body>, RequestLog) {
         let response = match result {
             Ok(outcome) => {
                 log.outcome = outcome.as_str();
@@ -106,8 +119,7 @@ impl App {
         };
         log.status = response.status().as_u16();
         log.total_ms = started.elapsed().as_secs_f64() * 1000.0;
-        log.emit(self.clock.now_ms());
-        response
+        (response, log)
     }
 
     async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Outcome, ApiError> {

@@ -1,5 +1,8 @@
 //! Cold start only: tracing, configuration, one DynamoDB client, the runtime loop.
 
+// The release build nests the SDK's futures deeper than the default query depth allows.
+#![recursion_limit = "256"]
+
 use std::sync::Arc;
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
@@ -13,9 +16,14 @@ use webhook_receiver::{lambda, telemetry};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_tracing();
-    let config = Config::from_env(|k| std::env::var(k).ok()).inspect_err(|e| {
-        tracing::error!(error = %e, "configuration rejected");
-    })?;
+    // One clear line and a failed init: the function never starts half-configured.
+    let config = match Config::from_env(|k| std::env::var(k).ok()) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!(error = %e, "configuration rejected");
+            std::process::exit(1);
+        }
+    };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let app = Arc::new(App::new(config, Store::new(&sdk), Arc::new(SystemClock)));
 

@@ -358,3 +358,34 @@ async fn content_type_parameters_are_allowed() {
     sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
+
+#[tokio::test]
+async fn log_line_has_the_fields_and_nothing_sensitive() {
+    let t = TestApp::new().await;
+    let event = signed("create.json");
+    let signature = event["headers"]["webhook-signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let (_, log) = t.app.handle_logged(&req, "req-log").await;
+    let line = log.to_json(NOW_MS);
+    assert_eq!(line["request_id"], "req-log");
+    assert_eq!(line["tenant"], "clientA");
+    assert_eq!(line["delivery_id"], "msg_create_0a1b2c3d_01");
+    assert_eq!(line["action"], "create");
+    assert_eq!(line["outcome"], "applied");
+    assert_eq!(line["status"], 200);
+    assert!(line["total_ms"].as_f64().is_some() && line["dynamodb_ms"].as_f64().is_some());
+    let text = line.to_string();
+    for secret in [
+        "ana@example.com",
+        "\"Ana\"",
+        signature.as_str(),
+        SECRET_A,
+        "usr_0a1b2c3d",
+        "11:59:00Z",
+    ] {
+        assert!(!text.contains(secret), "log line leaks {secret}: {text}");
+    }
+}
