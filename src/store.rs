@@ -141,7 +141,7 @@ enum Refusal {
 
 /// Exponential backoff with jitter: 10 ms, 20 ms, … capped at 160 ms, plus up to as much again.
 fn backoff(attempt: u32) -> Duration {
-    let base = 10u64 << attempt.min(4);
+    let base = 10u64 << attempt.saturating_sub(1).min(4);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::from(d.subsec_nanos()));
