@@ -55,5 +55,14 @@ check "bad config fails init" "tenant \`clientA\`, field \`secret_env\`" "$init 
 if [ "$init_rc" -ne 0 ] && [[ "$init" != *"$bad_secret"* ]]; then pass=$((pass + 1)); echo "e2e: ok   init exits non-zero without printing the secret" >&2
 else fail=$((fail + 1)); echo "e2e: FAIL init: exit $init_rc, output: $init" >&2; fi
 
+if [ -n "${AWS_ENDPOINT_URL_SECRETS_MANAGER:-}" ]; then
+  missing='arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook/missing-AbCdEf'
+  set +e
+  init=$(WEBHOOK_TENANTS="{\"clientA\":{\"table\":\"app_clientA_events\",\"secret_arn\":\"$missing\"}}" \
+    timeout 30 target/debug/webhook-receiver 2>&1)
+  set -e
+  check "missing secret_arn fails init" 'field `secret_arn`: could not be read: ResourceNotFoundException' "$init"
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

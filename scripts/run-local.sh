@@ -7,11 +7,11 @@ PORT="${PORT:-9000}"
 scripts/tools.sh
 source scripts/env.sh
 
-endpoint=$(scripts/ddb-local.sh start)
+endpoint=$(scripts/service.sh start dynamodb)
 watch_pid=""
 cleanup() {
   [ -n "$watch_pid" ] && kill "$watch_pid" 2>/dev/null || true
-  scripts/ddb-local.sh stop
+  scripts/service.sh stop dynamodb
 }
 trap cleanup EXIT INT TERM
 python3 scripts/create-tables.py "$endpoint"

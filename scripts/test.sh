@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# make test: installs what is missing, starts DynamoDB Local, runs every test, stops it.
+# make test: installs what is missing, starts DynamoDB Local and moto's Secrets Manager, runs every
+# test, stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
 source scripts/env.sh
-endpoint=$(scripts/ddb-local.sh start)
-trap 'scripts/ddb-local.sh stop' EXIT
+trap 'scripts/service.sh stop dynamodb; scripts/service.sh stop secretsmanager' EXIT
+endpoint=$(scripts/service.sh start dynamodb)
 export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
-echo "DynamoDB Local at $endpoint" >&2
+export AWS_ENDPOINT_URL_SECRETS_MANAGER="$(scripts/service.sh start secretsmanager)"
+echo "DynamoDB Local at $endpoint, Secrets Manager (moto) at $AWS_ENDPOINT_URL_SECRETS_MANAGER" >&2
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --no-fail-fast

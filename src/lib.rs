@@ -10,6 +10,7 @@ pub mod handler;
 pub mod lambda;
 pub mod payload;
 pub mod plan;
+pub mod secrets;
 pub mod signature;
 pub mod signing;
 pub mod store;

@@ -3,5 +3,6 @@
 
 mod faults;
 mod handler;
+mod secrets;
 mod store;
 mod support;
