@@ -1,11 +1,25 @@
 #!/usr/bin/env python3
-"""Creates the tables named in WEBHOOK_TENANTS in DynamoDB Local (pk/sk strings, on-demand,
-TTL on expires_at). Standard library only; DynamoDB Local does not check signatures."""
+"""Creates the tables of WEBHOOK_TENANTS in DynamoDB Local from template.yaml's own definitions,
+so the local tables and the deployed ones have one source of truth.
+
+Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
+(`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
+definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS.
+Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
+
+    create-tables.py DYNAMODB_ENDPOINT
+"""
 import json
 import os
+import pathlib
+import re
 import sys
 import urllib.error
 import urllib.request
+
+from samcli.yamlhelper import yaml_parse
+
+TEMPLATE = pathlib.Path(__file__).resolve().parents[1] / "template.yaml"
 
 
 def call(endpoint, target, body):
@@ -15,6 +29,7 @@ def call(endpoint, target, body):
         headers={
             "Content-Type": "application/x-amz-json-1.0",
             "X-Amz-Target": f"DynamoDB_20120810.{target}",
+            # DynamoDB Local does not check signatures, only the header's shape.
             "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
             "SignedHeaders=host, Signature=local",
         },
@@ -29,23 +44,38 @@ def call(endpoint, target, body):
         sys.exit(f"create-tables: {target} failed: {err}")
 
 
+def template_tables():
+    """tenant slug -> the Properties of its table resource in template.yaml."""
+    resources = yaml_parse(TEMPLATE.read_text())["Resources"]
+    fn = next(r for r in resources.values() if r["Type"] == "AWS::Serverless::Function")
+    sub_template, variables = fn["Properties"]["Environment"]["Variables"]["WEBHOOK_TENANTS"]["Fn::Sub"]
+    by_tenant = {}
+    for slug in json.loads(re.sub(r"\$\{[^}]+\}", "x", sub_template)):
+        placeholder = re.search(rf'"{re.escape(slug)}":\{{"table":"\$\{{([^}}]+)\}}"', sub_template).group(1)
+        logical_id = variables[placeholder]["Ref"]
+        by_tenant[slug] = resources[logical_id]["Properties"]
+    return by_tenant
+
+
 def main():
     endpoint = sys.argv[1]
-    tables = sorted({t["table"] for t in json.loads(os.environ["WEBHOOK_TENANTS"]).values()})
-    for table in tables:
+    definitions = template_tables()
+    for slug, entry in json.loads(os.environ["WEBHOOK_TENANTS"]).items():
+        if slug not in definitions:
+            sys.exit(f"create-tables: tenant `{slug}` has no table in {TEMPLATE.name}")
+        props = definitions[slug]
+        table = entry["table"]
         call(endpoint, "CreateTable", {
             "TableName": table,
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                     {"AttributeName": "sk", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
-                          {"AttributeName": "sk", "KeyType": "RANGE"}],
-            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props["BillingMode"],
         })
         call(endpoint, "UpdateTimeToLive", {
             "TableName": table,
-            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires_at"},
+            "TimeToLiveSpecification": props["TimeToLiveSpecification"],
         })
-        print(f"table ready: {table}", file=sys.stderr)
+        print(f"table ready: {table} (tenant {slug}, as template.yaml defines it)", file=sys.stderr)
 
 
 if __name__ == "__main__":

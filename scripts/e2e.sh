@@ -14,7 +14,7 @@ pass=0; fail=0
 # cannot read the JSON in WEBHOOK_TENANTS, and --env-var splits values on commas).
 export WEBHOOK_TENANTS='{"clientA":{"table":"e2e_clientA_events","secret_env":"WEBHOOK_SECRET_CLIENTA"}}'
 export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
-python3 scripts/create-tables.py "$endpoint"
+.cache/iac/bin/python scripts/create-tables.py "$endpoint"
 cargo build -q --bin webhook-sign
 cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$log" 2>&1 &
 watch_pid=$!

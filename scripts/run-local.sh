@@ -14,7 +14,7 @@ cleanup() {
   scripts/service.sh stop dynamodb
 }
 trap cleanup EXIT INT TERM
-python3 scripts/create-tables.py "$endpoint"
+.cache/iac/bin/python scripts/create-tables.py "$endpoint"
 cargo build -q --bin webhook-sign
 
 # The function inherits this environment (local.env, dummy credentials, the endpoint) from

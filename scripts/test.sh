@@ -17,3 +17,4 @@ else
   cargo test --no-fail-fast
 fi
 scripts/e2e.sh "$endpoint"
+scripts/iac-checks.sh
