@@ -4,7 +4,8 @@ so the local tables and the deployed ones have one source of truth.
 
 Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
 (`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
-definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS.
+definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS. A local-only tenant (not in the template) may
+only use a table that a template tenant uses.
 Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
 
     create-tables.py DYNAMODB_ENDPOINT
@@ -60,11 +61,16 @@ def template_tables():
 def main():
     endpoint = sys.argv[1]
     definitions = template_tables()
-    for slug, entry in json.loads(os.environ["WEBHOOK_TENANTS"]).items():
+    tenants = json.loads(os.environ["WEBHOOK_TENANTS"])
+    # Local-only tenants may share the table of a tenant the template defines.
+    shared = {e["table"] for slug, e in tenants.items() if slug in definitions}
+    for slug, entry in tenants.items():
+        table = entry["table"]
         if slug not in definitions:
+            if table in shared:
+                continue
             sys.exit(f"create-tables: tenant `{slug}` has no table in {TEMPLATE.name}")
         props = definitions[slug]
-        table = entry["table"]
         call(endpoint, "CreateTable", {
             "TableName": table,
             "AttributeDefinitions": props["AttributeDefinitions"],

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# End to end, as a user runs it: `cargo lambda watch` serving the function over DynamoDB Local,
-# a signed curl (the one `make run` prints) and `cargo lambda invoke --data-file` (what
-# `make invoke` runs). Usage: scripts/e2e.sh DYNAMODB_ENDPOINT
+# End to end, as a user runs it: `cargo lambda watch` serving the function over DynamoDB Local
+# with local.env's tenants, signed curls (the one `make run` prints, one per scheme, and the
+# README's hand-signing examples run verbatim), `cargo lambda invoke --data-file` (what
+# `make invoke` runs), the item read back, and the real binary failing init on bad configuration.
+# Usage: scripts/e2e.sh DYNAMODB_ENDPOINT
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -12,10 +14,9 @@ pass=0; fail=0
 
 # The function inherits this environment from `cargo lambda watch` (its --env-file parser
 # cannot read the JSON in WEBHOOK_TENANTS, and --env-var splits values on commas).
-export WEBHOOK_TENANTS='{"clientA":{"table":"e2e_clientA_events","secret_env":"WEBHOOK_SECRET_CLIENTA"}}'
 export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
 .cache/iac/bin/python scripts/create-tables.py "$endpoint"
-cargo build -q --bin webhook-sign
+cargo build -q --bin webhook-sign --bin webhook-receiver
 cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$log" 2>&1 &
 watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true' EXIT
@@ -24,24 +25,37 @@ for _ in $(seq 1 600); do
   kill -0 "$watch_pid" 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.5
 done
-base="http://127.0.0.1:$PORT/lambda-url/webhook-receiver"
+export BASE="http://127.0.0.1:$PORT/lambda-url/webhook-receiver"
 
 check() { # name, expected substring, actual
   if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); echo "e2e: ok   $1" >&2
   else fail=$((fail + 1)); echo "e2e: FAIL $1: expected $2, got: $3" >&2; fi
 }
-send() { eval "$(target/debug/webhook-sign --curl "$base" "$1") --max-time 300"; }
+send() { eval "$(target/debug/webhook-sign --curl "$BASE" "$1") --max-time 300"; }
 
 check "curl create" '"status":"applied"' "$(send events/create.json)"
 check "curl create again" '"status":"duplicate"' "$(send events/create.json)"
 check "curl bad signature" '"error":"signature_invalid"' "$(send events/reject-signature-invalid.json)"
+for scheme in stripe github slack shopify; do
+  check "curl $scheme sample" '"status":"applied"' "$(send "events/$scheme-create.json")"
+done
 target/debug/webhook-sign events/update.json >.cache/e2e-update.json
 check "invoke update" 'applied' "$(cargo lambda invoke webhook-receiver -A 127.0.0.1 -P "$PORT" --data-file .cache/e2e-update.json 2>&1)"
 item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
   -H 'X-Amz-Target: DynamoDB_20120810.GetItem' \
   -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
-  -d '{"TableName":"e2e_clientA_events","Key":{"pk":{"S":"USER#usr_0a1b2c3d"},"sk":{"S":"META#latest"}}}')
+  -d '{"TableName":"app_clientA_events","Key":{"pk":{"S":"USER#usr_0a1b2c3d"},"sk":{"S":"META#latest"}}}')
 check "item in DynamoDB Local" '"version":{"N":"2"}' "$item"
+
+# The README's hand-signing examples, exactly as written there.
+for name in $(sed -n 's/^<!-- example: \(.*\) -->$/\1/p' README.md); do
+  block=$(awk -v name="$name" '
+    $0 == "<!-- example: " name " -->" { want = 1; next }
+    want && /^```sh$/ { inside = 1; next }
+    inside && /^```$/ { exit }
+    inside { print }' README.md)
+  check "README example $name" '"status":"applied"' "$(bash -c "$block" 2>&1)"
+done
 
 # Cold start with a bad configuration: the real binary exits before serving, with one message
 # that names the tenant and field and does not print the secret.

@@ -1,40 +1,123 @@
-//! Signs API Gateway sample events for local use and tests. Fixtures carry placeholders:
-//! a timestamp header `<now>` becomes the signing time, a signature header `<sign>` becomes a
-//! valid signature over the event's raw body. Anything else is left as written, so fixtures
-//! for rejected signatures stay rejected.
+//! Signs API Gateway sample events for local use and tests, for every scheme. Fixtures carry
+//! placeholders: a timestamp header `<now>` becomes the signing time, a signature header `<sign>`
+//! becomes a valid signature over the event's raw body (the scheme is the one whose signature
+//! header holds `<sign>`). Anything else is left as written, so fixtures for rejected signatures
+//! stay rejected. [`sign_event_as`] instead writes a scheme's headers outright.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use crate::signature::standard_webhooks;
+use crate::signature::{github, shopify, sign_headers, slack, standard_webhooks, stripe};
 
 pub const NOW_PLACEHOLDER: &str = "<now>";
 pub const SIGN_PLACEHOLDER: &str = "<sign>";
 
-const TIMESTAMP_HEADERS: [&str; 2] = ["webhook-timestamp", "svix-timestamp"];
-const ID_HEADERS: [&str; 2] = ["webhook-id", "svix-id"];
-const SIGNATURE_HEADERS: [&str; 2] = ["webhook-signature", "svix-signature"];
+/// Where each scheme carries its signature, timestamp and delivery id (lower-case names).
+struct SchemeHeaders {
+    scheme: &'static str,
+    signature: &'static [&'static str],
+    timestamp: &'static [&'static str],
+    id: &'static [&'static str],
+}
+
+const SCHEMES: [SchemeHeaders; 5] = [
+    SchemeHeaders {
+        scheme: standard_webhooks::SCHEME,
+        signature: &["webhook-signature", "svix-signature"],
+        timestamp: &["webhook-timestamp", "svix-timestamp"],
+        id: &["webhook-id", "svix-id"],
+    },
+    SchemeHeaders {
+        scheme: stripe::SCHEME,
+        signature: &[stripe::HEADER],
+        timestamp: &[],
+        id: &[],
+    },
+    SchemeHeaders {
+        scheme: github::SCHEME,
+        signature: &[github::SIGNATURE_HEADER],
+        timestamp: &[],
+        id: &[github::ID_HEADER],
+    },
+    SchemeHeaders {
+        scheme: slack::SCHEME,
+        signature: &[slack::SIGNATURE_HEADER],
+        timestamp: &[slack::TIMESTAMP_HEADER],
+        id: &[],
+    },
+    SchemeHeaders {
+        scheme: shopify::SCHEME,
+        signature: &[shopify::SIGNATURE_HEADER],
+        timestamp: &[],
+        id: &[shopify::ID_HEADER],
+    },
+];
 
 /// Replaces the placeholders in `event` (HTTP API 2.0, REST 1.0 or Function URL shape).
 pub fn sign_event(event: &mut Value, secret: &str, now_s: i64) -> Result<(), String> {
-    replace_header(
-        event,
-        &TIMESTAMP_HEADERS,
-        NOW_PLACEHOLDER,
-        &now_s.to_string(),
-    );
-    if header(event, &SIGNATURE_HEADERS).as_deref() != Some(SIGN_PLACEHOLDER) {
-        return Ok(());
+    for s in &SCHEMES {
+        replace_header(event, s.timestamp, NOW_PLACEHOLDER, &now_s.to_string());
     }
+    let Some(s) = SCHEMES
+        .iter()
+        .find(|s| header(event, s.signature).as_deref() == Some(SIGN_PLACEHOLDER))
+    else {
+        return Ok(());
+    };
     let body = raw_body(event)?;
-    let id = header(event, &ID_HEADERS).ok_or("event has no webhook-id header to sign")?;
-    let ts = header(event, &TIMESTAMP_HEADERS)
-        .ok_or("event has no webhook-timestamp header to sign")?
-        .parse::<i64>()
-        .map_err(|_| "webhook-timestamp is not a number")?;
-    let signature = standard_webhooks::sign(secret, &id, ts, &body)?;
-    replace_header(event, &SIGNATURE_HEADERS, SIGN_PLACEHOLDER, &signature);
+    let id = match s.id {
+        [] => String::new(),
+        names => header(event, names).ok_or("event has no delivery-id header to sign")?,
+    };
+    let ts = match s.timestamp {
+        [] => now_s,
+        names => header(event, names)
+            .ok_or("event has no timestamp header to sign")?
+            .parse::<i64>()
+            .map_err(|_| "the timestamp header is not a number")?,
+    };
+    let signed = sign_headers(s.scheme, secret, &id, ts, &body)?;
+    let value = signed
+        .iter()
+        .find(|(name, _)| *name == s.signature[0])
+        .map(|(_, v)| v.clone())
+        .ok_or("the scheme produced no signature header")?;
+    replace_header(event, s.signature, SIGN_PLACEHOLDER, &value);
+    Ok(())
+}
+
+/// Writes `scheme`'s headers for the event's body at `now_s`, replacing whatever signature headers
+/// it had. The delivery id is kept from the event where it has one, else `msg_<now>`.
+pub fn sign_event_as(
+    event: &mut Value,
+    scheme: &str,
+    secret: &str,
+    now_s: i64,
+) -> Result<(), String> {
+    let s = SCHEMES
+        .iter()
+        .find(|s| s.scheme == scheme)
+        .ok_or_else(|| format!("unknown scheme `{}`", scheme.escape_debug()))?;
+    let body = raw_body(event)?;
+    let id = SCHEMES
+        .iter()
+        .find_map(|s| header(event, s.id))
+        .filter(|id| id != SIGN_PLACEHOLDER)
+        .unwrap_or_else(|| format!("msg_{now_s}"));
+    for other in &SCHEMES {
+        for name in other
+            .signature
+            .iter()
+            .chain(other.timestamp)
+            .chain(other.id)
+        {
+            remove_header(event, name);
+        }
+    }
+    for (name, value) in sign_headers(s.scheme, secret, &id, now_s, &body)? {
+        set_header(event, name, &value);
+    }
     Ok(())
 }
 
@@ -65,6 +148,29 @@ pub fn header(event: &Value, names: &[&str]) -> Option<String> {
         })
     };
     find(&event["headers"]).or_else(|| find(&event["multiValueHeaders"]))
+}
+
+fn remove_header(event: &mut Value, name: &str) {
+    for key in ["headers", "multiValueHeaders"] {
+        if let Some(map) = event.get_mut(key).and_then(Value::as_object_mut) {
+            map.retain(|k, _| !k.eq_ignore_ascii_case(name));
+        }
+    }
+}
+
+fn set_header(event: &mut Value, name: &str, value: &str) {
+    if let Some(map) = event.get_mut("headers").and_then(Value::as_object_mut) {
+        map.insert(name.to_owned(), Value::String(value.to_owned()));
+    }
+    if let Some(map) = event
+        .get_mut("multiValueHeaders")
+        .and_then(Value::as_object_mut)
+    {
+        map.insert(
+            name.to_owned(),
+            Value::Array(vec![Value::String(value.to_owned())]),
+        );
+    }
 }
 
 fn replace_header(event: &mut Value, names: &[&str], placeholder: &str, value: &str) {
@@ -166,6 +272,45 @@ mod tests {
             ev["multiValueHeaders"]["Webhook-Signature"][0],
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
+    }
+
+    #[test]
+    fn every_scheme_signs_from_its_placeholder() {
+        for (sig_header, extra) in [
+            ("stripe-signature", json!({})),
+            ("x-hub-signature-256", json!({"x-github-delivery": "d-1"})),
+            (
+                "x-slack-signature",
+                json!({"x-slack-request-timestamp": "<now>"}),
+            ),
+            (
+                "x-shopify-hmac-sha256",
+                json!({"x-shopify-webhook-id": "s-1"}),
+            ),
+        ] {
+            let mut headers = extra.as_object().unwrap().clone();
+            headers.insert(sig_header.into(), json!("<sign>"));
+            let mut ev = json!({"headers": headers, "body": "{}"});
+            sign_event(&mut ev, "secret", 1614265330).unwrap();
+            let text = ev.to_string();
+            assert!(!text.contains('<'), "{sig_header}: {text}");
+        }
+    }
+
+    #[test]
+    fn sign_as_replaces_other_schemes_headers() {
+        let mut ev = json!({"headers": {"webhook-id": "msg_1", "webhook-signature": "<sign>",
+                                        "webhook-timestamp": "<now>", "content-type": "application/json"},
+                            "body": "{}"});
+        sign_event_as(&mut ev, "github", "It's a Secret", 1).unwrap();
+        let h = ev["headers"].as_object().unwrap();
+        assert_eq!(h["x-github-delivery"], "msg_1");
+        assert!(h["x-hub-signature-256"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256="));
+        assert!(!h.contains_key("webhook-signature") && h.contains_key("content-type"));
+        assert!(sign_event_as(&mut ev, "md5", "s", 1).is_err());
     }
 
     #[test]

@@ -1,14 +1,23 @@
-//! webhook-sign: fills the `<now>` / `<sign>` placeholders of an API Gateway sample event with the
-//! current time and a valid Standard Webhooks signature, for `make invoke` and local curl tests.
+//! webhook-sign: signs an API Gateway sample event with the current time, for `make invoke`,
+//! `make send` and senders' integration tests.
 //!
-//! usage: webhook-sign [--secret-env VAR] [--curl BASE_URL] EVENT.json
-//!   prints the signed event (or, with --curl, a curl command that sends it to BASE_URL).
-//!   The secret is read from the variable VAR (default WEBHOOK_SECRET_CLIENTA); it is never printed.
+//! usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] EVENT.json
+//!   Without --scheme, fills the `<now>` / `<sign>` placeholders (the scheme is the one whose
+//!   signature header holds `<sign>`). With --scheme, writes that scheme's headers outright.
+//!   The secret comes from the variable VAR; by default, the one the event's tenant names as
+//!   `secret_env` in WEBHOOK_TENANTS (WEBHOOK_SECRET_CLIENTA when the path names no known
+//!   tenant). It is never printed. Prints the signed event, or with
+//!   --curl a curl command that sends it to BASE_URL.
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use webhook_receiver::signing::{curl_command, sign_event};
+use serde_json::Value;
+use webhook_receiver::signing::{curl_command, sign_event, sign_event_as};
+
+const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
+const USAGE: &str =
+    "usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] EVENT.json";
 
 fn main() -> ExitCode {
     match run() {
@@ -24,37 +33,72 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<String, String> {
-    let mut secret_env = "WEBHOOK_SECRET_CLIENTA".to_owned();
+    let mut secret_env = None;
+    let mut scheme = None;
     let mut curl = None;
     let mut file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--secret-env" => secret_env = args.next().ok_or("--secret-env needs a name")?,
+            "--secret-env" => secret_env = Some(args.next().ok_or("--secret-env needs a name")?),
+            "--scheme" => scheme = Some(args.next().ok_or("--scheme needs a name")?),
             "--curl" => curl = Some(args.next().ok_or("--curl needs a base URL")?),
-            "-h" | "--help" => {
-                return Err(
-                    "usage: webhook-sign [--secret-env VAR] [--curl BASE_URL] EVENT.json".into(),
-                )
-            }
+            "-h" | "--help" => return Err(USAGE.into()),
             _ if file.is_none() => file = Some(arg),
             _ => return Err(format!("unexpected argument `{arg}`")),
         }
     }
-    let file = file.ok_or("usage: webhook-sign [--secret-env VAR] [--curl BASE_URL] EVENT.json")?;
-    let secret = std::env::var(&secret_env).map_err(|_| format!("{secret_env} is not set"))?;
+    let file = file.ok_or(USAGE)?;
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-    let mut event: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+    let mut event: Value = serde_json::from_str(&text).map_err(|e| format!("{file}: {e}"))?;
+
+    let secret_env = match secret_env {
+        Some(var) => var,
+        // Events that never reach a tenant (wrong path, unknown tenant) sign with clientA's.
+        None => tenant_secret_env(&event).or_else(|why| {
+            std::env::var_os(DEFAULT_SECRET_ENV)
+                .map(|_| DEFAULT_SECRET_ENV.to_owned())
+                .ok_or(why)
+        })?,
+    };
+    let secret = std::env::var(&secret_env).map_err(|_| format!("{secret_env} is not set"))?;
+    // Only the first secret of a rotation list signs.
+    let first = secret.split_ascii_whitespace().next().unwrap_or_default();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
         .as_secs() as i64;
-    // Only the first secret of a rotation list signs.
-    let first = secret.split_ascii_whitespace().next().unwrap_or_default();
-    sign_event(&mut event, first, now)?;
+    match scheme {
+        Some(scheme) => sign_event_as(&mut event, &scheme, first, now)?,
+        None => sign_event(&mut event, first, now)?,
+    }
     match curl {
         Some(base) => curl_command(&event, &base),
         None => serde_json::to_string_pretty(&event).map_err(|e| e.to_string()),
     }
+}
+
+/// The `secret_env` that WEBHOOK_TENANTS gives the tenant in the event's path.
+fn tenant_secret_env(event: &Value) -> Result<String, String> {
+    let path = event
+        .get("rawPath")
+        .or_else(|| event.get("path"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let tenant = path
+        .rsplit_once("/webhooks/")
+        .map(|(_, t)| t)
+        .ok_or_else(|| {
+            format!("no /webhooks/{{tenant}} in the event's path `{path}`; pass --secret-env")
+        })?;
+    let tenants: Value = std::env::var("WEBHOOK_TENANTS")
+        .ok()
+        .and_then(|raw| serde_json::from_str(&raw).ok())
+        .ok_or("WEBHOOK_TENANTS is not set or not JSON; pass --secret-env")?;
+    tenants[tenant]["secret_env"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            format!("tenant `{tenant}` has no secret_env in WEBHOOK_TENANTS; pass --secret-env")
+        })
 }

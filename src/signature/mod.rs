@@ -4,11 +4,17 @@
 //!
 //! Adding a scheme is one new file here plus one arm in [`Verifier`].
 
+pub mod github;
+pub mod shopify;
+pub mod slack;
 pub mod standard_webhooks;
+pub mod stripe;
 
 use std::fmt;
 
+use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderMap;
+use sha2::{Digest, Sha256};
 
 /// Why a request failed authentication. Deliberately coarse: the sender learns which header to fix,
 /// never which secret or entry came close.
@@ -94,11 +100,21 @@ impl<'a> VerifiedBody<'a> {
 #[derive(Debug, Clone)]
 pub enum Verifier {
     StandardWebhooks(standard_webhooks::StandardWebhooks),
+    Stripe(stripe::Stripe),
+    GitHub(github::GitHub),
+    Slack(slack::Slack),
+    Shopify(shopify::Shopify),
 }
 
 impl Verifier {
     /// Scheme names as they appear in `WEBHOOK_TENANTS`.
-    pub const SCHEMES: &'static [&'static str] = &[standard_webhooks::SCHEME];
+    pub const SCHEMES: &'static [&'static str] = &[
+        standard_webhooks::SCHEME,
+        stripe::SCHEME,
+        github::SCHEME,
+        slack::SCHEME,
+        shopify::SCHEME,
+    ];
 
     /// Builds the verifier for `scheme` from the space-separated secret list.
     /// Errors never contain secret material.
@@ -106,6 +122,12 @@ impl Verifier {
         match scheme {
             standard_webhooks::SCHEME => standard_webhooks::StandardWebhooks::from_secrets(secrets)
                 .map(Self::StandardWebhooks),
+            stripe::SCHEME => raw_keys(secrets).map(|keys| Self::Stripe(stripe::Stripe { keys })),
+            github::SCHEME => raw_keys(secrets).map(|keys| Self::GitHub(github::GitHub { keys })),
+            slack::SCHEME => raw_keys(secrets).map(|keys| Self::Slack(slack::Slack { keys })),
+            shopify::SCHEME => {
+                raw_keys(secrets).map(|keys| Self::Shopify(shopify::Shopify { keys }))
+            }
             other => Err(format!(
                 "unknown scheme `{}` (supported: {})",
                 other.escape_debug(),
@@ -125,6 +147,10 @@ impl Verifier {
     ) -> Result<VerifiedBody<'a>, SignatureError> {
         let (delivery_id, signed_at) = match self {
             Self::StandardWebhooks(v) => v.verify(headers, body, now, tolerance)?,
+            Self::Stripe(v) => v.verify(headers, body, now, tolerance)?,
+            Self::GitHub(v) => v.verify(headers, body)?,
+            Self::Slack(v) => v.verify(headers, body, now, tolerance)?,
+            Self::Shopify(v) => v.verify(headers, body)?,
         };
         Ok(VerifiedBody {
             bytes: body,
@@ -132,6 +158,111 @@ impl Verifier {
             signed_at,
         })
     }
+}
+
+/// The headers a sender of `scheme` sets for this delivery (for the signing command and tests).
+/// `id` is ignored by schemes that have no delivery-id header, `timestamp` by those that sign none.
+pub fn sign_headers(
+    scheme: &str,
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<Vec<(&'static str, String)>, String> {
+    match scheme {
+        standard_webhooks::SCHEME => Ok(vec![
+            ("webhook-id", id.to_owned()),
+            ("webhook-timestamp", timestamp.to_string()),
+            (
+                "webhook-signature",
+                standard_webhooks::sign(secret, id, timestamp, body)?,
+            ),
+        ]),
+        stripe::SCHEME => Ok(vec![(
+            stripe::HEADER,
+            stripe::sign(secret, timestamp, body),
+        )]),
+        github::SCHEME => Ok(vec![
+            (github::ID_HEADER, id.to_owned()),
+            (github::SIGNATURE_HEADER, github::sign(secret, body)),
+        ]),
+        slack::SCHEME => Ok(vec![
+            (slack::TIMESTAMP_HEADER, timestamp.to_string()),
+            (
+                slack::SIGNATURE_HEADER,
+                slack::sign(secret, timestamp, body),
+            ),
+        ]),
+        shopify::SCHEME => Ok(vec![
+            (shopify::ID_HEADER, id.to_owned()),
+            (shopify::SIGNATURE_HEADER, shopify::sign(secret, body)),
+        ]),
+        other => Err(format!("unknown scheme `{}`", other.escape_debug())),
+    }
+}
+
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA256 over the concatenation of `parts`.
+pub(crate) fn mac(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac
+}
+
+/// Lower-case hex of the MAC of `parts` (Stripe, GitHub and Slack send hex).
+pub(crate) fn hex_mac(key: &[u8], parts: &[&[u8]]) -> String {
+    hex::encode(mac(key, parts).finalize().into_bytes())
+}
+
+/// Whether any candidate is the MAC of `parts` under any key. Each comparison is constant-time
+/// (`verify_slice`); every key is tried against every candidate.
+pub(crate) fn matches_any(keys: &[SigningKey], parts: &[&[u8]], candidates: &[Vec<u8>]) -> bool {
+    keys.iter().any(|key| {
+        let mac = mac(key.as_bytes(), parts);
+        candidates
+            .iter()
+            .any(|c| mac.clone().verify_slice(c).is_ok())
+    })
+}
+
+/// Secrets used as their raw string bytes (Stripe, GitHub, Slack, Shopify): whitespace-separated,
+/// each 1 to 256 bytes.
+pub(crate) fn raw_keys(secrets: &str) -> Result<Vec<SigningKey>, String> {
+    let keys: Vec<SigningKey> = secrets
+        .split_ascii_whitespace()
+        .map(|s| SigningKey::new(s.as_bytes().to_vec()))
+        .collect();
+    if keys.is_empty() {
+        return Err("no secret given".into());
+    }
+    if let Some(i) = keys.iter().position(|k| k.as_bytes().len() > 256) {
+        return Err(format!("secret #{}: longer than 256 bytes", i + 1));
+    }
+    Ok(keys)
+}
+
+/// For schemes without a delivery-id header: `sha256:` + the body's hex digest, so a retry that
+/// is re-signed with a new timestamp is still the same delivery.
+pub(crate) fn body_delivery_id(body: &[u8]) -> DeliveryId {
+    DeliveryId(format!("sha256:{}", hex::encode(Sha256::digest(body))))
+}
+
+/// A hex-encoded SHA-256 MAC (exactly 64 hex digits).
+pub(crate) fn decode_hex_mac(s: &str) -> Option<Vec<u8>> {
+    (s.len() == 64).then(|| hex::decode(s).ok()).flatten()
+}
+
+/// A header that must be present exactly once.
+pub(crate) fn required_header<'h>(
+    headers: &'h HeaderMap,
+    name: &str,
+) -> Result<&'h str, SignatureError> {
+    single_header(headers, name)?.ok_or(SignatureError::Missing)
 }
 
 /// The one value of a header that must appear at most once. Absent is `Ok(None)`; repeated or not
@@ -168,6 +299,21 @@ pub(crate) fn check_tolerance(t: i64, now: i64, tolerance: i64) -> Result<(), Si
     } else {
         Err(SignatureError::TimestampOutOfTolerance)
     }
+}
+
+/// Headers for the schemes' unit tests; `None` values are left out.
+#[cfg(test)]
+pub(crate) fn test_headers(pairs: &[(&str, Option<&str>)]) -> HeaderMap {
+    pairs
+        .iter()
+        .filter_map(|(name, value)| Some((*name, (*value)?)))
+        .map(|(name, value)| {
+            (
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value).unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 mod faults;
 mod handler;
+mod properties;
+mod schemes;
 mod secrets;
 mod store;
 mod support;

@@ -22,6 +22,13 @@ use webhook_receiver::store::Store;
 
 pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
 pub const SECRET_B: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtY2xpZW50Qi1vbmx5ISE=";
+/// The other senders' demo tenants (as in local.env): slug, scheme, secret.
+pub const SCHEME_TENANTS: [(&str, &str, &str); 4] = [
+    ("stripe-demo", "stripe", "whsec_local_stripe_demo_secret"),
+    ("github-demo", "github", "local-github-demo-secret"),
+    ("slack-demo", "slack", "local0slack0demo0signing0secret0"),
+    ("shopify-demo", "shopify", "local-shopify-demo-secret"),
+];
 /// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
 pub const NOW_MS: i64 = 1_795_867_500_000;
 pub const NOW_S: i64 = NOW_MS / 1000;
@@ -84,16 +91,22 @@ pub async fn table(client: &Client) -> String {
     name
 }
 
+/// clientA and the scheme demo tenants write to `table_a`.
 pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
-    let tenants = format!(
-        r#"{{"clientA": {{"table": "{table_a}", "secret_env": "SECRET_A"}},
-             "clientB": {{"table": "app_clientB_events", "secret_env": "SECRET_B"}}}}"#
-    );
+    let mut tenants = serde_json::json!({
+        "clientA": {"table": table_a, "secret_env": "SECRET_A"},
+        "clientB": {"table": "app_clientB_events", "secret_env": "SECRET_B"},
+    });
     let mut vars: HashMap<String, String> = HashMap::from([
-        ("WEBHOOK_TENANTS".into(), tenants),
         ("SECRET_A".into(), SECRET_A.into()),
         ("SECRET_B".into(), SECRET_B.into()),
     ]);
+    for (slug, scheme, secret) in SCHEME_TENANTS {
+        let var = format!("SECRET_{}", slug.replace('-', "_").to_uppercase());
+        tenants[slug] = serde_json::json!({"table": table_a, "secret_env": var, "scheme": scheme});
+        vars.insert(var, secret.into());
+    }
+    vars.insert("WEBHOOK_TENANTS".into(), tenants.to_string());
     for (k, v) in extra {
         vars.insert(k.to_string(), v.to_string());
     }
@@ -163,10 +176,24 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// A fixture signed at the fixed clock with its tenant's secret.
 pub fn signed(name: &str) -> Value {
     let mut ev = fixture(name);
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    let secret = secret_for(&ev);
+    sign_event(&mut ev, secret, NOW_S).unwrap();
     ev
+}
+
+/// The secret of the tenant an event is addressed to (clientA's for any other path).
+pub fn secret_for(event: &Value) -> &'static str {
+    let path = event["rawPath"]
+        .as_str()
+        .or(event["path"].as_str())
+        .unwrap_or("");
+    SCHEME_TENANTS
+        .iter()
+        .find(|(slug, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
+        .map_or(SECRET_A, |(_, _, secret)| *secret)
 }
 
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).
@@ -174,7 +201,8 @@ pub fn with_body(name: &str, id: &str, body: &str) -> Value {
     let mut ev = fixture(name);
     ev["body"] = Value::String(body.into());
     ev["headers"]["webhook-id"] = Value::String(id.into());
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    let secret = secret_for(&ev);
+    sign_event(&mut ev, secret, NOW_S).unwrap();
     ev
 }
 
