@@ -196,3 +196,21 @@ async fn unsigned_delivery_ids_cannot_replay_past_ordering() {
         );
     }
 }
+
+#[tokio::test]
+async fn svix_header_names_are_the_default_scheme_too() {
+    let t = TestApp::new().await;
+    let mut ev = fixture("create.json");
+    let headers = ev["headers"].as_object_mut().unwrap();
+    for name in ["id", "timestamp", "signature"] {
+        let value = headers.remove(&format!("webhook-{name}")).unwrap();
+        headers.insert(format!("svix-{name}"), value);
+    }
+    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    assert!(ev["headers"]["svix-signature"]
+        .as_str()
+        .unwrap()
+        .starts_with("v1,"));
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "applied"));
+    assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
+}
