@@ -226,10 +226,6 @@ impl Config {
     pub fn tenant(&self, segment: &str) -> Option<&Tenant> {
         self.tenants.get(segment)
     }
-
-    pub fn tenants(&self) -> impl Iterator<Item = &Tenant> {
-        self.tenants.values()
-    }
 }
 
 fn parse_tenant(

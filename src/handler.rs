@@ -41,10 +41,6 @@ impl App {
         &self.config
     }
 
-    pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
     /// Handles one request and writes its log line.
     pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
         let (response, log) = self.handle_logged(req, request_id).await;
@@ -67,8 +63,8 @@ impl App {
         self.finish(result, log, started)
     }
 
-    /// Answers a request refused before it could be turned into an HTTP request (the adapter's
-    /// body guard), with the same log line as any other.
+    /// Answers an event that could not be turned into an HTTP request at all, with the same log
+    /// line as any other.
     pub fn reject(&self, error: ApiError, request_id: &str) -> Response<Body> {
         let log = RequestLog {
             request_id: request_id.to_owned(),
