@@ -4,8 +4,8 @@ so the local tables and the deployed ones have one source of truth.
 
 Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
 (`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
-definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS. A local-only tenant (not in the template) may
-only use a table that a template tenant uses.
+definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS.
+A local-only tenant (not in the template) may only use a table that a template tenant uses.
 Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
 
     create-tables.py DYNAMODB_ENDPOINT

@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+source scripts/lib.sh
 endpoint="$1"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 log=.cache/e2e-watch.log
 pass=0; fail=0
 
@@ -20,11 +21,7 @@ cargo build -q --bin webhook-sign --bin webhook-receiver
 cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$log" 2>&1 &
 watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  kill -0 "$watch_pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
+wait_for_port "$PORT" "$watch_pid" || { cat "$log"; exit 1; }
 export BASE="http://127.0.0.1:$PORT/lambda-url/webhook-receiver"
 
 check() { # name, expected substring, actual

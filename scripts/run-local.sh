@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-9000}"
 scripts/tools.sh
 source scripts/env.sh
+source scripts/lib.sh
 
 endpoint=$(scripts/service.sh start dynamodb)
 watch_pid=""
@@ -23,11 +24,7 @@ export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
 cargo lambda watch -A 127.0.0.1 -P "$PORT" &
 watch_pid=$!
 
-for _ in $(seq 1 600); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-  kill -0 "$watch_pid" 2>/dev/null || exit 1
-  sleep 0.5
-done
+wait_for_port "$PORT" "$watch_pid" || exit 1
 base="http://127.0.0.1:$PORT/lambda-url/webhook-receiver"
 cat <<MSG
 

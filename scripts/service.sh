@@ -5,6 +5,7 @@
 # dynamodb: the official DynamoDB Local, in memory. secretsmanager: moto's server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 CACHE=.cache
 name="${2:-}"
 case "$name" in dynamodb|secretsmanager) ;; *) echo "usage: $0 start|stop dynamodb|secretsmanager [PORT]" >&2; exit 2 ;; esac
@@ -24,7 +25,7 @@ stop() {
 case "${1:-}" in
   start)
     stop
-    port="${3:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+    port="${3:-$(free_port)}"
     if [ "$name" = dynamodb ]; then
       # From its own folder: DynamoDB Local writes a metadata file into its working directory.
       (cd "$CACHE/dynamodb-local" && exec java -Djava.library.path=DynamoDBLocal_lib \

@@ -24,9 +24,18 @@ struct SchemeHeaders {
 const SCHEMES: [SchemeHeaders; 5] = [
     SchemeHeaders {
         scheme: standard_webhooks::SCHEME,
-        signature: &["webhook-signature", "svix-signature"],
-        timestamp: &["webhook-timestamp", "svix-timestamp"],
-        id: &["webhook-id", "svix-id"],
+        signature: &[
+            standard_webhooks::HEADERS[2],
+            standard_webhooks::SVIX_HEADERS[2],
+        ],
+        timestamp: &[
+            standard_webhooks::HEADERS[1],
+            standard_webhooks::SVIX_HEADERS[1],
+        ],
+        id: &[
+            standard_webhooks::HEADERS[0],
+            standard_webhooks::SVIX_HEADERS[0],
+        ],
     },
     SchemeHeaders {
         scheme: stripe::SCHEME,

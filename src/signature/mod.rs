@@ -170,14 +170,17 @@ pub fn sign_headers(
     body: &[u8],
 ) -> Result<Vec<(&'static str, String)>, String> {
     match scheme {
-        standard_webhooks::SCHEME => Ok(vec![
-            ("webhook-id", id.to_owned()),
-            ("webhook-timestamp", timestamp.to_string()),
-            (
-                "webhook-signature",
-                standard_webhooks::sign(secret, id, timestamp, body)?,
-            ),
-        ]),
+        standard_webhooks::SCHEME => {
+            let [id_header, timestamp_header, signature_header] = standard_webhooks::HEADERS;
+            Ok(vec![
+                (id_header, id.to_owned()),
+                (timestamp_header, timestamp.to_string()),
+                (
+                    signature_header,
+                    standard_webhooks::sign(secret, id, timestamp, body)?,
+                ),
+            ])
+        }
         stripe::SCHEME => Ok(vec![(
             stripe::HEADER,
             stripe::sign(secret, timestamp, body),

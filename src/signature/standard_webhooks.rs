@@ -19,11 +19,11 @@ const MAX_KEY_BYTES: usize = 64;
 /// More entries than any rotation needs; bounds the work a hostile header can cause.
 const MAX_SIGNATURE_ENTRIES: usize = 32;
 
-/// Header names: the standard ones, then Svix's. A request uses one set, never a mix.
-const HEADER_SETS: [[&str; 3]; 2] = [
-    ["webhook-id", "webhook-timestamp", "webhook-signature"],
-    ["svix-id", "svix-timestamp", "svix-signature"],
-];
+/// Header names (id, timestamp, signature): the standard ones, then Svix's. A request uses one
+/// set, never a mix.
+pub const HEADERS: [&str; 3] = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+pub const SVIX_HEADERS: [&str; 3] = ["svix-id", "svix-timestamp", "svix-signature"];
+const HEADER_SETS: [[&str; 3]; 2] = [HEADERS, SVIX_HEADERS];
 
 /// Secrets are `whsec_` + base64, padded or not.
 const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
