@@ -5,7 +5,7 @@ so the local tables and the deployed ones have one source of truth.
 Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
 (`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
 definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS.
-A local-only tenant (not in the template) may only use a table that a template tenant uses.
+A local-only tenant (not in the template) gets a table defined like the template's tenant tables.
 Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
 
     create-tables.py DYNAMODB_ENDPOINT
@@ -62,15 +62,11 @@ def main():
     endpoint = sys.argv[1]
     definitions = template_tables()
     tenants = json.loads(os.environ["WEBHOOK_TENANTS"])
-    # Local-only tenants may share the table of a tenant the template defines.
-    shared = {e["table"] for slug, e in tenants.items() if slug in definitions}
+    # Every tenant table of the template is defined alike; local-only tenants get that definition.
+    like = next(iter(definitions.values()))
     for slug, entry in tenants.items():
         table = entry["table"]
-        if slug not in definitions:
-            if table in shared:
-                continue
-            sys.exit(f"create-tables: tenant `{slug}` has no table in {TEMPLATE.name}")
-        props = definitions[slug]
+        props = definitions.get(slug, like)
         call(endpoint, "CreateTable", {
             "TableName": table,
             "AttributeDefinitions": props["AttributeDefinitions"],
@@ -81,7 +77,8 @@ def main():
             "TableName": table,
             "TimeToLiveSpecification": props["TimeToLiveSpecification"],
         })
-        print(f"table ready: {table} (tenant {slug}, as template.yaml defines it)", file=sys.stderr)
+        origin = "as template.yaml defines it" if slug in definitions else "defined like template.yaml's tenant tables"
+        print(f"table ready: {table} (tenant {slug}, {origin})", file=sys.stderr)
 
 
 if __name__ == "__main__":

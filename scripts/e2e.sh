@@ -36,6 +36,8 @@ check "curl bad signature" '"error":"signature_invalid"' "$(send events/reject-s
 for scheme in stripe github slack shopify; do
   check "curl $scheme sample" '"status":"applied"' "$(send "events/$scheme-create.json")"
 done
+check "curl slack url_verification" '"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"' "$(send events/slack-url-verification.json)"
+check "curl github ping" '"status":"ignored"' "$(send events/github-ping.json)"
 target/debug/webhook-sign events/update.json >.cache/e2e-update.json
 check "invoke update" 'applied' "$(cargo lambda invoke webhook-receiver -A 127.0.0.1 -P "$PORT" --data-file .cache/e2e-update.json 2>&1)"
 item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
@@ -65,6 +67,15 @@ set -e
 check "bad config fails init" "tenant \`clientA\`, field \`secret_env\`" "$init (exit $init_rc)"
 if [ "$init_rc" -ne 0 ] && [[ "$init" != *"$bad_secret"* ]]; then pass=$((pass + 1)); echo "e2e: ok   init exits non-zero without printing the secret" >&2
 else fail=$((fail + 1)); echo "e2e: FAIL init: exit $init_rc, output: $init" >&2; fi
+
+# A secret pasted where the variable's name belongs is never printed.
+set +e
+init=$(WEBHOOK_TENANTS="{\"clientA\":{\"table\":\"app_clientA_events\",\"secret_env\":\"$WEBHOOK_SECRET_CLIENTA\"}}" \
+  timeout 20 target/debug/webhook-receiver 2>&1)
+set -e
+if [[ "$init" == *'field `secret_env`: names an environment variable that is not set'* && "$init" != *"${WEBHOOK_SECRET_CLIENTA#whsec_}"* ]]; then
+  pass=$((pass + 1)); echo "e2e: ok   a secret pasted into secret_env is not printed" >&2
+else fail=$((fail + 1)); echo "e2e: FAIL pasted secret: $init" >&2; fi
 
 if [ -n "${AWS_ENDPOINT_URL_SECRETS_MANAGER:-}" ]; then
   missing='arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook/missing-AbCdEf'

@@ -1,12 +1,20 @@
-//! Configuration, read and checked once at cold start. Any mistake fails init with one message
-//! naming the tenant and the field; secrets never appear in a message or a `Debug`.
+//! Configuration, read and checked once at cold start: parsed whole ([`parse`]), then the secrets
+//! resolved ([`Unresolved::resolve`]), so nothing reaches the network before every non-secret
+//! mistake is found. Any mistake fails init with one message naming the tenant and the field.
+//! A message never echoes a configured value other than a tenant slug, a field name or a table
+//! name (a secret pasted where a variable name belongs must not be printed), and secrets never
+//! appear in a `Debug`.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::marker::PhantomData;
 
-use serde::de::{MapAccess, Visitor};
+use aws_config::SdkConfig;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
+use crate::secrets::{self, FetchError};
 use crate::signature::{standard_webhooks, Verifier};
 
 pub const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
@@ -20,6 +28,15 @@ const DEFAULT_DELIVERY_TTL: i64 = 604_800;
 const DEFAULT_TOMBSTONE_TTL: i64 = 2_592_000;
 const DEFAULT_TOLERANCE: i64 = 300;
 const MAX_TOLERANCE: i64 = 3600;
+
+/// The fields a tenant entry may have.
+const FIELDS: &[&str] = &[
+    "table",
+    "secret_env",
+    "secret_arn",
+    "scheme",
+    "tolerance_seconds",
+];
 
 /// A configuration mistake. `Display` is the one line init fails with.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,12 +54,9 @@ impl ConfigError {
         }
     }
 
-    fn tenant(tenant: &str, field: &str, message: impl Into<String>) -> Self {
+    fn tenant(tenant: &TenantId, field: &str, message: impl Into<String>) -> Self {
         Self {
-            location: format!(
-                "{TENANTS_VAR}: tenant `{}`, field `{field}`",
-                tenant.escape_debug()
-            ),
+            location: format!("{TENANTS_VAR}: tenant `{}`, field `{field}`", tenant.0),
             message: message.into(),
         }
     }
@@ -102,124 +116,62 @@ pub struct Config {
     pub tombstone_ttl_seconds: i64,
 }
 
-/// One entry of `WEBHOOK_TENANTS` as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TenantEntry {
-    table: String,
-    secret_env: Option<String>,
-    secret_arn: Option<String>,
-    scheme: Option<String>,
-    tolerance_seconds: Option<i64>,
+/// Where a tenant's secrets come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SecretSource {
+    /// The name of an environment variable (local use).
+    Env(String),
+    /// A Secrets Manager secret ARN (production).
+    Arn(String),
 }
 
-/// The tenants object, keeping entries in order and refusing a repeated key
-/// (a plain map would silently keep the last one).
-struct Entries(Vec<(String, serde_json::Value)>);
-
-impl<'de> Deserialize<'de> for Entries {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Entries;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object of tenants")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
-                let mut out: Vec<(String, serde_json::Value)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
-                    if out.iter().any(|(seen, _)| *seen == k) {
-                        return Err(serde::de::Error::custom(format!(
-                            "tenant `{}` is listed twice",
-                            k.escape_debug()
-                        )));
-                    }
-                    out.push((k, v));
-                }
-                Ok(Entries(out))
-            }
+impl SecretSource {
+    fn field(&self) -> &'static str {
+        match self {
+            Self::Env(_) => "secret_env",
+            Self::Arn(_) => "secret_arn",
         }
-        d.deserialize_map(V)
     }
 }
 
-/// Secrets Manager answers for `secret_arn` tenants, by ARN: the secret string, or why it could
-/// not be read (never containing secret material).
-pub type FetchedSecrets = HashMap<String, Result<String, String>>;
-
-/// The `secret_arn`s that `WEBHOOK_TENANTS` names, to fetch before [`Config::from_env_with_secrets`].
-/// A malformed `WEBHOOK_TENANTS` yields none here and is reported by the full parse.
-pub fn secret_arns(env: impl Fn(&str) -> Option<String>) -> Vec<String> {
-    let Some(raw) = env(TENANTS_VAR) else {
-        return Vec::new();
-    };
-    let Ok(serde_json::Value::Object(tenants)) = serde_json::from_str(&raw) else {
-        return Vec::new();
-    };
-    let mut arns: Vec<String> = tenants
-        .values()
-        .filter_map(|t| t.get("secret_arn")?.as_str().map(str::to_owned))
-        .collect();
-    arns.sort();
-    arns.dedup();
-    arns
+/// A tenant as configured, its secrets not yet read.
+#[derive(Debug, Clone)]
+struct TenantSpec {
+    id: TenantId,
+    table: TableName,
+    secret: SecretSource,
+    scheme: &'static str,
+    tolerance_seconds: i64,
 }
+
+/// The whole configuration but the secrets: what [`parse`] checked.
+#[derive(Debug, Clone)]
+pub struct Unresolved {
+    tenants: Vec<TenantSpec>,
+    max_body_bytes: usize,
+    delivery_ttl_seconds: i64,
+    tombstone_ttl_seconds: i64,
+}
+
+/// Secrets Manager answers, by ARN.
+pub type FetchedSecrets = HashMap<String, Result<String, FetchError>>;
 
 impl Config {
     /// Reads the configuration through `env` (the process environment in production; a map in
-    /// tests). Tenants with `secret_arn` need [`Config::from_env_with_secrets`].
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        Self::from_env_with_secrets(env, &FetchedSecrets::new())
+    /// tests), reading `secret_arn` secrets from Secrets Manager with `sdk`.
+    pub async fn load(
+        env: impl Fn(&str) -> Option<String>,
+        sdk: &SdkConfig,
+    ) -> Result<Self, ConfigError> {
+        let unresolved = parse(&env)?;
+        let fetched = secrets::fetch_all(sdk, &unresolved.secret_arns()).await;
+        unresolved.resolve(&env, &fetched)
     }
 
-    /// As [`Config::from_env`], with the secrets already fetched for `secret_arn` tenants.
-    pub fn from_env_with_secrets(
-        env: impl Fn(&str) -> Option<String>,
-        fetched: &FetchedSecrets,
-    ) -> Result<Self, ConfigError> {
-        let raw = env(TENANTS_VAR).ok_or_else(|| ConfigError::var(TENANTS_VAR, "is not set"))?;
-        let Entries(entries) = serde_json::from_str(&raw)
-            .map_err(|e| ConfigError::var(TENANTS_VAR, format!("is not valid: {e}")))?;
-        if entries.is_empty() {
-            return Err(ConfigError::var(TENANTS_VAR, "lists no tenant"));
-        }
-
-        let mut tenants = HashMap::with_capacity(entries.len());
-        for (slug, value) in entries {
-            let tenant = parse_tenant(&slug, value, &env, fetched)?;
-            tenants.insert(slug, tenant);
-        }
-
-        let max_body_bytes = number_var(&env, MAX_BODY_VAR, DEFAULT_MAX_BODY as i64)?;
-        if !(1..=MAX_MAX_BODY as i64).contains(&max_body_bytes) {
-            return Err(ConfigError::var(
-                MAX_BODY_VAR,
-                format!("must be between 1 and {MAX_MAX_BODY}"),
-            ));
-        }
-        let delivery_ttl_seconds = number_var(&env, DELIVERY_TTL_VAR, DEFAULT_DELIVERY_TTL)?;
-        let largest_tolerance = tenants
-            .values()
-            .map(|t: &Tenant| t.tolerance_seconds)
-            .max()
-            .unwrap_or(DEFAULT_TOLERANCE);
-        if delivery_ttl_seconds <= 2 * largest_tolerance {
-            return Err(ConfigError::var(
-                DELIVERY_TTL_VAR,
-                format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
-            ));
-        }
-        let tombstone_ttl_seconds = number_var(&env, TOMBSTONE_TTL_VAR, DEFAULT_TOMBSTONE_TTL)?;
-        if tombstone_ttl_seconds < 1 {
-            return Err(ConfigError::var(TOMBSTONE_TTL_VAR, "must be positive"));
-        }
-
-        Ok(Self {
-            tenants,
-            max_body_bytes: max_body_bytes as usize,
-            delivery_ttl_seconds,
-            tombstone_ttl_seconds,
-        })
+    /// As [`Config::load`] for configurations whose secrets all come from the environment
+    /// (`secret_env`); a `secret_arn` tenant is an error.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        parse(&env)?.resolve(&env, &FetchedSecrets::new())
     }
 
     /// The tenant for a raw path segment, matched exactly: no decoding, folding or trimming.
@@ -228,90 +180,266 @@ impl Config {
     }
 }
 
-fn parse_tenant(
-    slug: &str,
-    value: serde_json::Value,
-    env: &impl Fn(&str) -> Option<String>,
-    fetched: &FetchedSecrets,
-) -> Result<Tenant, ConfigError> {
-    let id = TenantId::parse(slug).ok_or_else(|| {
-        ConfigError::tenant(slug, "key", "must match ^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+/// Parses and checks everything that needs no secret.
+pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigError> {
+    let raw = env(TENANTS_VAR).ok_or_else(|| ConfigError::var(TENANTS_VAR, "is not set"))?;
+    let top: JsonObject<JsonObject<Value>> = serde_json::from_str(&raw).map_err(|e| {
+        ConfigError::var(
+            TENANTS_VAR,
+            format!(
+                "is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )
     })?;
-    let entry: TenantEntry = serde_json::from_value(value)
-        .map_err(|e| ConfigError::tenant(slug, "entry", e.to_string()))?;
-    let table = TableName::parse(&entry.table)
-        .ok_or_else(|| ConfigError::tenant(slug, "table", "must match ^[A-Za-z0-9_.-]{3,255}$"))?;
-    let tolerance_seconds = entry.tolerance_seconds.unwrap_or(DEFAULT_TOLERANCE);
-    if !(1..=MAX_TOLERANCE).contains(&tolerance_seconds) {
-        return Err(ConfigError::tenant(
-            slug,
-            "tolerance_seconds",
-            format!("must be between 1 and {MAX_TOLERANCE}"),
+    let JsonObject::Object { members, duplicate } = top else {
+        return Err(ConfigError::var(
+            TENANTS_VAR,
+            "must be a JSON object of tenants",
+        ));
+    };
+    if let Some(slug) = duplicate {
+        return Err(ConfigError::var(
+            TENANTS_VAR,
+            match TenantId::parse(&slug) {
+                Some(id) => format!("tenant `{}` is listed twice", id.0),
+                None => "a tenant is listed twice".to_owned(),
+            },
         ));
     }
-    let scheme = entry.scheme.as_deref().unwrap_or(standard_webhooks::SCHEME);
+    if members.is_empty() {
+        return Err(ConfigError::var(TENANTS_VAR, "lists no tenant"));
+    }
 
-    let entry_uses_arn = entry.secret_arn.is_some();
-    let secrets = match (entry.secret_env, entry.secret_arn) {
-        (Some(var), None) => env(&var).ok_or_else(|| {
-            ConfigError::tenant(
-                slug,
-                "secret_env",
-                format!("environment variable `{}` is not set", var.escape_debug()),
+    let mut tenants: Vec<TenantSpec> = Vec::with_capacity(members.len());
+    for (position, (slug, entry)) in members.into_iter().enumerate() {
+        let id = TenantId::parse(&slug).ok_or_else(|| {
+            ConfigError::var(
+                TENANTS_VAR,
+                format!(
+                    "tenant #{}: its key must match ^[A-Za-z0-9][A-Za-z0-9_-]{{0,62}}$",
+                    position + 1
+                ),
             )
-        })?,
-        (None, Some(arn)) => {
-            if !is_secret_arn(&arn) {
+        })?;
+        let spec = parse_tenant(id, entry)?;
+        if let Some(other) = tenants.iter().find(|t| t.table == spec.table) {
+            return Err(ConfigError::tenant(
+                &spec.id,
+                "table",
+                format!(
+                    "is also tenant `{}`'s table; each tenant needs its own",
+                    other.id.0
+                ),
+            ));
+        }
+        tenants.push(spec);
+    }
+
+    let max_body_bytes = number_var(env, MAX_BODY_VAR, DEFAULT_MAX_BODY as i64)?;
+    if !(1..=MAX_MAX_BODY as i64).contains(&max_body_bytes) {
+        return Err(ConfigError::var(
+            MAX_BODY_VAR,
+            format!("must be between 1 and {MAX_MAX_BODY}"),
+        ));
+    }
+    let delivery_ttl_seconds = number_var(env, DELIVERY_TTL_VAR, DEFAULT_DELIVERY_TTL)?;
+    let largest_tolerance = tenants
+        .iter()
+        .map(|t| t.tolerance_seconds)
+        .max()
+        .unwrap_or(DEFAULT_TOLERANCE);
+    if delivery_ttl_seconds <= 2 * largest_tolerance {
+        return Err(ConfigError::var(
+            DELIVERY_TTL_VAR,
+            format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
+        ));
+    }
+    let tombstone_ttl_seconds = number_var(env, TOMBSTONE_TTL_VAR, DEFAULT_TOMBSTONE_TTL)?;
+    if tombstone_ttl_seconds < 1 {
+        return Err(ConfigError::var(TOMBSTONE_TTL_VAR, "must be positive"));
+    }
+
+    Ok(Unresolved {
+        tenants,
+        max_body_bytes: max_body_bytes as usize,
+        delivery_ttl_seconds,
+        tombstone_ttl_seconds,
+    })
+}
+
+impl Unresolved {
+    /// The Secrets Manager ARNs to fetch, each once.
+    pub fn secret_arns(&self) -> Vec<&str> {
+        let mut arns: Vec<&str> = self
+            .tenants
+            .iter()
+            .filter_map(|t| match &t.secret {
+                SecretSource::Arn(arn) => Some(arn.as_str()),
+                SecretSource::Env(_) => None,
+            })
+            .collect();
+        arns.sort_unstable();
+        arns.dedup();
+        arns
+    }
+
+    /// Reads each tenant's secrets (from `env`, or from `fetched` by ARN) and builds its verifier.
+    pub fn resolve(
+        self,
+        env: &impl Fn(&str) -> Option<String>,
+        fetched: &FetchedSecrets,
+    ) -> Result<Config, ConfigError> {
+        let mut tenants: Vec<Tenant> = Vec::with_capacity(self.tenants.len());
+        for spec in self.tenants {
+            let field = spec.secret.field();
+            let secrets = match &spec.secret {
+                SecretSource::Env(var) => env(var).ok_or_else(|| {
+                    ConfigError::tenant(
+                        &spec.id,
+                        field,
+                        "names an environment variable that is not set",
+                    )
+                })?,
+                SecretSource::Arn(arn) => match fetched.get(arn) {
+                    Some(Ok(secret)) => secret.clone(),
+                    Some(Err(why)) => {
+                        return Err(ConfigError::tenant(
+                            &spec.id,
+                            field,
+                            format!("could not be read: {why}"),
+                        ))
+                    }
+                    None => {
+                        return Err(ConfigError::tenant(
+                            &spec.id,
+                            field,
+                            "was not fetched from Secrets Manager",
+                        ))
+                    }
+                },
+            };
+            let verifier = Verifier::from_secrets(spec.scheme, &secrets)
+                .map_err(|why| ConfigError::tenant(&spec.id, field, why))?;
+            if let Some(other) = tenants.iter().find(|t| t.verifier.shares_a_key(&verifier)) {
                 return Err(ConfigError::tenant(
-                    slug,
-                    "secret_arn",
-                    "must be a Secrets Manager ARN (arn:<partition>:secretsmanager:...)",
+                    &spec.id,
+                    field,
+                    format!(
+                        "holds a secret that tenant `{}` also uses; a delivery signed for one \
+                         would verify for the other",
+                        other.id.0
+                    ),
                 ));
             }
-            match fetched.get(&arn) {
-                Some(Ok(secret)) => secret.clone(),
-                Some(Err(why)) => {
-                    return Err(ConfigError::tenant(
-                        slug,
-                        "secret_arn",
-                        format!("could not be read: {why}"),
-                    ))
-                }
-                None => {
-                    return Err(ConfigError::tenant(
-                        slug,
-                        "secret_arn",
-                        "was not fetched from Secrets Manager",
-                    ))
-                }
-            }
+            tenants.push(Tenant {
+                id: spec.id,
+                table: spec.table,
+                verifier,
+                tolerance_seconds: spec.tolerance_seconds,
+            });
+        }
+        Ok(Config {
+            tenants: tenants.into_iter().map(|t| (t.id.0.clone(), t)).collect(),
+            max_body_bytes: self.max_body_bytes,
+            delivery_ttl_seconds: self.delivery_ttl_seconds,
+            tombstone_ttl_seconds: self.tombstone_ttl_seconds,
+        })
+    }
+}
+
+/// One tenant entry: an object with known fields, each of its type, given once.
+fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, ConfigError> {
+    let JsonObject::Object { members, duplicate } = entry else {
+        return Err(ConfigError::tenant(&id, "entry", "must be a JSON object"));
+    };
+    if let Some(field) = duplicate {
+        let message = match FIELDS.iter().find(|f| **f == field) {
+            Some(f) => format!("field `{f}` is given twice"),
+            None => "a field is given twice".to_owned(),
+        };
+        return Err(ConfigError::tenant(&id, "entry", message));
+    }
+    let mut fields: HashMap<&'static str, Value> = HashMap::new();
+    for (key, value) in members {
+        let Some(name) = FIELDS.iter().find(|f| **f == key) else {
+            return Err(ConfigError::tenant(
+                &id,
+                "entry",
+                format!("has an unknown field (allowed: {})", FIELDS.join(", ")),
+            ));
+        };
+        fields.insert(name, value);
+    }
+    let string = |name: &str| -> Result<Option<String>, ConfigError> {
+        match fields.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ConfigError::tenant(&id, name, "must be a string")),
+        }
+    };
+
+    let table = string("table")?.ok_or_else(|| ConfigError::tenant(&id, "table", "is required"))?;
+    let table = TableName::parse(&table)
+        .ok_or_else(|| ConfigError::tenant(&id, "table", "must match ^[A-Za-z0-9_.-]{3,255}$"))?;
+
+    let secret = match (string("secret_env")?, string("secret_arn")?) {
+        (Some(var), None) => SecretSource::Env(var),
+        (None, Some(arn)) if is_secret_arn(&arn) => SecretSource::Arn(arn),
+        (None, Some(_)) => {
+            return Err(ConfigError::tenant(
+                &id,
+                "secret_arn",
+                "must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)",
+            ))
         }
         _ => {
             return Err(ConfigError::tenant(
-                slug,
+                &id,
                 "secret_env",
                 "exactly one of `secret_env` and `secret_arn` is required",
             ))
         }
     };
-    let secret_field = if entry_uses_arn {
-        "secret_arn"
-    } else {
-        "secret_env"
-    };
-    let verifier = Verifier::from_secrets(scheme, &secrets).map_err(|why| {
-        let field = if Verifier::SCHEMES.contains(&scheme) {
-            secret_field
-        } else {
-            "scheme"
-        };
-        ConfigError::tenant(slug, field, why)
-    })?;
 
-    Ok(Tenant {
+    let scheme = match string("scheme")? {
+        None => standard_webhooks::SCHEME,
+        Some(name) => Verifier::SCHEMES
+            .iter()
+            .copied()
+            .find(|s| *s == name)
+            .ok_or_else(|| {
+                ConfigError::tenant(
+                    &id,
+                    "scheme",
+                    format!(
+                        "is not a known scheme (supported: {})",
+                        Verifier::SCHEMES.join(", ")
+                    ),
+                )
+            })?,
+    };
+
+    let tolerance_seconds = match fields.get("tolerance_seconds") {
+        None => DEFAULT_TOLERANCE,
+        Some(v) => v
+            .as_i64()
+            .filter(|t| (1..=MAX_TOLERANCE).contains(t))
+            .ok_or_else(|| {
+                ConfigError::tenant(
+                    &id,
+                    "tolerance_seconds",
+                    format!("must be a whole number between 1 and {MAX_TOLERANCE}"),
+                )
+            })?,
+    };
+
+    Ok(TenantSpec {
         id,
         table,
-        verifier,
+        secret,
+        scheme,
         tolerance_seconds,
     })
 }
@@ -338,11 +466,69 @@ fn number_var(
     }
 }
 
+/// Any JSON value, read as an object when it is one: members in order, and the first repeated key
+/// (a plain map would silently keep the last one). Never fails on a value that is not an object,
+/// so the caller words that error itself.
+enum JsonObject<T> {
+    Object {
+        members: Vec<(String, T)>,
+        duplicate: Option<String>,
+    },
+    NotObject,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = JsonObject<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members: Vec<(String, T)> = Vec::new();
+                let mut duplicate = None;
+                while let Some((k, v)) = map.next_entry::<String, T>()? {
+                    if duplicate.is_none() && members.iter().any(|(seen, _)| *seen == k) {
+                        duplicate = Some(k.clone());
+                    }
+                    members.push((k, v));
+                }
+                Ok(JsonObject::Object { members, duplicate })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(JsonObject::NotObject)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const SECRET_2: &str = "whsec_c2Vjb25kLXNlY3JldC1rZXktYnl0ZXMh";
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars
@@ -353,7 +539,7 @@ mod tests {
     }
 
     fn tenants(json: &str) -> Result<Config, ConfigError> {
-        load(&[(TENANTS_VAR, json), ("S", SECRET)])
+        load(&[(TENANTS_VAR, json), ("S", SECRET), ("S2", SECRET_2)])
     }
 
     fn err(r: Result<Config, ConfigError>) -> String {
@@ -377,16 +563,23 @@ mod tests {
     #[test]
     fn each_mistake_names_tenant_and_field() {
         let cases: &[(&str, &str)] = &[
-            ("not json", "WEBHOOK_TENANTS: is not valid"),
-            ("[]", "WEBHOOK_TENANTS: is not valid"),
+            (
+                "not json",
+                "WEBHOOK_TENANTS: is not valid JSON (line 1, column 2)",
+            ),
+            ("[]", "WEBHOOK_TENANTS: must be a JSON object of tenants"),
             ("{}", "lists no tenant"),
             (
                 r#"{"bad slug": {"table": "abc", "secret_env": "S"}}"#,
-                "tenant `bad slug`, field `key`",
+                "WEBHOOK_TENANTS: tenant #1: its key must match",
             ),
             (
-                r#"{"-x": {"table": "abc", "secret_env": "S"}}"#,
-                "tenant `-x`, field `key`",
+                r#"{"a": {"table": "abc", "secret_env": "S"}, "-x": {"table": "abd", "secret_env": "S2"}}"#,
+                "tenant #2: its key must match",
+            ),
+            (
+                r#"{"a": []}"#,
+                "tenant `a`, field `entry`: must be a JSON object",
             ),
             (
                 r#"{"a": {"table": "ab", "secret_env": "S"}}"#,
@@ -397,8 +590,16 @@ mod tests {
                 "tenant `a`, field `table`",
             ),
             (
+                r#"{"a": {"secret_env": "S"}}"#,
+                "tenant `a`, field `table`: is required",
+            ),
+            (
+                r#"{"a": {"table": 7, "secret_env": "S"}}"#,
+                "tenant `a`, field `table`: must be a string",
+            ),
+            (
                 r#"{"a": {"table": "abc", "secret_env": "NOPE"}}"#,
-                "tenant `a`, field `secret_env`: environment variable `NOPE` is not set",
+                "tenant `a`, field `secret_env`: names an environment variable that is not set",
             ),
             (
                 r#"{"a": {"table": "abc"}}"#,
@@ -410,11 +611,15 @@ mod tests {
             ),
             (
                 r#"{"a": {"table": "abc", "secret_env": "S", "colour": 1}}"#,
-                "tenant `a`, field `entry`: unknown field `colour`",
+                "tenant `a`, field `entry`: has an unknown field (allowed: table,",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "table": "abd"}}"#,
+                "tenant `a`, field `entry`: field `table` is given twice",
             ),
             (
                 r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "md5"}}"#,
-                "tenant `a`, field `scheme`: unknown scheme `md5`",
+                "tenant `a`, field `scheme`: is not a known scheme (supported: standard-webhooks,",
             ),
             (
                 r#"{"a": {"table": "abc", "secret_env": "S", "tolerance_seconds": 0}}"#,
@@ -425,8 +630,20 @@ mod tests {
                 "tenant `a`, field `tolerance_seconds`",
             ),
             (
-                r#"{"a": {"table": "abc", "secret_env": "S"}, "a": {"table": "abd", "secret_env": "S"}}"#,
+                r#"{"a": {"table": "abc", "secret_env": "S", "tolerance_seconds": "60"}}"#,
+                "tenant `a`, field `tolerance_seconds`: must be a whole number",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S"}, "a": {"table": "abd", "secret_env": "S2"}}"#,
                 "tenant `a` is listed twice",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S"}, "b": {"table": "abc", "secret_env": "S2"}}"#,
+                "tenant `b`, field `table`: is also tenant `a`'s table; each tenant needs its own",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S"}, "b": {"table": "abd", "secret_env": "S"}}"#,
+                "tenant `b`, field `secret_env`: holds a secret that tenant `a` also uses",
             ),
         ];
         for (json, want) in cases {
@@ -435,44 +652,93 @@ mod tests {
         }
     }
 
+    /// The same key in two tenants is refused even when it comes from different variables, or
+    /// is one of several during a rotation.
+    #[test]
+    fn a_shared_key_is_found_behind_other_variables() {
+        let json = r#"{"a": {"table": "abc", "secret_env": "S"}, "b": {"table": "abd", "secret_env": "S3"}}"#;
+        let rotation = format!("{SECRET_2} {SECRET}");
+        let got = err(load(&[
+            (TENANTS_VAR, json),
+            ("S", SECRET),
+            ("S3", &rotation),
+        ]));
+        assert!(
+            got.contains("tenant `b`, field `secret_env`: holds a secret that tenant `a`"),
+            "{got}"
+        );
+        assert!(!got.contains("MfKQ"), "{got}");
+    }
+
+    /// No configured value but slugs, field names and table names is ever printed: here every
+    /// mistake is made with a secret-looking value in the place of a name.
+    #[test]
+    fn init_errors_never_echo_configured_values() {
+        let leak = "whsec_PASTED0SECRET0VALUE0123456789";
+        let cases = [
+            format!(r#"{{"a": {{"table": "abc", "secret_env": "{leak}"}}}}"#),
+            format!(r#"{{"a": {{"table": "abc", "secret_arn": "{leak}"}}}}"#),
+            format!(r#"{{"a": {{"table": "abc", "secret_env": "S", "scheme": "{leak}"}}}}"#),
+            format!(r#"{{"a": {{"table": "abc", "secret_env": "S", "{leak}": 1}}}}"#),
+            format!(r#"{{"a": {{"table": "abc", "secret_env": "S", "{leak}": 1, "{leak}": 2}}}}"#),
+            format!(r#"{{"{leak}!": {{"table": "abc", "secret_env": "S"}}}}"#),
+            format!(
+                r#"{{"a": {{"table": "abc", "secret_env": "S", "tolerance_seconds": "{leak}"}}}}"#
+            ),
+            format!(r#"{{"a": {{"table": ["{leak}"], "secret_env": "S"}}}}"#),
+            format!(r#"{{"a": {{"table": "{leak}!", "secret_env": "S"}}}}"#),
+            format!(r#"{{"a": "{leak}"}}"#),
+            format!(r#"["{leak}"]"#),
+            format!(r#"{{"a": {{"table": "abc", "secret_env": "{leak}}}"#),
+        ];
+        for json in cases {
+            let got = err(tenants(&json));
+            assert!(!got.contains("PASTED0SECRET"), "{json}\n echoed: {got}");
+        }
+    }
+
     #[test]
     fn secret_arn_uses_the_fetched_secret() {
         let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhook/clientA-AbCdEf";
         let json = format!(r#"{{"a": {{"table": "abc", "secret_arn": "{arn}"}}}}"#);
         let env = |k: &str| (k == TENANTS_VAR).then(|| json.clone());
-        assert_eq!(secret_arns(env), vec![arn.to_owned()]);
+        let unresolved = parse(&env).unwrap();
+        assert_eq!(unresolved.secret_arns(), vec![arn]);
 
-        let ok = FetchedSecrets::from([(arn.to_owned(), Ok(SECRET.to_owned()))]);
-        assert!(Config::from_env_with_secrets(env, &ok).is_ok());
+        let resolve = |fetched: FetchedSecrets| parse(&env).unwrap().resolve(&env, &fetched);
+        assert!(resolve(FetchedSecrets::from([(
+            arn.to_owned(),
+            Ok(SECRET.to_owned())
+        )]))
+        .is_ok());
 
-        let missing =
-            FetchedSecrets::from([(arn.to_owned(), Err("ResourceNotFoundException".into()))]);
-        let got = Config::from_env_with_secrets(env, &missing)
-            .unwrap_err()
-            .to_string();
+        let missing = FetchedSecrets::from([(
+            arn.to_owned(),
+            Err(FetchError::Service("ResourceNotFoundException".into())),
+        )]);
+        let got = err(resolve(missing));
         assert!(
             got.contains(
                 "tenant `a`, field `secret_arn`: could not be read: ResourceNotFoundException"
             ),
             "{got}"
         );
+        assert!(!got.contains("clientA-AbCdEf"), "{got}");
 
         let bad = FetchedSecrets::from([(arn.to_owned(), Ok("not-whsec".to_owned()))]);
-        let got = Config::from_env_with_secrets(env, &bad)
-            .unwrap_err()
-            .to_string();
+        let got = err(resolve(bad));
         assert!(
             got.contains("field `secret_arn`: secret #1") && !got.contains("not-whsec"),
             "{got}"
         );
 
-        let got = Config::from_env(env).unwrap_err().to_string();
+        let got = err(Config::from_env(env));
         assert!(got.contains("field `secret_arn`: was not fetched"), "{got}");
 
         let json = r#"{"a": {"table": "abc", "secret_arn": "webhook/clientA"}}"#;
         let got = err(tenants(json));
         assert!(
-            got.contains("field `secret_arn`: must be a Secrets Manager ARN"),
+            got.contains("field `secret_arn`: must be a Secrets Manager secret ARN"),
             "{got}"
         );
     }
@@ -480,13 +746,33 @@ mod tests {
     #[test]
     fn bad_secret_is_named_but_never_printed() {
         let json = r#"{"a": {"table": "abc", "secret_env": "S"}}"#;
-        for secret in ["not-a-whsec-secret", "whsec_c2hvcnQ=", "whsec_%%%%"] {
-            let got = err(load(&[(TENANTS_VAR, json), ("S", secret)]));
+        let raw = r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "github"}}"#;
+        for (tenants, secret) in [
+            (json, "not-a-whsec-secret"),
+            (json, "whsec_c2hvcnQ="),
+            (json, "whsec_%%%%"),
+            // Raw-string schemes: at least 16 bytes, and never a JSON document split into words.
+            (raw, "short-secret"),
+            (raw, r#"{"clientA": "a-long-enough-secret-value"}"#),
+            (raw, r#"["a-long-enough-secret-value"]"#),
+            (
+                json,
+                r#"{"secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}"#,
+            ),
+        ] {
+            let got = err(load(&[(TENANTS_VAR, tenants), ("S", secret)]));
             assert!(got.contains("tenant `a`, field `secret_env`"), "{got}");
             assert!(!got.contains(secret), "{got}");
+            assert!(
+                !got.contains("MfKQ") && !got.contains("long-enough"),
+                "{got}"
+            );
         }
         let got = err(load(&[(TENANTS_VAR, json), ("S", "")]));
         assert!(got.contains("no secret given"), "{got}");
+        let got = err(load(&[(TENANTS_VAR, raw), ("S", "{\"k\": \"v\"}")]));
+        assert!(got.contains("a JSON document"), "{got}");
+        assert!(load(&[(TENANTS_VAR, raw), ("S", "sixteen-bytes-ok")]).is_ok());
     }
 
     #[test]

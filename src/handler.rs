@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
+use crate::handshake::{self, Handshake};
 use crate::lambda::BodyRejected;
 use crate::payload::{self, PayloadError};
 use crate::plan::{Outcome, Write};
@@ -77,12 +78,12 @@ impl App {
 
     fn finish(
         &self,
-        result: Result<Outcome, ApiError>,
+        result: Result<Answer, ApiError>,
         mut log: RequestLog,
         started: Instant,
     ) -> (Response<Body>, RequestLog) {
         let response = match result {
-            Ok(outcome) => {
+            Ok(Answer::Status(outcome)) => {
                 log.outcome = outcome.as_str();
                 json_response(
                     200,
@@ -90,6 +91,10 @@ impl App {
                     &[],
                     &log.request_id,
                 )
+            }
+            Ok(Answer::Challenge(challenge)) => {
+                log.outcome = "challenge";
+                json_response(200, json!({"challenge": challenge}), &[], &log.request_id)
             }
             Err(error) => {
                 log.outcome = error.code();
@@ -118,7 +123,7 @@ impl App {
         (response, log)
     }
 
-    async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Outcome, ApiError> {
+    async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Answer, ApiError> {
         // 1. Route and method.
         let segment = tenant_segment(req).ok_or(ApiError::NotFound)?;
         if req.method() != Method::POST {
@@ -154,7 +159,13 @@ impl App {
             return Err(ApiError::UnsupportedMediaType);
         }
 
-        // 6. Payload.
+        // 6. A sender's endpoint check, else the payload.
+        match handshake::detect(tenant.verifier.scheme(), &verified) {
+            Ok(Some(Handshake::SlackChallenge(c))) => return Ok(Answer::Challenge(c)),
+            Ok(Some(Handshake::GitHubPing)) => return Ok(Answer::Status(Outcome::Ignored)),
+            Ok(None) => {}
+            Err(detail) => return Err(ApiError::InvalidPayload(vec![detail])),
+        }
         let event =
             payload::parse(&verified, now_ms, tenant.tolerance_seconds).map_err(|e| match e {
                 PayloadError::InvalidJson => ApiError::InvalidJson,
@@ -163,7 +174,9 @@ impl App {
         log.action = Some(event.action.as_str());
 
         // 7. One transaction.
-        self.write(tenant, event, &verified, now_ms, log).await
+        self.write(tenant, event, &verified, now_ms, log)
+            .await
+            .map(Answer::Status)
     }
 
     async fn write(
@@ -189,6 +202,14 @@ impl App {
             conflict => Err(ApiError::Conflict(conflict)),
         }
     }
+}
+
+/// What a successful request answers.
+enum Answer {
+    /// `{"status": …}`.
+    Status(Outcome),
+    /// `{"challenge": …}` (Slack's `url_verification`).
+    Challenge(String),
 }
 
 /// The raw (still percent-encoded) segment after `/webhooks/`, when the path is exactly

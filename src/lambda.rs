@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use http::Response;
+use http::{HeaderMap, HeaderName, HeaderValue, Response};
 use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
 use lambda_http::request::{LambdaRequest, RequestOrigin};
 use lambda_http::Body;
@@ -29,7 +29,17 @@ pub enum BodyRejected {
 /// Handles one raw Lambda event.
 pub async fn handle_event(app: &App, mut event: Value, request_id: &str) -> Value {
     let body = take_encoded_body(&mut event, app.config().max_body_bytes);
-    let (origin, request) = to_request(event);
+    let rest_headers = multi_value_headers(&event);
+    let (origin, mut request) = to_request(event);
+    // REST (1.0) events list repeated headers only in `multiValueHeaders`; `lambda_http` lets the
+    // single-valued `headers` map overwrite them, which would hide a repeated signature header.
+    if let (Some(req), RequestOrigin::ApiGatewayV1) = (&mut request, &origin) {
+        match rest_headers {
+            Some(Ok(headers)) => *req.headers_mut() = headers,
+            Some(Err(InvalidHeaders)) => request = None,
+            None => {}
+        }
+    }
     let response = match request {
         Some(mut req) => {
             match body {
@@ -74,6 +84,37 @@ fn take_encoded_body(event: &mut Value, max_bytes: usize) -> Result<Option<Vec<u
     Ok(Some(bytes))
 }
 
+/// A header name or value in the event that HTTP does not allow.
+#[derive(Debug, PartialEq, Eq)]
+struct InvalidHeaders;
+
+/// The event's `multiValueHeaders`, every value of every name (names compared case-insensitively,
+/// so `X-A` and `x-a` are one header given twice). `None` when the event has none.
+fn multi_value_headers(event: &Value) -> Option<Result<HeaderMap, InvalidHeaders>> {
+    let map = event.get("multiValueHeaders")?.as_object()?;
+    if map.is_empty() {
+        return None;
+    }
+    let mut headers = HeaderMap::new();
+    for (name, values) in map {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| InvalidHeaders);
+        let Ok(name) = name else {
+            return Some(Err(InvalidHeaders));
+        };
+        let Some(values) = values.as_array() else {
+            return Some(Err(InvalidHeaders));
+        };
+        for value in values {
+            let value = value.as_str().and_then(|v| HeaderValue::from_str(v).ok());
+            let Some(value) = value else {
+                return Some(Err(InvalidHeaders));
+            };
+            headers.append(name.clone(), value);
+        }
+    }
+    Some(Ok(headers))
+}
+
 /// The request, and where it came from (payload 2.0 when the event is not one we can read).
 fn to_request(event: Value) -> (RequestOrigin, Option<lambda_http::Request>) {
     let Ok(parsed) = serde_json::from_value::<LambdaRequest>(event) else {
@@ -115,6 +156,34 @@ fn to_lambda_response(origin: &RequestOrigin, response: Response<Body>) -> Value
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn multi_value_headers_keep_every_value() {
+        let ev =
+            json!({"multiValueHeaders": {"X-Sig": ["a", "b"], "x-sig": ["c"], "Other": ["d"]}});
+        let h = multi_value_headers(&ev).unwrap().unwrap();
+        let sig: Vec<&str> = h
+            .get_all("x-sig")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert_eq!(sig.len(), 3);
+        assert_eq!(h.get("other").unwrap(), "d");
+        assert_eq!(multi_value_headers(&json!({"multiValueHeaders": {}})), None);
+        assert_eq!(multi_value_headers(&json!({"headers": {"a": "b"}})), None);
+        for bad in [
+            json!({"multiValueHeaders": {"bad name": ["x"]}}),
+            json!({"multiValueHeaders": {"a": "not a list"}}),
+            json!({"multiValueHeaders": {"a": [1]}}),
+            json!({"multiValueHeaders": {"a": ["line\nbreak"]}}),
+        ] {
+            assert_eq!(
+                multi_value_headers(&bad),
+                Some(Err(InvalidHeaders)),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn base64_body_is_bounded_then_decoded() {

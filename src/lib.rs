@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod handler;
+pub mod handshake;
 pub mod lambda;
 pub mod payload;
 pub mod plan;

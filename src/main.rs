@@ -8,19 +8,18 @@ use std::sync::Arc;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::Value;
 use webhook_receiver::clock::SystemClock;
-use webhook_receiver::config::{self, Config};
+use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
-use webhook_receiver::{lambda, secrets, telemetry};
+use webhook_receiver::{lambda, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_tracing();
     let env = |k: &str| std::env::var(k).ok();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let fetched = secrets::fetch_all(&sdk, &config::secret_arns(env)).await;
     // One clear line and a failed init: the function never starts half-configured.
-    let config = match Config::from_env_with_secrets(env, &fetched) {
+    let config = match Config::load(env, &sdk).await {
         Ok(config) => config,
         Err(e) => {
             tracing::error!(error = %e, "configuration rejected");

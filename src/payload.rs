@@ -73,7 +73,7 @@ pub struct Detail {
 }
 
 impl Detail {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             path: path.into(),
             message: message.into(),
@@ -154,6 +154,15 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
+/// Whether `occurred_at` may be left out: only when the scheme signs the delivery id. Otherwise
+/// a captured body could be replayed under a fresh, unsigned id with receipt time as its event
+/// time, and identical bodies (Ana → Bob → Ana) would share one body-hash id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OccurredAt {
+    Optional,
+    Required,
+}
+
 /// Parses and validates a verified body. `now_ms` and `tolerance_s` bound `occurred_at` in the
 /// future: a far-future event would make every later event stale.
 pub fn parse(
@@ -161,19 +170,30 @@ pub fn parse(
     now_ms: i64,
     tolerance_s: i64,
 ) -> Result<Event, PayloadError> {
-    parse_bytes(body.bytes(), now_ms, tolerance_s)
+    let occurred_at = if body.delivery_id_signed() {
+        OccurredAt::Optional
+    } else {
+        OccurredAt::Required
+    };
+    parse_bytes(body.bytes(), occurred_at, now_ms, tolerance_s)
 }
 
-pub(crate) fn parse_bytes(
+/// [`parse`] over bare bytes (for the fuzzer and the benchmarks).
+pub fn parse_bytes(
     bytes: &[u8],
+    occurred_at: OccurredAt,
     now_ms: i64,
     tolerance_s: i64,
 ) -> Result<Event, PayloadError> {
-    // Syntax first (including trailing data), so "not JSON" is never reported as a shape problem.
-    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
+    // Syntax first (UTF-8, then JSON including trailing data), so "not JSON" is never reported
+    // as a shape problem.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(PayloadError::InvalidJson);
+    };
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
         return Err(PayloadError::InvalidJson);
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut de = serde_json::Deserializer::from_str(text);
     let wire: WirePayload = match serde_path_to_error::deserialize(&mut de) {
         Ok(Object(w)) => w,
         Err(e) => return Err(shape_error(&e)),
@@ -181,9 +201,19 @@ pub(crate) fn parse_bytes(
 
     let mut details = Vec::new();
     if let Err(report) = wire.validate() {
-        for (path, error) in report.iter() {
-            details.push(Detail::new(path.to_string(), error.message().to_string()));
+        // garde says which field failed; the message is ours, written for that field.
+        for (path, _) in report.iter() {
+            let path = path.to_string();
+            let message = rule_for(&path);
+            details.push(Detail::new(path, message));
         }
+    }
+    if occurred_at == OccurredAt::Required && wire.occurred_at.is_none() {
+        details.push(Detail::new(
+            "occurred_at",
+            "is required: this tenant's scheme signs no delivery id, so events are ordered and \
+             replays refused by their own time",
+        ));
     }
 
     let occurred_at_ms = match wire.occurred_at.as_deref().map(rfc3339_ms) {
@@ -214,11 +244,11 @@ pub(crate) fn parse_bytes(
     if let Some(m) = &metadata {
         if m.created_at
             .as_deref()
-            .is_some_and(|c| rfc3339_ms(c).is_none())
+            .is_some_and(|c| c.len() > MAX_CREATED_AT_LEN || rfc3339_ms(c).is_none())
         {
             details.push(Detail::new(
                 "metadata.created_at",
-                "must be an RFC 3339 date-time with an offset",
+                "must be an RFC 3339 date-time with an offset, at most 40 characters",
             ));
         }
         if m.display_name.as_deref().is_some_and(has_control_or_format) {
@@ -242,6 +272,20 @@ pub(crate) fn parse_bytes(
         occurred_at_ms,
         metadata: metadata.unwrap_or_default(),
     })
+}
+
+/// `created_at` is stored as given; this bounds it (RFC 3339 needs 35 at most with nanoseconds).
+const MAX_CREATED_AT_LEN: usize = 40;
+
+/// The message for a field garde refused, from the rule the field has.
+fn rule_for(path: &str) -> &'static str {
+    match path {
+        "user_id" => "must match ^usr_[a-f0-9]{8}$",
+        "action" => "must be one of create, update, delete",
+        "metadata.email" => "must be a valid email address of at most 254 characters",
+        "metadata.display_name" => "must be 1 to 128 characters",
+        _ => "is not valid",
+    }
 }
 
 /// What each action may carry: `update` at least one of `email`/`display_name` and nothing else,
@@ -291,67 +335,86 @@ fn has_control_or_format(s: &str) -> bool {
     })
 }
 
-/// Maps a serde error to `invalid_json` or to one detail. serde's messages quote the offending
-/// value ("invalid type: string \"…\""), so only the part that describes what was expected is kept.
+/// Maps an error of the typed parse (syntax already checked) to `invalid_json` or to one detail.
+/// serde's messages quote the submitted value (`invalid type: string "…", expected …`), so no
+/// text is taken from them: only the error's kind (its fixed leading words) and path are read,
+/// and the message is written here for that kind and path.
 fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> PayloadError {
+    use serde_path_to_error::Segment;
     let inner = e.inner();
-    if !inner.is_data() {
+    let kind = inner.to_string();
+    // A number too large for its field (`1e400`) is valid JSON of the wrong shape; other syntax
+    // errors the syntax pass lets through (bad `\u` escapes) mean the body is not JSON text.
+    if !inner.is_data() && !kind.starts_with("number out of range") {
         return PayloadError::InvalidJson;
     }
-    use serde_path_to_error::Segment;
-    let mut segments: Vec<String> = e
+    let mut segments: Vec<&str> = e
         .path()
         .iter()
         .filter_map(|s| match s {
-            Segment::Map { key } | Segment::Enum { variant: key } => Some(key.clone()),
-            Segment::Seq { index } => Some(index.to_string()),
-            Segment::Unknown => None,
+            Segment::Map { key } | Segment::Enum { variant: key } => Some(key.as_str()),
+            Segment::Seq { .. } | Segment::Unknown => None,
         })
         .collect();
-    let full = inner.to_string();
-    let msg = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(m, _)| m);
-    let join = |path: &str, field: &str| {
-        if path.is_empty() {
-            field.to_owned()
-        } else {
-            format!("{path}.{field}")
-        }
+    let known = |name: &str| {
+        FIELD_PATHS
+            .iter()
+            .find(|f| f.rsplit('.').next() == Some(name))
     };
-    let quoted = |m: &str| m.split('`').nth(1).map(str::to_owned);
-    let safe_name = |name: &str| {
-        name.len() <= 64
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-
-    if msg.starts_with("unknown field ") {
+    let detail = if kind.starts_with("unknown field ") {
         // The path ends at the unknown key itself; keep it only when it is a plain name.
-        if segments.last().is_some_and(|k| !safe_name(k)) {
+        if segments.last().is_some_and(|k| !is_plain_name(k)) {
             segments.pop();
         }
-    }
-    let path = segments.join(".");
-    let detail = if msg.starts_with("unknown field ") {
-        Detail::new(path, "unknown field")
-    } else if let Some(rest) = msg.strip_prefix("missing field ") {
-        let name = quoted(rest).unwrap_or_default();
-        Detail::new(join(&path, &name), "is required")
-    } else if let Some(rest) = msg.strip_prefix("duplicate field ") {
-        let name = quoted(rest).unwrap_or_default();
-        Detail::new(join(&path, &name), "duplicated key")
-    } else if let Some((_, expected)) = msg.split_once(", expected ") {
-        if path.is_empty() {
-            Detail::new(path, format!("the body must be {expected}"))
+        Detail::new(segments.join("."), "unknown field")
+    } else if let Some(field) = ["missing field ", "duplicate field "]
+        .iter()
+        .find(|p| kind.starts_with(*p))
+    {
+        // The field named is one of ours (serde's derive names its own fields); it is looked up
+        // in our list rather than copied.
+        let name = kind[field.len()..].split('`').nth(1).unwrap_or_default();
+        let parent = segments.join(".");
+        let path = match known(name) {
+            Some(f) if parent.is_empty() => (*f).to_owned(),
+            Some(f) => format!("{parent}.{}", f.rsplit('.').next().unwrap_or_default()),
+            None => parent,
+        };
+        let message = if field.starts_with("missing") {
+            "is required"
         } else {
-            Detail::new(path, format!("must be {expected}"))
-        }
+            "duplicated key"
+        };
+        Detail::new(path, message)
     } else {
-        Detail::new(path, "is not valid")
+        let path = segments.join(".");
+        let message = match path.as_str() {
+            "" => "the body must be a JSON object",
+            "metadata" => "must be a JSON object",
+            _ => "must be a string",
+        };
+        Detail::new(path, message)
     };
     PayloadError::Invalid(vec![detail])
+}
+
+/// Every field of the v1 payload, as a dotted path.
+const FIELD_PATHS: &[&str] = &[
+    "user_id",
+    "action",
+    "occurred_at",
+    "metadata",
+    "metadata.email",
+    "metadata.display_name",
+    "metadata.created_at",
+];
+
+/// A key that may be echoed as a path segment.
+fn is_plain_name(name: &str) -> bool {
+    name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -361,7 +424,7 @@ mod tests {
     const NOW: i64 = 1_795_867_200_000; // 2026-11-28T12:00:00Z
 
     fn parse(json: &str) -> Result<Event, PayloadError> {
-        parse_bytes(json.as_bytes(), NOW, 300)
+        parse_bytes(json.as_bytes(), OccurredAt::Optional, NOW, 300)
     }
 
     fn details(json: &str) -> Vec<Detail> {
@@ -412,7 +475,7 @@ mod tests {
             assert_eq!(parse(bad), Err(PayloadError::InvalidJson), "{bad:?}");
         }
         assert_eq!(
-            parse_bytes(b"{\"user_id\":\"\xff\"}", NOW, 300),
+            parse_bytes(b"{\"user_id\":\"\xff\"}", OccurredAt::Optional, NOW, 300),
             Err(PayloadError::InvalidJson)
         );
     }
@@ -483,6 +546,83 @@ mod tests {
                 assert!(!d.path.contains(secretish), "{json}: {d:?}");
             }
         }
+    }
+
+    /// The issue's own example: a value crafted to look like the end of serde's message.
+    #[test]
+    fn values_that_mimic_parser_messages_are_not_echoed() {
+        for json in [
+            r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":"x, expected SECRET"}"#,
+            r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"email":["x, expected SECRET"]}}"#,
+            r#"{"user_id":"x, expected SECRET","action":"create"}"#,
+            r#"{"user_id":"usr_0a1b2c3d","action":{"x, expected SECRET":1}}"#,
+            r#"{"user_id":"usr_0a1b2c3d","action":"x`, expected SECRET"}"#,
+            r#"["x, expected SECRET"]"#,
+            r#""x, expected SECRET""#,
+        ] {
+            for d in details(json) {
+                assert!(!d.message.contains("SECRET"), "{json}: {d:?}");
+                assert!(!d.path.contains("SECRET"), "{json}: {d:?}");
+            }
+        }
+        assert_eq!(
+            first(
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":"x, expected SECRET"}"#
+            ),
+            ("metadata".into(), "must be a JSON object".into())
+        );
+    }
+
+    /// A number too large for any field is valid JSON of the wrong shape.
+    #[test]
+    fn huge_numbers_are_invalid_payload_not_invalid_json() {
+        for (json, path) in [
+            (r#"{"user_id":1e400,"action":"delete"}"#, "user_id"),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":1e400}"#,
+                "metadata",
+            ),
+            (
+                r#"{"user_id":"usr_0a1b2c3d","action":"create","metadata":{"display_name":-1e400}}"#,
+                "metadata.display_name",
+            ),
+            (r#"1e400"#, ""),
+        ] {
+            let d = details(json);
+            assert_eq!(d[0].path, path, "{json}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn occurred_at_is_required_where_the_delivery_id_is_not_signed() {
+        let body = br#"{"user_id":"usr_0a1b2c3d","action":"delete"}"#;
+        match parse_bytes(body, OccurredAt::Required, NOW, 300) {
+            Err(PayloadError::Invalid(d)) => {
+                assert_eq!(d.len(), 1, "{d:?}");
+                assert_eq!(d[0].path, "occurred_at");
+                assert!(d[0].message.starts_with("is required"), "{d:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(parse_bytes(body, OccurredAt::Optional, NOW, 300).is_ok());
+        let with =
+            br#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"2026-11-28T12:00:00Z"}"#;
+        assert!(parse_bytes(with, OccurredAt::Required, NOW, 300).is_ok());
+    }
+
+    #[test]
+    fn created_at_is_at_most_40_characters() {
+        let at = |c: &str| {
+            format!(
+                r#"{{"user_id":"usr_0a1b2c3d","action":"create","metadata":{{"created_at":"{c}"}}}}"#
+            )
+        };
+        // 35 characters: nanoseconds and an offset.
+        assert!(parse(&at("2026-11-28T11:59:00.123456789+01:00")).is_ok());
+        // Valid RFC 3339, but 41 characters (the time crate accepts more fraction digits).
+        let long = format!("2026-11-28T11:59:00.{}Z", "1".repeat(20));
+        assert_eq!(long.len(), 41);
+        assert_eq!(details(&at(&long))[0].path, "metadata.created_at");
     }
 
     #[test]

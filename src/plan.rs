@@ -14,6 +14,8 @@ pub enum Outcome {
     Applied,
     Duplicate,
     Stale,
+    /// A verified request that asks for nothing to be written (a GitHub `ping`).
+    Ignored,
     UserExists,
     UserNotFound,
     DeliveryIdReused,
@@ -25,6 +27,7 @@ impl Outcome {
             Self::Applied => "applied",
             Self::Duplicate => "duplicate",
             Self::Stale => "stale",
+            Self::Ignored => "ignored",
             Self::UserExists => "user_exists",
             Self::UserNotFound => "user_not_found",
             Self::DeliveryIdReused => "delivery_id_reused",

@@ -13,6 +13,10 @@ use super::{
 pub const SCHEME: &str = "github";
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 pub const ID_HEADER: &str = "x-github-delivery";
+/// The event's type (`push`, `ping`, …); not signed.
+pub const EVENT_HEADER: &str = "x-github-event";
+/// The event GitHub sends when a webhook is created, to check the endpoint.
+pub const PING_EVENT: &str = "ping";
 
 #[derive(Debug, Clone)]
 pub struct GitHub {

@@ -78,7 +78,9 @@ impl fmt::Debug for SigningKey {
 pub struct VerifiedBody<'a> {
     bytes: &'a [u8],
     delivery_id: DeliveryId,
+    delivery_id_signed: bool,
     signed_at: Option<i64>,
+    sender_event: Option<String>,
 }
 
 impl<'a> VerifiedBody<'a> {
@@ -90,9 +92,22 @@ impl<'a> VerifiedBody<'a> {
         &self.delivery_id
     }
 
+    /// Whether the signature covers the delivery id (Standard Webhooks). Elsewhere the id is an
+    /// unsigned header (GitHub, Shopify) or the body's hash (Stripe, Slack).
+    pub fn delivery_id_signed(&self) -> bool {
+        self.delivery_id_signed
+    }
+
     /// The signed timestamp (Unix seconds), where the scheme signs one.
     pub fn signed_at(&self) -> Option<i64> {
         self.signed_at
+    }
+
+    /// The event type the sender reports in a header (GitHub's `X-GitHub-Event`, Shopify's
+    /// `X-Shopify-Topic`). Not signed: what the sender says, not what it proved. `None` when
+    /// absent, repeated or not a plain token.
+    pub fn sender_event(&self) -> Option<&str> {
+        self.sender_event.as_deref()
     }
 }
 
@@ -119,6 +134,14 @@ impl Verifier {
     /// Builds the verifier for `scheme` from the space-separated secret list.
     /// Errors never contain secret material.
     pub fn from_secrets(scheme: &str, secrets: &str) -> Result<Self, String> {
+        // A Secrets Manager key/value secret pasted whole would otherwise be split into "words",
+        // some of which might even pass as keys.
+        if secrets.trim_start().starts_with(['{', '[']) {
+            return Err(
+                "looks like a JSON document; store the secret(s) as plain text, separated by spaces"
+                    .into(),
+            );
+        }
         match scheme {
             standard_webhooks::SCHEME => standard_webhooks::StandardWebhooks::from_secrets(secrets)
                 .map(Self::StandardWebhooks),
@@ -133,6 +156,33 @@ impl Verifier {
                 other.escape_debug(),
                 Self::SCHEMES.join(", ")
             )),
+        }
+    }
+
+    /// The scheme's name, as in `WEBHOOK_TENANTS`.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            Self::StandardWebhooks(_) => standard_webhooks::SCHEME,
+            Self::Stripe(_) => stripe::SCHEME,
+            Self::GitHub(_) => github::SCHEME,
+            Self::Slack(_) => slack::SCHEME,
+            Self::Shopify(_) => shopify::SCHEME,
+        }
+    }
+
+    /// Whether this verifier and `other` accept a common key: then a delivery signed for one
+    /// tenant would verify for the other.
+    pub fn shares_a_key(&self, other: &Verifier) -> bool {
+        self.keys().iter().any(|k| other.keys().contains(k))
+    }
+
+    fn keys(&self) -> &[SigningKey] {
+        match self {
+            Self::StandardWebhooks(v) => v.keys(),
+            Self::Stripe(v) => &v.keys,
+            Self::GitHub(v) => &v.keys,
+            Self::Slack(v) => &v.keys,
+            Self::Shopify(v) => &v.keys,
         }
     }
 
@@ -152,10 +202,21 @@ impl Verifier {
             Self::Slack(v) => v.verify(headers, body, now, tolerance)?,
             Self::Shopify(v) => v.verify(headers, body)?,
         };
+        let event_header = match self {
+            Self::GitHub(_) => Some(github::EVENT_HEADER),
+            Self::Shopify(_) => Some(shopify::TOPIC_HEADER),
+            Self::StandardWebhooks(_) | Self::Stripe(_) | Self::Slack(_) => None,
+        };
+        let sender_event = event_header
+            .and_then(|name| single_header(headers, name).ok().flatten())
+            .filter(|v| is_event_type(v))
+            .map(str::to_owned);
         Ok(VerifiedBody {
             bytes: body,
             delivery_id,
+            delivery_id_signed: matches!(self, Self::StandardWebhooks(_)),
             signed_at,
+            sender_event,
         })
     }
 }
@@ -206,6 +267,13 @@ pub fn sign_headers(
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
+/// An event type as it may be stored or compared: `^[A-Za-z0-9._:/-]{1,128}$`.
+pub fn is_event_type(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))
+}
+
 /// HMAC-SHA256 over the concatenation of `parts`.
 pub(crate) fn mac(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -233,8 +301,12 @@ pub(crate) fn matches_any(keys: &[SigningKey], parts: &[&[u8]], candidates: &[Ve
     })
 }
 
+/// Shortest raw-string secret accepted: a shorter one is guessable offline from one captured
+/// delivery.
+const MIN_RAW_SECRET_BYTES: usize = 16;
+
 /// Secrets used as their raw string bytes (Stripe, GitHub, Slack, Shopify): whitespace-separated,
-/// each 1 to 256 bytes.
+/// each 16 to 256 bytes.
 pub(crate) fn raw_keys(secrets: &str) -> Result<Vec<SigningKey>, String> {
     let keys: Vec<SigningKey> = secrets
         .split_ascii_whitespace()
@@ -245,6 +317,15 @@ pub(crate) fn raw_keys(secrets: &str) -> Result<Vec<SigningKey>, String> {
     }
     if let Some(i) = keys.iter().position(|k| k.as_bytes().len() > 256) {
         return Err(format!("secret #{}: longer than 256 bytes", i + 1));
+    }
+    if let Some(i) = keys
+        .iter()
+        .position(|k| k.as_bytes().len() < MIN_RAW_SECRET_BYTES)
+    {
+        return Err(format!(
+            "secret #{}: shorter than {MIN_RAW_SECRET_BYTES} bytes",
+            i + 1
+        ));
     }
     Ok(keys)
 }

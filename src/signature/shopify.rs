@@ -12,6 +12,8 @@ use super::{mac, matches_any, required_header, DeliveryId, SignatureError, Signi
 pub const SCHEME: &str = "shopify";
 pub const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
 pub const ID_HEADER: &str = "x-shopify-webhook-id";
+/// The event's topic (`customers/create`, …); not signed.
+pub const TOPIC_HEADER: &str = "x-shopify-topic";
 
 #[derive(Debug, Clone)]
 pub struct Shopify {

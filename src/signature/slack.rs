@@ -12,6 +12,8 @@ use super::{
 pub const SCHEME: &str = "slack";
 pub const SIGNATURE_HEADER: &str = "x-slack-signature";
 pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
+/// The `type` of the signed request Slack sends to check a new endpoint.
+pub const URL_VERIFICATION: &str = "url_verification";
 
 #[derive(Debug, Clone)]
 pub struct Slack {

@@ -50,6 +50,10 @@ impl StandardWebhooks {
         Ok(Self { keys })
     }
 
+    pub(super) fn keys(&self) -> &[SigningKey] {
+        &self.keys
+    }
+
     pub(super) fn verify(
         &self,
         headers: &HeaderMap,

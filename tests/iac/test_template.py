@@ -128,12 +128,18 @@ def test_tables_are_retained_encrypted_recoverable_and_expire_items(cfn):
         assert "TableName" not in p, "CloudFormation names the tables; the function learns them from WEBHOOK_TENANTS"
 
 
-def test_api_has_one_throttled_logged_route(cfn):
+def test_every_method_and_path_reaches_the_function_throttled_and_logged(cfn):
+    """ANY /webhooks/{tenant} and $default both go to the function (payload 2.0), so API Gateway
+    never answers a sender itself; the stage's default route settings throttle both."""
     api = resources(cfn, "AWS::ApiGatewayV2::Api")["WebhookApi"]["Properties"]
     paths = api["Body"]["paths"]
-    assert list(paths) == ["/webhooks/{tenant}"] and list(paths["/webhooks/{tenant}"]) == ["post"]
-    integration = paths["/webhooks/{tenant}"]["post"]["x-amazon-apigateway-integration"]
-    assert integration["payloadFormatVersion"] == "2.0"
+    assert sorted(paths) == ["$default", "/webhooks/{tenant}"]
+    for path in paths.values():
+        assert list(path) == ["x-amazon-apigateway-any-method"], path
+        integration = path["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+        assert integration["payloadFormatVersion"] == "2.0"
+        assert "ReceiverFunction.Arn" in json.dumps(integration["uri"])
+    assert '"RouteSettings"' not in json.dumps(cfn), "a per-route setting would override the throttle"
     stage = next(iter(resources(cfn, "AWS::ApiGatewayV2::Stage").values()))["Properties"]
     assert stage["DefaultRouteSettings"] == {
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},

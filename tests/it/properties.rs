@@ -53,7 +53,7 @@ proptest! {
     fn sign_then_verify_and_single_byte_changes_reject(
         scheme in prop::sample::select(Verifier::SCHEMES.to_vec()),
         key in prop::collection::vec(any::<u8>(), 16..=64),
-        raw_secret in "[A-Za-z0-9_]{1,64}",
+        raw_secret in "[A-Za-z0-9_]{16,64}",
         body in prop::collection::vec(any::<u8>(), 1..512),
         id in "[A-Za-z0-9_-]{1,40}",
         offset in -TOLERANCE..=TOLERANCE,

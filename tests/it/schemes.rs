@@ -47,17 +47,21 @@ async fn each_scheme_applies_then_recognises_its_duplicate() {
             "{scheme}"
         );
     }
-    // Same payload contract: the users exist with version 1.
-    for user in [
-        "usr_57e1fe00",
-        "usr_91700b00",
-        "usr_51ac0000",
-        "usr_5a0b1f00",
+    // Same payload contract: the users exist with version 1, each in its tenant's table.
+    for (slug, user) in [
+        ("stripe-demo", "usr_57e1fe00"),
+        ("github-demo", "usr_91700b00"),
+        ("slack-demo", "usr_51ac0000"),
+        ("shopify-demo", "usr_5a0b1f00"),
     ] {
         assert_eq!(
-            num(&t.user(user).await.unwrap(), "version"),
+            num(&t.user_in(slug, user).await.unwrap(), "version"),
             Some(1),
             "{user}"
+        );
+        assert!(
+            t.user(user).await.is_none(),
+            "{user} leaked into clientA's table"
         );
     }
 }
@@ -150,51 +154,321 @@ async fn missing_and_malformed_headers() {
     assert_eq!(t.item_count().await, 0);
 }
 
+/// A signed HTTP API event as a REST API (1.0) delivers it: `headers` holds one value per name
+/// (the last), `multiValueHeaders` every value.
+fn as_rest(v2: &Value) -> Value {
+    let mut rest = fixture("rest-create.json");
+    rest["path"] = v2["rawPath"].clone();
+    rest["body"] = v2["body"].clone();
+    rest["headers"] = v2["headers"].clone();
+    let multi: serde_json::Map<String, Value> = v2["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), json!([v])))
+        .collect();
+    rest["multiValueHeaders"] = Value::Object(multi);
+    rest
+}
+
+/// Adds `value` as a second value of `name` where REST lists repeats, leaving `headers` as
+/// API Gateway does (one value: the last).
+fn repeat(rest: &mut Value, name: &str, value: &str) {
+    rest["multiValueHeaders"][name]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(value));
+    rest["headers"][name] = json!(value);
+}
+
 #[tokio::test]
-async fn a_duplicated_signature_header_is_invalid() {
-    // REST (1.0) events can carry a header twice; the signature must then be refused.
+async fn repeated_headers_behind_a_rest_api_are_refused() {
     let t = TestApp::new().await;
-    for (fixture_name, scheme) in FIXTURES {
-        let ev = signed(fixture_name);
-        let header = signature_header(scheme);
-        let mut rest = signed("rest-create.json");
-        rest["path"] = ev["rawPath"].clone();
-        rest["body"] = ev["body"].clone();
-        let mut multi = serde_json::Map::new();
-        for (k, v) in ev["headers"].as_object().unwrap() {
-            multi.insert(k.clone(), json!([v]));
+    // Every signature, id and timestamp header of every scheme, repeated with the same value and
+    // with another one: signature_invalid. The unrepeated REST event is applied.
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "create.json",
+            &["webhook-id", "webhook-timestamp", "webhook-signature"],
+        ),
+        ("stripe-create.json", &["stripe-signature"]),
+        (
+            "github-create.json",
+            &["x-hub-signature-256", "x-github-delivery"],
+        ),
+        (
+            "slack-create.json",
+            &["x-slack-signature", "x-slack-request-timestamp"],
+        ),
+        (
+            "shopify-create.json",
+            &["x-shopify-hmac-sha256", "x-shopify-webhook-id"],
+        ),
+    ];
+    for (fixture_name, headers) in cases {
+        let signed_event = signed(fixture_name);
+        for name in *headers {
+            let value = signed_event["headers"][*name].as_str().unwrap().to_owned();
+            for second in [value.clone(), format!("{value}0")] {
+                let mut rest = as_rest(&signed_event);
+                repeat(&mut rest, name, &second);
+                assert_eq!(
+                    t.send_event(rest).await.result(),
+                    (401, "signature_invalid"),
+                    "{fixture_name}: {name} repeated"
+                );
+            }
         }
-        let sig = ev["headers"][header].clone();
-        multi.insert(header.into(), json!([sig, sig]));
-        rest["multiValueHeaders"] = Value::Object(multi);
-        rest["headers"] = json!({});
+        // A repeated Content-Type, even an identical one, is 415.
+        let mut rest = as_rest(&signed_event);
+        repeat(&mut rest, "content-type", "application/json");
         assert_eq!(
             t.send_event(rest).await.result(),
-            (401, "signature_invalid"),
-            "{scheme}"
+            (415, "unsupported_media_type"),
+            "{fixture_name}"
+        );
+    }
+    assert_eq!(t.item_count().await, 0);
+    // The same events, unrepeated, are applied through the REST path.
+    for (fixture_name, _) in cases {
+        let rest = as_rest(&signed(fixture_name));
+        assert_eq!(
+            t.send_event(rest).await.result(),
+            (200, "applied"),
+            "{fixture_name}"
         );
     }
 }
 
+/// The tenant a scheme fixture is addressed to.
+fn slug_of(fixture_name: &str) -> &'static str {
+    match fixture_name {
+        "stripe-create.json" => "stripe-demo",
+        "github-create.json" => "github-demo",
+        "slack-create.json" => "slack-demo",
+        _ => "shopify-demo",
+    }
+}
+
+/// `fixture_name` with another body (and, where the scheme has one, delivery id), signed now.
+fn scheme_event(fixture_name: &str, body: &str, id: &str) -> Value {
+    let mut ev = fixture(fixture_name);
+    ev["body"] = json!(body);
+    for header in ["x-github-delivery", "x-shopify-webhook-id"] {
+        if ev["headers"].get(header).is_some() {
+            ev["headers"][header] = json!(id);
+        }
+    }
+    let secret = secret_for(&ev);
+    sign_event(&mut ev, secret, NOW_S).unwrap();
+    ev
+}
+
+fn user_event(user: &str, action: &str, at: &str, name: Option<&str>) -> String {
+    let mut body = json!({"user_id": user, "action": action, "occurred_at": at});
+    if let Some(name) = name {
+        body["metadata"] = json!({"display_name": name});
+    }
+    body.to_string()
+}
+
+const SCHEME_FIXTURES: [&str; 4] = [
+    "stripe-create.json",
+    "github-create.json",
+    "slack-create.json",
+    "shopify-create.json",
+];
+
+/// applied → a newer update → the first event replayed under a new delivery id → `stale`, and
+/// the item is unchanged. GitHub's and Shopify's ids are unsigned headers, so an attacker can
+/// replay a captured request verbatim under a fresh id; Stripe's and Slack's ids are the body's
+/// hash, so a new id needs other bytes for the same event (a sender re-sending it from its
+/// dashboard after the delivery record expired).
 #[tokio::test]
-async fn unsigned_delivery_ids_cannot_replay_past_ordering() {
-    // GitHub and Shopify do not sign their delivery-id header: a replay under a new id is not a
-    // duplicate, but event ordering refuses it.
+async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme() {
     let t = TestApp::new().await;
-    for (fixture_name, id_header) in [
-        ("github-create.json", "x-github-delivery"),
-        ("shopify-create.json", "x-shopify-webhook-id"),
-    ] {
-        let ev = signed(fixture_name);
-        assert_eq!(t.send_event(ev.clone()).await.result(), (200, "applied"));
-        let mut replay = ev;
-        replay["headers"][id_header] = json!("00000000-replayed-id");
+    let user = "usr_4e91a700";
+    for fixture_name in SCHEME_FIXTURES {
+        let slug = slug_of(fixture_name);
+        let create = user_event(user, "create", "2026-11-28T12:00:00Z", Some("Ana"));
+        let captured = scheme_event(fixture_name, &create, "delivery-1");
+        assert_eq!(
+            t.send_event(captured.clone()).await.result(),
+            (200, "applied")
+        );
+        let update = user_event(user, "update", "2026-11-28T12:01:00Z", Some("Bob"));
+        let ev = scheme_event(fixture_name, &update, "delivery-2");
+        assert_eq!(t.send_event(ev).await.result(), (200, "applied"), "{slug}");
+        let before = t.user_in(slug, user).await.unwrap();
+
+        let replay = if slug == "github-demo" || slug == "shopify-demo" {
+            let mut replay = captured.clone();
+            replay["headers"][id_header(slug)] = json!("delivery-3-replayed");
+            replay
+        } else {
+            // Same event, other bytes: a new body-hash id.
+            scheme_event(fixture_name, &format!("{create} "), "")
+        };
         assert_eq!(
             t.send_event(replay).await.result(),
             (200, "stale"),
+            "{slug}: a replay under a new id"
+        );
+        assert_eq!(
+            t.user_in(slug, user).await.unwrap(),
+            before,
+            "{slug}: item changed"
+        );
+        assert_eq!(s(&before, "display_name").as_deref(), Some("Bob"), "{slug}");
+        assert_eq!(num(&before, "version"), Some(2), "{slug}");
+        // The captured request itself, again: a duplicate (its delivery record exists).
+        assert_eq!(
+            t.send_event(captured).await.result(),
+            (200, "duplicate"),
+            "{slug}"
+        );
+    }
+}
+
+/// The delivery-id header of GitHub's and Shopify's demo tenants.
+fn id_header(slug: &str) -> &'static str {
+    if slug == "github-demo" {
+        "x-github-delivery"
+    } else {
+        "x-shopify-webhook-id"
+    }
+}
+
+/// The write-up's worst case: a captured `delete` replayed under a fresh id after the user was
+/// re-created must not delete them again.
+#[tokio::test]
+async fn a_replayed_delete_does_not_delete_a_recreated_user() {
+    let t = TestApp::new().await;
+    let user = "usr_de1e7e00";
+    for fixture_name in ["github-create.json", "shopify-create.json"] {
+        let slug = slug_of(fixture_name);
+        let steps = [
+            ("create", "2026-11-28T12:00:00Z", Some("Ana"), "d-1"),
+            ("delete", "2026-11-28T12:01:00Z", None, "d-2"),
+            ("create", "2026-11-28T12:02:00Z", Some("Ana again"), "d-3"),
+        ];
+        let mut delete = Value::Null;
+        for (action, at, name, id) in steps {
+            let ev = scheme_event(fixture_name, &user_event(user, action, at, name), id);
+            if action == "delete" {
+                delete = ev.clone();
+            }
+            assert_eq!(
+                t.send_event(ev).await.result(),
+                (200, "applied"),
+                "{slug} {id}"
+            );
+        }
+        delete["headers"][id_header(slug)] = json!("d-2-replayed");
+        assert_eq!(
+            t.send_event(delete).await.result(),
+            (200, "stale"),
+            "{slug}"
+        );
+        let u = t.user_in(slug, user).await.unwrap();
+        assert!(
+            !u.contains_key("deleted_at"),
+            "{slug}: the replay deleted the user"
+        );
+        assert_eq!(s(&u, "display_name").as_deref(), Some("Ana again"));
+    }
+}
+
+/// Ana → Bob → Ana: with `occurred_at` required, the third event's body differs from the first,
+/// so a body-hash id no longer collapses them into a `duplicate`.
+#[tokio::test]
+async fn identical_changes_at_different_times_are_distinct_events() {
+    let t = TestApp::new().await;
+    let user = "usr_a0b0a000";
+    for fixture_name in ["stripe-create.json", "slack-create.json"] {
+        let slug = slug_of(fixture_name);
+        let steps = [
+            ("create", "2026-11-28T12:00:00Z", "Ana"),
+            ("update", "2026-11-28T12:01:00Z", "Bob"),
+            ("update", "2026-11-28T12:02:00Z", "Ana"),
+        ];
+        for (action, at, name) in steps {
+            let ev = scheme_event(fixture_name, &user_event(user, action, at, Some(name)), "");
+            assert_eq!(
+                t.send_event(ev).await.result(),
+                (200, "applied"),
+                "{slug} {at}"
+            );
+        }
+        let u = t.user_in(slug, user).await.unwrap();
+        assert_eq!(s(&u, "display_name").as_deref(), Some("Ana"), "{slug}");
+        assert_eq!(num(&u, "version"), Some(3), "{slug}");
+    }
+}
+
+#[tokio::test]
+async fn occurred_at_is_required_for_every_scheme_without_a_signed_delivery_id() {
+    let t = TestApp::new().await;
+    let body = r#"{"user_id":"usr_0cc0a700","action":"create","metadata":{"display_name":"A"}}"#;
+    for fixture_name in SCHEME_FIXTURES {
+        let reply = t
+            .send_event(scheme_event(fixture_name, body, "no-time"))
+            .await;
+        assert_eq!(reply.result(), (400, "invalid_payload"), "{fixture_name}");
+        assert_eq!(
+            reply.body["details"][0]["path"], "occurred_at",
             "{fixture_name}"
         );
     }
+    assert_eq!(t.item_count().await, 0);
+    // Standard Webhooks signs its id: there the signed timestamp stands in.
+    let ev = with_body("create.json", "msg_no_time", body);
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
+}
+
+#[tokio::test]
+async fn slack_url_verification_is_answered_with_its_challenge() {
+    let t = TestApp::new().await;
+    let reply = t.send("slack-url-verification.json").await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(
+        reply.body["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+    assert_eq!(reply.body["request_id"], "req-test");
+    // Unsigned, or with an unusable challenge: refused like anything else.
+    let mut forged = fixture("slack-url-verification.json");
+    sign_event(&mut forged, "some-other-slack-signing-secret", NOW_S).unwrap();
+    assert_eq!(
+        t.send_event(forged).await.result(),
+        (401, "signature_invalid")
+    );
+    let body = r#"{"token":"t","challenge":"<img src=x>","type":"url_verification"}"#;
+    let reply = t
+        .send_event(scheme_event("slack-url-verification.json", body, ""))
+        .await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert_eq!(reply.body["details"][0]["path"], "challenge");
+    assert!(!reply.body.to_string().contains("<img"));
+    assert_eq!(t.item_count().await, 0, "a handshake wrote to DynamoDB");
+}
+
+#[tokio::test]
+async fn github_ping_is_ignored_without_a_write() {
+    let t = TestApp::new().await;
+    assert_eq!(t.send("github-ping.json").await.result(), (200, "ignored"));
+    let mut forged = fixture("github-ping.json");
+    sign_event(&mut forged, "some-other-github-secret", NOW_S).unwrap();
+    assert_eq!(
+        t.send_event(forged).await.result(),
+        (401, "signature_invalid")
+    );
+    assert_eq!(t.item_count().await, 0, "a ping wrote to DynamoDB");
+    // Only GitHub tenants know pings: the same header at a Standard Webhooks tenant means nothing.
+    let mut ev = fixture("create.json");
+    ev["headers"]["x-github-event"] = json!("ping");
+    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
 
 #[tokio::test]

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use webhook_receiver::clock::FixedClock;
-use webhook_receiver::config::{self, Config};
+use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::lambda::handle_event;
-use webhook_receiver::secrets::fetch_all;
 use webhook_receiver::signing::sign_event;
 use webhook_receiver::store::Store;
 
@@ -24,13 +23,13 @@ async fn secrets_client() -> aws_sdk_secretsmanager::Client {
     aws_sdk_secretsmanager::Client::new(&sdk_config(&secrets_endpoint()).await)
 }
 
-/// Loads the configuration the way `main` does: collect ARNs, fetch them, parse.
+/// Loads the configuration the way `main` does.
 async fn load(tenants: &str) -> Result<Config, String> {
     let vars = HashMap::from([("WEBHOOK_TENANTS".to_owned(), tenants.to_owned())]);
-    let env = |k: &str| vars.get(k).cloned();
     let sdk = sdk_config(&secrets_endpoint()).await;
-    let fetched = fetch_all(&sdk, &config::secret_arns(env)).await;
-    Config::from_env_with_secrets(env, &fetched).map_err(|e| e.to_string())
+    Config::load(|k: &str| vars.get(k).cloned(), &sdk)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[tokio::test]
@@ -104,4 +103,89 @@ async fn a_malformed_secret_is_named_and_not_printed() {
     .unwrap_err();
     assert!(err.contains("field `secret_arn`: secret #1"), "{err}");
     assert!(!err.contains(value), "{err}");
+}
+
+/// Every tenant's secret is fetched at once: this Secrets Manager stand-in answers nobody until
+/// all of them are waiting, so fetching one after another would time out and fail init.
+#[tokio::test]
+async fn secrets_are_fetched_concurrently() {
+    const TENANTS: usize = 6;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let barrier = Arc::new(tokio::sync::Barrier::new(TENANTS));
+        let mut seen = 0;
+        while seen < TENANTS {
+            let (sock, _) = listener.accept().await.unwrap();
+            seen += 1;
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(answer_when_all_arrived(sock, barrier));
+        }
+    });
+    let mut tenants = serde_json::Map::new();
+    for i in 0..TENANTS {
+        let arn =
+            format!("arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook/t{i}-AbCdEf");
+        tenants.insert(
+            format!("t{i}"),
+            serde_json::json!({"table": format!("table_{i}"), "secret_arn": arn}),
+        );
+    }
+    let vars = HashMap::from([(
+        "WEBHOOK_TENANTS".to_owned(),
+        serde_json::Value::Object(tenants).to_string(),
+    )]);
+    let sdk = sdk_config(&format!("http://{addr}")).await;
+    let config = Config::load(|k: &str| vars.get(k).cloned(), &sdk).await;
+    let config = config.expect("all secrets fetched together");
+    for i in 0..TENANTS {
+        assert!(config.tenant(&format!("t{i}")).is_some());
+    }
+    server.await.unwrap();
+}
+
+/// Reads one GetSecretValue request, waits for the others, answers with a secret derived from
+/// the requested ARN (each tenant's differs).
+async fn answer_when_all_arrived(
+    mut sock: tokio::net::TcpStream,
+    barrier: Arc<tokio::sync::Barrier>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let body = loop {
+        let n = sock.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "connection closed before the request was read");
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            if body.len() >= len {
+                break body.to_owned();
+            }
+        }
+    };
+    let arn = serde_json::from_str::<serde_json::Value>(&body).unwrap()["SecretId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    barrier.wait().await;
+    let key = format!("{:0<32}", arn.rsplit('/').next().unwrap());
+    let secret = format!(
+        "whsec_{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &key[..32])
+    );
+    let answer = serde_json::json!({"ARN": arn, "Name": "n", "SecretString": secret}).to_string();
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n\r\n{answer}",
+        answer.len()
+    );
+    sock.write_all(response.as_bytes()).await.unwrap();
 }

@@ -63,6 +63,12 @@ pub async fn table(client: &Client) -> String {
             .unwrap()
             .subsec_nanos()
     );
+    create_table(client, name.clone()).await;
+    name
+}
+
+/// Creates `name` with the receiver's key schema.
+pub async fn create_table(client: &Client, name: String) {
     let attr = |n: &str| {
         AttributeDefinition::builder()
             .attribute_name(n)
@@ -88,10 +94,14 @@ pub async fn table(client: &Client) -> String {
         .send()
         .await
         .expect("create table in DynamoDB Local");
-    name
 }
 
-/// clientA and the scheme demo tenants write to `table_a`.
+/// The table of a scheme demo tenant, beside clientA's `table_a` (tenants never share a table).
+pub fn demo_table(table_a: &str, slug: &str) -> String {
+    format!("{table_a}-{slug}")
+}
+
+/// clientA writes to `table_a`, each scheme demo tenant to its [`demo_table`].
 pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
     let mut tenants = serde_json::json!({
         "clientA": {"table": table_a, "secret_env": "SECRET_A"},
@@ -103,7 +113,7 @@ pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
     ]);
     for (slug, scheme, secret) in SCHEME_TENANTS {
         let var = format!("SECRET_{}", slug.replace('-', "_").to_uppercase());
-        tenants[slug] = serde_json::json!({"table": table_a, "secret_env": var, "scheme": scheme});
+        tenants[slug] = serde_json::json!({"table": demo_table(table_a, slug), "secret_env": var, "scheme": scheme});
         vars.insert(var, secret.into());
     }
     vars.insert("WEBHOOK_TENANTS".into(), tenants.to_string());
@@ -113,10 +123,11 @@ pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
     Config::from_env(|k| vars.get(k).cloned()).unwrap()
 }
 
-/// An app over DynamoDB Local with its own table.
+/// An app over DynamoDB Local with its own tables: clientA's and each demo tenant's.
 pub struct TestApp {
     pub app: App,
     pub client: Client,
+    /// clientA's table.
     pub table: String,
 }
 
@@ -124,6 +135,10 @@ impl TestApp {
     pub async fn new() -> Self {
         let client = client().await;
         let table = table(&client).await;
+        let demo_tables = SCHEME_TENANTS
+            .iter()
+            .map(|(slug, _, _)| create_table(&client, demo_table(&table, slug)));
+        futures_util::future::join_all(demo_tables).await;
         let sdk = sdk_config(&endpoint()).await;
         let app = App::new(
             config_for(&table, &[]),
@@ -131,6 +146,15 @@ impl TestApp {
             Arc::new(FixedClock(NOW_MS)),
         );
         Self { app, client, table }
+    }
+
+    /// The table of tenant `slug` (clientA or a scheme demo tenant).
+    pub fn table_of(&self, slug: &str) -> String {
+        if slug == "clientA" {
+            self.table.clone()
+        } else {
+            demo_table(&self.table, slug)
+        }
     }
 
     /// Sends an event fixture (signed at the fixed clock) through the Lambda adapter.
@@ -142,10 +166,20 @@ impl TestApp {
         Reply::from(handle_event(&self.app, event, "req-test").await)
     }
 
+    /// An item of clientA's table.
     pub async fn item(&self, pk: &str, sk: &str) -> Option<HashMap<String, AttributeValue>> {
+        self.item_in("clientA", pk, sk).await
+    }
+
+    pub async fn item_in(
+        &self,
+        slug: &str,
+        pk: &str,
+        sk: &str,
+    ) -> Option<HashMap<String, AttributeValue>> {
         self.client
             .get_item()
-            .table_name(&self.table)
+            .table_name(self.table_of(slug))
             .key("pk", AttributeValue::S(pk.into()))
             .key("sk", AttributeValue::S(sk.into()))
             .consistent_read(true)
@@ -155,18 +189,34 @@ impl TestApp {
             .item
     }
 
+    /// A user item of clientA's table.
     pub async fn user(&self, user_id: &str) -> Option<HashMap<String, AttributeValue>> {
-        self.item(&format!("USER#{user_id}"), "META#latest").await
+        self.user_in("clientA", user_id).await
     }
 
-    pub async fn item_count(&self) -> usize {
-        self.client
-            .scan()
-            .table_name(&self.table)
-            .send()
+    pub async fn user_in(
+        &self,
+        slug: &str,
+        user_id: &str,
+    ) -> Option<HashMap<String, AttributeValue>> {
+        self.item_in(slug, &format!("USER#{user_id}"), "META#latest")
             .await
-            .unwrap()
-            .count as usize
+    }
+
+    /// Items in all of this app's tables.
+    pub async fn item_count(&self) -> usize {
+        let mut count = 0;
+        for slug in std::iter::once("clientA").chain(SCHEME_TENANTS.iter().map(|t| t.0)) {
+            count += self
+                .client
+                .scan()
+                .table_name(self.table_of(slug))
+                .send()
+                .await
+                .unwrap()
+                .count as usize;
+        }
+        count
     }
 }
 
