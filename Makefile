@@ -8,7 +8,9 @@ ARCH ?= $(shell uname -m | sed 's/aarch64/arm64/')
 BASE_URL ?= http://127.0.0.1:$(PORT)/lambda-url/webhook-receiver
 ENV := source scripts/env.sh &&
 
-.PHONY: help tools run invoke send test lint build
+FUZZ_SECONDS ?= 60
+
+.PHONY: help tools run invoke send test lint build fuzz
 
 help:
 	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
@@ -17,6 +19,7 @@ help:
 	@echo "make test     every test (installs tools, starts and stops DynamoDB Local itself)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make build    release build with cargo lambda (ARCH=$(ARCH))"
+	@echo "make fuzz     every cargo-fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) each (nightly toolchain)"
 
 tools:
 	@scripts/tools.sh
@@ -40,3 +43,6 @@ lint:
 
 build: tools
 	@$(ENV) cargo lambda build --release --$(subst x86_64,x86-64,$(ARCH)) --bin webhook-receiver
+
+fuzz: tools
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run

@@ -18,3 +18,6 @@ else
 fi
 scripts/e2e.sh "$endpoint"
 scripts/iac-checks.sh
+# The fuzz targets must keep building, and every input that once found a bug must pass
+# (`make fuzz` runs the fuzzers themselves).
+scripts/fuzz.sh build

@@ -4,6 +4,7 @@
 #   .cache/venv/            cargo-lambda (from PyPI), pinned in requirements-dev.txt
 #   .cache/iac/             aws-sam-cli, cfn-lint, samtranslator, moto, pytest (requirements-iac.txt)
 #   .cache/checkov/         checkov, alone (requirements-checkov.txt)
+#   .cache/cargo-fuzz/      cargo-fuzz (from crates.io), when a nightly toolchain is installed
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +39,11 @@ venv() {
 venv venv requirements-dev.txt
 venv iac requirements-iac.txt
 venv checkov requirements-checkov.txt
+
+# The fuzzers need nightly (present on this kind of machine); without it `make fuzz` says so.
+CARGO_FUZZ_VERSION=0.13.1
+if rustup toolchain list 2>/dev/null | grep -q '^nightly' \
+  && ! "$CACHE/cargo-fuzz/bin/cargo-fuzz" --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  echo "tools: installing cargo-fuzz $CARGO_FUZZ_VERSION into $CACHE/cargo-fuzz" >&2
+  cargo install -q --locked --version "$CARGO_FUZZ_VERSION" --root "$CACHE/cargo-fuzz" cargo-fuzz
+fi

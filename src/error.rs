@@ -11,6 +11,10 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The invocation is not an HTTP event this function reads (API Gateway HTTP or REST API,
+    /// Lambda Function URL).
+    #[error("not an HTTP event")]
+    NotHttpEvent,
     #[error("no such route")]
     NotFound,
     #[error("method not allowed")]
@@ -42,9 +46,10 @@ impl ApiError {
         match self {
             Self::NotFound | Self::UnknownTenant => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::InvalidBody | Self::InvalidJson | Self::InvalidPayload(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::NotHttpEvent
+            | Self::InvalidBody
+            | Self::InvalidJson
+            | Self::InvalidPayload(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Signature(_) => StatusCode::UNAUTHORIZED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -57,6 +62,7 @@ impl ApiError {
     /// The `error` field of the response body.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::NotHttpEvent => "unsupported_event",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::UnknownTenant => "unknown_tenant",

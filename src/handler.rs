@@ -1,20 +1,19 @@
-//! The request pipeline (SPEC §3), in order; the first failure answers. The only module that
-//! speaks HTTP.
+//! The request pipeline (SPEC §3), in order; the first failure answers. It takes the request
+//! the Lambda adapter ([`lambda`](crate::lambda)) read from the event and gives back the response
+//! the adapter shapes for the event's origin.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, Response};
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt};
-use serde_json::json;
+use http::HeaderMap;
+use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
 use crate::handshake::{self, Handshake};
-use crate::lambda::BodyRejected;
+use crate::lambda::{self, BodyRejected, Request, Response};
 use crate::payload::{self, PayloadError};
 use crate::plan::{Outcome, Write};
 use crate::signature::VerifiedBody;
@@ -42,38 +41,28 @@ impl App {
         &self.config
     }
 
-    /// Handles one request and writes its log line.
-    pub async fn handle(&self, req: &Request, request_id: &str) -> Response<Body> {
-        let (response, log) = self.handle_logged(req, request_id).await;
+    /// Handles one raw Lambda invocation event, writes its log line, and answers in the shape
+    /// of the event's origin.
+    pub async fn handle_event(&self, event: Value, request_id: &str) -> Value {
+        let (response, log) = self.handle_event_logged(event, request_id).await;
         log.emit(self.clock.now_ms());
         response
     }
 
-    /// Handles one request and returns its log record instead of writing it.
-    pub async fn handle_logged(
-        &self,
-        req: &Request,
-        request_id: &str,
-    ) -> (Response<Body>, RequestLog) {
+    /// As [`App::handle_event`], returning the log record instead of writing it.
+    pub async fn handle_event_logged(&self, event: Value, request_id: &str) -> (Value, RequestLog) {
         let started = Instant::now();
         let mut log = RequestLog {
             request_id: request_id.to_owned(),
             ..RequestLog::default()
         };
-        let result = self.process(req, &mut log).await;
-        self.finish(result, log, started)
-    }
-
-    /// Answers an event that could not be turned into an HTTP request at all, with the same log
-    /// line as any other.
-    pub fn reject(&self, error: ApiError, request_id: &str) -> Response<Body> {
-        let log = RequestLog {
-            request_id: request_id.to_owned(),
-            ..RequestLog::default()
+        let (origin, request) = lambda::parse_event(event, self.config.max_body_bytes);
+        let result = match request {
+            Ok(req) => self.process(&req, &mut log).await,
+            Err(lambda::NotHttpEvent) => Err(ApiError::NotHttpEvent),
         };
-        let (response, log) = self.finish(Err(error), log, Instant::now());
-        log.emit(self.clock.now_ms());
-        response
+        let (response, log) = self.finish(result, log, started);
+        (lambda::to_event_response(origin, response), log)
     }
 
     fn finish(
@@ -81,7 +70,7 @@ impl App {
         result: Result<Answer, ApiError>,
         mut log: RequestLog,
         started: Instant,
-    ) -> (Response<Body>, RequestLog) {
+    ) -> (Response, RequestLog) {
         let response = match result {
             Ok(Answer::Status(outcome)) => {
                 log.outcome = outcome.as_str();
@@ -118,7 +107,7 @@ impl App {
                 )
             }
         };
-        log.status = response.status().as_u16();
+        log.status = response.status;
         log.total_ms = started.elapsed().as_secs_f64() * 1000.0;
         (response, log)
     }
@@ -126,7 +115,7 @@ impl App {
     async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Answer, ApiError> {
         // 1. Route and method.
         let segment = tenant_segment(req).ok_or(ApiError::NotFound)?;
-        if req.method() != Method::POST {
+        if req.method != "POST" {
             return Err(ApiError::MethodNotAllowed);
         }
         // 2. Tenant: the raw segment, matched exactly.
@@ -134,12 +123,11 @@ impl App {
         log.tenant = Some(tenant.id.as_str().to_owned());
 
         // 3. Body: the adapter's base64 verdict, then size, before any hashing or parsing.
-        match req.extensions().get::<BodyRejected>() {
-            Some(BodyRejected::InvalidBase64) => return Err(ApiError::InvalidBody),
-            Some(BodyRejected::TooLarge) => return Err(ApiError::PayloadTooLarge),
-            None => {}
-        }
-        let body: &[u8] = req.body().as_ref();
+        let body: &[u8] = match &req.body {
+            Ok(bytes) => bytes,
+            Err(BodyRejected::InvalidBase64) => return Err(ApiError::InvalidBody),
+            Err(BodyRejected::TooLarge) => return Err(ApiError::PayloadTooLarge),
+        };
         if body.len() > self.config.max_body_bytes {
             return Err(ApiError::PayloadTooLarge);
         }
@@ -147,7 +135,7 @@ impl App {
         // 4. Signature.
         let now_ms = self.clock.now_ms();
         let verified = tenant.verifier.verify(
-            req.headers(),
+            &req.headers,
             body,
             now_ms.div_euclid(1000),
             tenant.tolerance_seconds,
@@ -155,7 +143,7 @@ impl App {
         log.delivery_id = Some(verified.delivery_id().to_string());
 
         // 5. Content type.
-        if !is_json(req.headers()) {
+        if !is_json(&req.headers) {
             return Err(ApiError::UnsupportedMediaType);
         }
 
@@ -216,18 +204,10 @@ enum Answer {
 /// `/webhooks/{segment}`. A stage prefix (`/prod/webhooks/...`) is allowed when the event
 /// names that stage.
 fn tenant_segment(req: &Request) -> Option<&str> {
-    let raw = req.raw_http_path();
-    let path = if raw.is_empty() {
-        req.uri().path()
-    } else {
-        raw
-    };
-    let stage = match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.stage.as_deref(),
-        Some(RequestContext::ApiGatewayV1(ctx)) => ctx.stage.as_deref(),
-        _ => None,
-    };
-    let path = stage
+    let path = req.path.as_str();
+    let path = req
+        .stage
+        .as_deref()
         .filter(|s| *s != "$default")
         .and_then(|s| path.strip_prefix('/')?.strip_prefix(s))
         .filter(|rest| rest.starts_with(ROUTE_PREFIX))
@@ -251,18 +231,16 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 fn json_response(
     status: u16,
-    mut body: serde_json::Value,
+    mut body: Value,
     headers: &[(&'static str, &'static str)],
     request_id: &str,
-) -> Response<Body> {
+) -> Response {
     body["request_id"] = json!(request_id);
-    let mut response = Response::new(Body::Text(body.to_string()));
-    *response.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    let h = response.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    for (name, value) in headers {
-        h.insert(*name, HeaderValue::from_static(value));
+    let mut all = vec![("content-type", "application/json".to_owned())];
+    all.extend(headers.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    Response {
+        status,
+        headers: all,
+        body: body.to_string(),
     }
-    response
 }

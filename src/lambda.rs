@@ -1,211 +1,313 @@
-//! The Lambda event boundary. `lambda_http` panics on a body flagged `isBase64Encoded` that is
-//! not base64 (and on a few other malformed events), so the raw event is checked here first and
-//! the conversion itself runs under `catch_unwind`: no request can crash the function.
+//! The Lambda event boundary: a raw invocation event in, the response of that event's origin out.
+//! It reads exactly what the pipeline needs (method, raw path, stage, headers, body) from the
+//! three HTTP event shapes — API Gateway HTTP API (payload 2.0), Lambda Function URL (2.0), REST
+//! API (1.0) — and never panics: `lambda_http`'s own conversion panics on some events (a body
+//! flagged base64 that is not, a `Host` it cannot parse), so it is not used.
 //!
-//! The answer is the response type of the event's own origin, as `lambda_http` would send it:
-//! payload 2.0 for HTTP APIs and Function URLs, 1.0 for REST APIs.
-
-use std::panic::{catch_unwind, AssertUnwindSafe};
+//! REST events list repeated headers only in `multiValueHeaders` (their `headers` map keeps the
+//! last value), so that is where REST headers are read; HTTP APIs join repeats with commas.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use http::{HeaderMap, HeaderName, HeaderValue, Response};
-use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
-use lambda_http::request::{LambdaRequest, RequestOrigin};
-use lambda_http::Body;
-use serde_json::Value;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::{json, Map, Value};
 
-use crate::error::ApiError;
-use crate::handler::App;
+/// Where an event came from, which decides the response's shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// API Gateway HTTP API or a Lambda Function URL (payload 2.0).
+    HttpApi,
+    /// API Gateway REST API (payload 1.0).
+    RestApi,
+}
 
-/// A body problem found before the request existed. The handler reports it at the body step,
-/// so route and tenant errors still come first (SPEC §3).
+/// Why a body could not be read. Reported at the body step, so route and tenant errors still
+/// come first (SPEC §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyRejected {
     InvalidBase64,
     TooLarge,
 }
 
-/// Handles one raw Lambda event.
-pub async fn handle_event(app: &App, mut event: Value, request_id: &str) -> Value {
-    let body = take_encoded_body(&mut event, app.config().max_body_bytes);
-    let rest_headers = multi_value_headers(&event);
-    let (origin, mut request) = to_request(event);
-    // REST (1.0) events list repeated headers only in `multiValueHeaders`; `lambda_http` lets the
-    // single-valued `headers` map overwrite them, which would hide a repeated signature header.
-    if let (Some(req), RequestOrigin::ApiGatewayV1) = (&mut request, &origin) {
-        match rest_headers {
-            Some(Ok(headers)) => *req.headers_mut() = headers,
-            Some(Err(InvalidHeaders)) => request = None,
-            None => {}
-        }
-    }
-    let response = match request {
-        Some(mut req) => {
-            match body {
-                Ok(Some(bytes)) => *req.body_mut() = Body::Binary(bytes),
-                Ok(None) => {}
-                Err(rejected) => {
-                    *req.body_mut() = Body::Empty;
-                    req.extensions_mut().insert(rejected);
-                }
-            }
-            app.handle(&req, request_id).await
-        }
-        None => app.reject(ApiError::InvalidBody, request_id),
-    };
-    to_lambda_response(&origin, response)
+/// An event that is not an HTTP request this function can read: not one of the three shapes, or
+/// a header name or value that HTTP does not allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotHttpEvent;
+
+/// One HTTP request, as the pipeline reads it.
+#[derive(Debug)]
+pub struct Request {
+    pub method: String,
+    /// The path as delivered (still percent-encoded where the front door keeps it so).
+    pub path: String,
+    /// The API Gateway stage the event names, if any (`$default` included).
+    pub stage: Option<String>,
+    pub headers: HeaderMap,
+    /// The decoded body, bounded by the size limit before and after decoding.
+    pub body: Result<Vec<u8>, BodyRejected>,
 }
 
-/// For a base64 body: bound it, decode it, and take it out of the event so `lambda_http` never
-/// decodes it. `Ok(None)` when the body is not base64-encoded.
-fn take_encoded_body(event: &mut Value, max_bytes: usize) -> Result<Option<Vec<u8>>, BodyRejected> {
-    let Some(obj) = event.as_object_mut() else {
-        return Ok(None);
+/// What the pipeline answers, before it is shaped for the origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    /// Lower-case names.
+    pub headers: Vec<(&'static str, String)>,
+    /// A JSON document.
+    pub body: String,
+}
+
+/// Reads an invocation event. `max_body_bytes` bounds the body (decoded bytes).
+pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Request, NotHttpEvent>) {
+    let Value::Object(mut event) = event else {
+        return (Origin::HttpApi, Err(NotHttpEvent));
     };
-    if obj.get("isBase64Encoded") != Some(&Value::Bool(true)) {
-        return Ok(None);
+    let origin = if event.get("version").and_then(Value::as_str) == Some("2.0") {
+        Origin::HttpApi
+    } else if event.get("httpMethod").is_some_and(Value::is_string) {
+        Origin::RestApi
+    } else {
+        return (Origin::HttpApi, Err(NotHttpEvent));
+    };
+    let request = read(&mut event, origin, max_body_bytes);
+    (origin, request)
+}
+
+fn read(
+    event: &mut Map<String, Value>,
+    origin: Origin,
+    max_body_bytes: usize,
+) -> Result<Request, NotHttpEvent> {
+    let context = event.get("requestContext");
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let (method, path, headers) = match origin {
+        Origin::HttpApi => (
+            text(context.and_then(|c| c.pointer("/http/method"))),
+            text(event.get("rawPath")),
+            single_value_headers(event.get("headers"))?,
+        ),
+        Origin::RestApi => {
+            let headers = match event.get("multiValueHeaders") {
+                Some(Value::Object(m)) if !m.is_empty() => multi_value_headers(m)?,
+                _ => single_value_headers(event.get("headers"))?,
+            };
+            (
+                text(event.get("httpMethod")),
+                text(event.get("path")),
+                headers,
+            )
+        }
+    };
+    let stage = text(context.and_then(|c| c.get("stage")));
+    Ok(Request {
+        method: method.ok_or(NotHttpEvent)?,
+        path: path.unwrap_or_default(),
+        stage,
+        headers,
+        body: take_body(event, max_body_bytes),
+    })
+}
+
+/// A `headers` map of single values; absent or `null` is no headers.
+fn single_value_headers(map: Option<&Value>) -> Result<HeaderMap, NotHttpEvent> {
+    let mut headers = HeaderMap::new();
+    match map {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(map)) => {
+            for (name, value) in map {
+                headers.append(header_name(name)?, header_value(value)?);
+            }
+        }
+        Some(_) => return Err(NotHttpEvent),
     }
-    obj.insert("isBase64Encoded".into(), Value::Bool(false));
-    let encoded = match obj.insert("body".into(), Value::Null) {
+    Ok(headers)
+}
+
+/// REST's `multiValueHeaders`: every value of every name (names compared case-insensitively, so
+/// `X-A` and `x-a` are one header given twice).
+fn multi_value_headers(map: &Map<String, Value>) -> Result<HeaderMap, NotHttpEvent> {
+    let mut headers = HeaderMap::new();
+    for (name, values) in map {
+        let name = header_name(name)?;
+        for value in values.as_array().ok_or(NotHttpEvent)? {
+            headers.append(name.clone(), header_value(value)?);
+        }
+    }
+    Ok(headers)
+}
+
+fn header_name(name: &str) -> Result<HeaderName, NotHttpEvent> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| NotHttpEvent)
+}
+
+fn header_value(value: &Value) -> Result<HeaderValue, NotHttpEvent> {
+    value
+        .as_str()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+        .ok_or(NotHttpEvent)
+}
+
+/// The body's bytes: moved out of the event, base64-decoded when flagged, refused before
+/// decoding when it cannot fit once decoded.
+fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>, BodyRejected> {
+    let encoded = event.get("isBase64Encoded") == Some(&Value::Bool(true));
+    let body = match event.remove("body") {
         Some(Value::String(s)) => s,
-        _ => return Ok(Some(Vec::new())),
+        _ => return Ok(Vec::new()),
     };
-    // Refuse before decoding anything that cannot fit once decoded.
-    if encoded.len() > max_bytes.div_ceil(3) * 4 {
+    if !encoded {
+        return Ok(body.into_bytes());
+    }
+    if body.len() > max_bytes.div_ceil(3) * 4 {
         return Err(BodyRejected::TooLarge);
     }
     let bytes = STANDARD
-        .decode(encoded.as_bytes())
+        .decode(body.as_bytes())
         .map_err(|_| BodyRejected::InvalidBase64)?;
     if bytes.len() > max_bytes {
         return Err(BodyRejected::TooLarge);
     }
-    Ok(Some(bytes))
+    Ok(bytes)
 }
 
-/// A header name or value in the event that HTTP does not allow.
-#[derive(Debug, PartialEq, Eq)]
-struct InvalidHeaders;
-
-/// The event's `multiValueHeaders`, every value of every name (names compared case-insensitively,
-/// so `X-A` and `x-a` are one header given twice). `None` when the event has none.
-fn multi_value_headers(event: &Value) -> Option<Result<HeaderMap, InvalidHeaders>> {
-    let map = event.get("multiValueHeaders")?.as_object()?;
-    if map.is_empty() {
-        return None;
+/// The response as the event's origin expects it: payload 2.0 names single-valued `headers`,
+/// REST (1.0) `multiValueHeaders`.
+pub fn to_event_response(origin: Origin, response: Response) -> Value {
+    let headers = response.headers.into_iter();
+    match origin {
+        Origin::HttpApi => json!({
+            "statusCode": response.status,
+            "headers": headers.map(|(k, v)| (k.to_owned(), Value::String(v))).collect::<Map<_, _>>(),
+            "body": response.body,
+            "isBase64Encoded": false,
+        }),
+        Origin::RestApi => json!({
+            "statusCode": response.status,
+            "multiValueHeaders": headers.map(|(k, v)| (k.to_owned(), json!([v]))).collect::<Map<_, _>>(),
+            "body": response.body,
+            "isBase64Encoded": false,
+        }),
     }
-    let mut headers = HeaderMap::new();
-    for (name, values) in map {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| InvalidHeaders);
-        let Ok(name) = name else {
-            return Some(Err(InvalidHeaders));
-        };
-        let Some(values) = values.as_array() else {
-            return Some(Err(InvalidHeaders));
-        };
-        for value in values {
-            let value = value.as_str().and_then(|v| HeaderValue::from_str(v).ok());
-            let Some(value) = value else {
-                return Some(Err(InvalidHeaders));
-            };
-            headers.append(name.clone(), value);
-        }
-    }
-    Some(Ok(headers))
-}
-
-/// The request, and where it came from (payload 2.0 when the event is not one we can read).
-fn to_request(event: Value) -> (RequestOrigin, Option<lambda_http::Request>) {
-    let Ok(parsed) = serde_json::from_value::<LambdaRequest>(event) else {
-        return (RequestOrigin::ApiGatewayV2, None);
-    };
-    let origin = parsed.request_origin();
-    let request = catch_unwind(AssertUnwindSafe(|| lambda_http::Request::from(parsed))).ok();
-    (origin, request)
-}
-
-fn to_lambda_response(origin: &RequestOrigin, response: Response<Body>) -> Value {
-    let (parts, body) = response.into_parts();
-    let body = match body {
-        Body::Empty => None,
-        b => Some(b),
-    };
-    let serialized = match origin {
-        RequestOrigin::ApiGatewayV1 => {
-            let mut r = ApiGatewayProxyResponse::default();
-            r.status_code = i64::from(parts.status.as_u16());
-            // REST merges `headers` into `multiValueHeaders`; one of them avoids duplicates.
-            r.multi_value_headers = parts.headers;
-            r.body = body;
-            serde_json::to_value(r)
-        }
-        _ => {
-            let mut r = ApiGatewayV2httpResponse::default();
-            r.status_code = i64::from(parts.status.as_u16());
-            r.headers = parts.headers;
-            r.body = body;
-            serde_json::to_value(r)
-        }
-    };
-    // Serialising these types cannot fail (string keys, string values); stay total anyway.
-    serialized.unwrap_or_else(|_| serde_json::json!({"statusCode": 500}))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn body(event: Value, max: usize) -> Result<Vec<u8>, BodyRejected> {
+        parse_event(event, max).1.unwrap().body
+    }
+
+    fn v2(extra: Value) -> Value {
+        let mut ev = json!({"version": "2.0", "rawPath": "/webhooks/a",
+                            "requestContext": {"http": {"method": "POST"}, "stage": "$default"}});
+        for (k, v) in extra.as_object().unwrap() {
+            ev[k] = v.clone();
+        }
+        ev
+    }
+
+    #[test]
+    fn base64_body_is_bounded_then_decoded() {
+        let ev = v2(json!({"isBase64Encoded": true, "body": STANDARD.encode(b"hello")}));
+        assert_eq!(body(ev, 5), Ok(b"hello".to_vec()));
+        let ev = v2(json!({"isBase64Encoded": true, "body": "%%% not base64"}));
+        assert_eq!(body(ev, 100), Err(BodyRejected::InvalidBase64));
+        let ev = v2(json!({"isBase64Encoded": true, "body": STANDARD.encode([0u8; 7])}));
+        assert_eq!(body(ev, 6), Err(BodyRejected::TooLarge));
+        let ev = v2(json!({"isBase64Encoded": true, "body": "A".repeat(1000)}));
+        assert_eq!(body(ev, 100), Err(BodyRejected::TooLarge));
+        let ev = v2(json!({"isBase64Encoded": false, "body": "plain"}));
+        assert_eq!(body(ev, 100), Ok(b"plain".to_vec()));
+        assert_eq!(body(v2(json!({"body": null})), 100), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn each_origin_is_read() {
+        let (origin, req) = parse_event(
+            v2(json!({"headers": {"Content-Type": "application/json"}})),
+            10,
+        );
+        let req = req.unwrap();
+        assert_eq!(origin, Origin::HttpApi);
+        assert_eq!(
+            (req.method.as_str(), req.path.as_str()),
+            ("POST", "/webhooks/a")
+        );
+        assert_eq!(req.stage.as_deref(), Some("$default"));
+        assert_eq!(req.headers["content-type"], "application/json");
+
+        let rest = json!({"httpMethod": "PUT", "path": "/prod/webhooks/a",
+                          "requestContext": {"stage": "prod"},
+                          "headers": {"X-Sig": "b"}, "multiValueHeaders": {"X-Sig": ["a", "b"]}});
+        let (origin, req) = parse_event(rest, 10);
+        let req = req.unwrap();
+        assert_eq!(origin, Origin::RestApi);
+        assert_eq!(
+            (req.method.as_str(), req.path.as_str()),
+            ("PUT", "/prod/webhooks/a")
+        );
+        assert_eq!(req.stage.as_deref(), Some("prod"));
+        assert_eq!(req.headers.get_all("x-sig").iter().count(), 2);
+    }
 
     #[test]
     fn multi_value_headers_keep_every_value() {
-        let ev =
-            json!({"multiValueHeaders": {"X-Sig": ["a", "b"], "x-sig": ["c"], "Other": ["d"]}});
-        let h = multi_value_headers(&ev).unwrap().unwrap();
-        let sig: Vec<&str> = h
-            .get_all("x-sig")
-            .iter()
-            .map(|v| v.to_str().unwrap())
-            .collect();
-        assert_eq!(sig.len(), 3);
-        assert_eq!(h.get("other").unwrap(), "d");
-        assert_eq!(multi_value_headers(&json!({"multiValueHeaders": {}})), None);
-        assert_eq!(multi_value_headers(&json!({"headers": {"a": "b"}})), None);
+        let map = json!({"X-Sig": ["a", "b"], "x-sig": ["c"], "Other": ["d"]});
+        let h = multi_value_headers(map.as_object().unwrap()).unwrap();
+        assert_eq!(h.get_all("x-sig").iter().count(), 3);
+        assert_eq!(h["other"], "d");
+        // REST without multiValueHeaders falls back to headers.
+        let rest = json!({"httpMethod": "POST", "headers": {"a": "b"}, "multiValueHeaders": {}});
+        assert_eq!(parse_event(rest, 10).1.unwrap().headers["a"], "b");
         for bad in [
-            json!({"multiValueHeaders": {"bad name": ["x"]}}),
-            json!({"multiValueHeaders": {"a": "not a list"}}),
-            json!({"multiValueHeaders": {"a": [1]}}),
-            json!({"multiValueHeaders": {"a": ["line\nbreak"]}}),
+            json!({"bad name": ["x"]}),
+            json!({"a": "not a list"}),
+            json!({"a": [1]}),
+            json!({"a": ["line\nbreak"]}),
+        ] {
+            let rest = json!({"httpMethod": "POST", "multiValueHeaders": bad});
+            assert_eq!(parse_event(rest, 10).1.unwrap_err(), NotHttpEvent, "{bad}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_an_http_event() {
+        for ev in [
+            json!(null),
+            json!([1, 2]),
+            json!({"hello": "world"}),
+            json!({"version": "2.0"}),
+            json!({"version": "1.0", "rawPath": "/x"}),
+            json!({"httpMethod": 7}),
+            v2(json!({"headers": {"a": 1}})),
+            v2(json!({"headers": "a: b"})),
+            v2(json!({"headers": {"bad name": "x"}})),
         ] {
             assert_eq!(
-                multi_value_headers(&bad),
-                Some(Err(InvalidHeaders)),
-                "{bad}"
+                parse_event(ev.clone(), 10).1.unwrap_err(),
+                NotHttpEvent,
+                "{ev}"
             );
         }
     }
 
     #[test]
-    fn base64_body_is_bounded_then_decoded() {
-        let mut ev = json!({"isBase64Encoded": true, "body": STANDARD.encode(b"hello")});
-        assert_eq!(take_encoded_body(&mut ev, 5), Ok(Some(b"hello".to_vec())));
-        assert_eq!(ev["isBase64Encoded"], false);
-        assert!(ev["body"].is_null());
-
-        let mut ev = json!({"isBase64Encoded": true, "body": "%%% not base64"});
-        assert_eq!(
-            take_encoded_body(&mut ev, 100),
-            Err(BodyRejected::InvalidBase64)
-        );
-
-        let mut ev = json!({"isBase64Encoded": true, "body": STANDARD.encode([0u8; 7])});
-        assert_eq!(take_encoded_body(&mut ev, 6), Err(BodyRejected::TooLarge));
-
-        let mut ev = json!({"isBase64Encoded": true, "body": "A".repeat(1000)});
-        assert_eq!(take_encoded_body(&mut ev, 100), Err(BodyRejected::TooLarge));
-
-        let mut ev = json!({"isBase64Encoded": false, "body": "plain"});
-        assert_eq!(take_encoded_body(&mut ev, 100), Ok(None));
-        assert_eq!(ev["body"], "plain");
+    fn responses_take_the_origin_shape() {
+        let response = Response {
+            status: 405,
+            headers: vec![
+                ("content-type", "application/json".into()),
+                ("allow", "POST".into()),
+            ],
+            body: "{}".into(),
+        };
+        let v2 = to_event_response(Origin::HttpApi, response.clone());
+        assert_eq!(v2["statusCode"], 405);
+        assert_eq!(v2["headers"]["allow"], "POST");
+        assert_eq!(v2["body"], "{}");
+        let rest = to_event_response(Origin::RestApi, response);
+        assert_eq!(rest["multiValueHeaders"]["allow"], json!(["POST"]));
+        assert!(rest.get("headers").is_none());
     }
 }

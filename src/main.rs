@@ -11,7 +11,7 @@ use webhook_receiver::clock::SystemClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
-use webhook_receiver::{lambda, telemetry};
+use webhook_receiver::telemetry;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -32,7 +32,8 @@ async fn main() -> Result<(), Error> {
         let app = Arc::clone(&app);
         async move {
             Ok::<Value, Error>(
-                lambda::handle_event(&app, event.payload, &event.context.request_id).await,
+                app.handle_event(event.payload, &event.context.request_id)
+                    .await,
             )
         }
     }))

@@ -15,18 +15,26 @@ use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use webhook_receiver::clock::FixedClock;
 use webhook_receiver::handler::App;
-use webhook_receiver::lambda::handle_event;
 use webhook_receiver::store::Store;
 
 use crate::support::*;
 
 async fn send_with(store: Store) -> Reply {
+    // A table nothing creates: the mocked stores never reach it, and the real one must miss it.
+    let missing = format!(
+        "no_such_table_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
     let app = App::new(
-        config_for("app_clientA_events", &[]),
+        config_for(&missing, &[]),
         store,
         Arc::new(FixedClock(NOW_MS)),
     );
-    Reply::from(handle_event(&app, signed("create.json"), "req-fault").await)
+    Reply::from(app.handle_event(signed("create.json"), "req-fault").await)
 }
 
 fn mocked(rules: &[&Rule]) -> Store {
@@ -152,7 +160,7 @@ async fn a_missing_table_is_an_opaque_500() {
     assert_eq!(reply.result(), (500, "internal"));
     let text = reply.body.to_string();
     assert!(
-        !text.contains("app_clientA_events") && !text.contains("Resource"),
+        !text.contains("no_such_table") && !text.contains("Resource"),
         "{text}"
     );
 }

@@ -4,7 +4,6 @@
 use std::panic::catch_unwind;
 
 use serde_json::{json, Value};
-use webhook_receiver::lambda::handle_event;
 use webhook_receiver::signing::sign_event;
 
 use crate::support::*;
@@ -184,39 +183,51 @@ async fn rest_function_url_and_base64_events_are_applied() {
         );
     }
     // Each origin gets its own response shape: REST (1.0) lists headers, 2.0 does not.
-    let rest = handle_event(&t.app, signed("rest-create.json"), "r").await;
+    let rest = t.app.handle_event(signed("rest-create.json"), "r").await;
     assert_eq!(
         rest["multiValueHeaders"]["content-type"][0],
         "application/json"
     );
-    let v2 = handle_event(&t.app, signed("create.json"), "r").await;
+    let v2 = t.app.handle_event(signed("create.json"), "r").await;
     assert_eq!(v2["headers"]["content-type"], "application/json");
 }
 
+/// The adapter reads every fixture as `lambda_http` (the runtime's own HTTP layer) would: same
+/// method, raw path and headers. (`lambda_http` is not used at run time: it panics on some
+/// events, next test.)
 #[tokio::test]
-async fn fixtures_through_lambda_http_from_str() {
-    let t = TestApp::new().await;
-    let cases: Vec<(&str, u16, &str)> = STATELESS_REJECTIONS
-        .iter()
-        .copied()
-        // from_str panics on this one: the adapter's guard exists for it (next test).
-        .filter(|(f, _, _)| *f != "reject-invalid-body.json")
-        .chain([
-            ("create.json", 200, "applied"),
-            ("create.json", 200, "duplicate"),
-            ("rest-create.json", 200, "applied"),
-            ("function-url-create.json", 200, "applied"),
-            ("create-base64.json", 200, "applied"),
-        ])
-        .collect();
-    for (fixture, status, code) in cases {
-        let req = lambda_http::request::from_str(&signed(fixture).to_string()).unwrap();
-        let resp = t.app.handle(&req, "req-from-str").await;
-        let body: Value = serde_json::from_slice(resp.body().as_ref()).unwrap();
-        let got = body["status"].as_str().or(body["error"].as_str()).unwrap();
-        assert_eq!((resp.status().as_u16(), got), (status, code), "{fixture}");
+async fn the_adapter_reads_events_as_lambda_http_does() {
+    for fixture_name in FIXTURES_READ_ALIKE {
+        let event = signed(fixture_name);
+        let theirs = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let (_, ours) = webhook_receiver::lambda::parse_event(event, 65536);
+        let ours = ours.unwrap();
+        assert_eq!(ours.method, theirs.method().as_str(), "{fixture_name}");
+        assert_eq!(
+            ours.path,
+            lambda_http::RequestExt::raw_http_path(&theirs),
+            "{fixture_name}"
+        );
+        assert_eq!(&ours.headers, theirs.headers(), "{fixture_name}");
+        assert_eq!(
+            ours.body.as_deref().unwrap(),
+            theirs.body().as_ref(),
+            "{fixture_name}"
+        );
     }
 }
+
+/// Every fixture but the one `lambda_http` panics on.
+const FIXTURES_READ_ALIKE: &[&str] = &[
+    "create.json",
+    "create-base64.json",
+    "rest-create.json",
+    "function-url-create.json",
+    "stripe-create.json",
+    "reject-method-not-allowed.json",
+    "reject-not-found.json",
+    "reject-unsupported-media-type.json",
+];
 
 #[tokio::test]
 async fn invalid_base64_is_a_400_not_a_crash() {
@@ -228,6 +239,11 @@ async fn invalid_base64_is_a_400_not_a_crash() {
         t.send("reject-invalid-body.json").await.result(),
         (400, "invalid_body")
     );
+    // The Host header lambda_http unwraps a parse of: the adapter does not read it.
+    let mut ev = signed("create.json");
+    ev["headers"]["host"] = json!("bad host^");
+    assert!(catch_unwind(|| lambda_http::request::from_str(&ev.to_string())).is_err());
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
     // Route errors still come first.
     let mut ev = fixture("reject-invalid-body.json");
     ev["rawPath"] = json!("/elsewhere");
@@ -238,10 +254,6 @@ async fn invalid_base64_is_a_400_not_a_crash() {
 async fn hostile_events_never_panic_or_5xx() {
     let t = TestApp::new().await;
     let mut cases: Vec<Value> = Vec::new();
-    // A Host header lambda_http cannot parse into a URL (it unwraps that parse).
-    let mut ev = signed("create.json");
-    ev["headers"]["host"] = json!("bad host^");
-    cases.push(ev);
     // Not an API Gateway event at all.
     cases.push(json!({"hello": "world"}));
     cases.push(json!([1, 2, 3]));
@@ -367,8 +379,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         .as_str()
         .unwrap()
         .to_owned();
-    let req = lambda_http::request::from_str(&event.to_string()).unwrap();
-    let (_, log) = t.app.handle_logged(&req, "req-log").await;
+    let (_, log) = t.app.handle_event_logged(event, "req-log").await;
     let line = log.to_json(NOW_MS);
     assert_eq!(line["request_id"], "req-log");
     assert_eq!(line["tenant"], "clientA");
@@ -388,4 +399,34 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
     ] {
         assert!(!text.contains(secret), "log line leaks {secret}: {text}");
     }
+}
+
+/// Every input the fuzzer found a bug with (fuzz/regressions/event/) answers a JSON response with
+/// the request id and no 5xx. The first: `X-Forwarded-Proto: h{tps` made `lambda_http` panic
+/// while building a URL (caught then, but a panic on request input is a bug); the adapter that
+/// replaced it does not read that header.
+#[tokio::test]
+async fn fuzz_regressions_answer_cleanly() {
+    let t = TestApp::new().await;
+    let dir = format!("{}/fuzz/regressions/event", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(mut event) = serde_json::from_slice::<Value>(&std::fs::read(&path).unwrap()) else {
+            continue;
+        };
+        let secret = secret_for(&event);
+        let _ = sign_event(&mut event, secret, NOW_S);
+        let reply = t.send_event(event).await;
+        assert!(reply.status < 500, "{}: {reply:?}", path.display());
+        assert_eq!(reply.body["request_id"], "req-test", "{}", path.display());
+        seen += 1;
+    }
+    assert!(seen > 0, "no regression inputs in {dir}");
+    let found = std::fs::read(format!(
+        "{dir}/lambda-http-panics-on-x-forwarded-proto.json"
+    ))
+    .unwrap();
+    let found = String::from_utf8(found).unwrap();
+    assert!(catch_unwind(|| lambda_http::request::from_str(&found)).is_err());
 }

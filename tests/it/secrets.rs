@@ -7,7 +7,6 @@ use std::sync::Arc;
 use webhook_receiver::clock::FixedClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
-use webhook_receiver::lambda::handle_event;
 use webhook_receiver::signing::sign_event;
 use webhook_receiver::store::Store;
 
@@ -57,12 +56,12 @@ async fn tenants_read_rotating_secrets_from_secrets_manager() {
     let app = App::new(config, Store::new(&sdk), Arc::new(FixedClock(NOW_MS)));
 
     // Signed with the old secret: accepted.
-    let reply = Reply::from(handle_event(&app, signed("create.json"), "r").await);
+    let reply = Reply::from(app.handle_event(signed("create.json"), "r").await);
     assert_eq!(reply.result(), (200, "applied"));
     // Signed with the new one: accepted too.
     let mut ev = fixture("update.json");
     sign_event(&mut ev, SECRET_B, NOW_S).unwrap();
-    let reply = Reply::from(handle_event(&app, ev, "r").await);
+    let reply = Reply::from(app.handle_event(ev, "r").await);
     assert_eq!(reply.result(), (200, "applied"));
 }
 

@@ -16,7 +16,6 @@ use serde_json::Value;
 use webhook_receiver::clock::FixedClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
-use webhook_receiver::lambda::handle_event;
 use webhook_receiver::signing::sign_event;
 use webhook_receiver::store::Store;
 
@@ -163,7 +162,7 @@ impl TestApp {
     }
 
     pub async fn send_event(&self, event: Value) -> Reply {
-        Reply::from(handle_event(&self.app, event, "req-test").await)
+        Reply::from(self.app.handle_event(event, "req-test").await)
     }
 
     /// An item of clientA's table.

@@ -1,0 +1,79 @@
+//! The whole request path: a raw Lambda event (any JSON; seeds are events/) through
+//! `App::handle_event` (the adapter, the pipeline and a DynamoDB client whose every call succeeds at once).
+//! Every answer must be a JSON response carrying the request id, and never a 5xx (the store
+//! cannot fail here, so a 5xx would be the receiver's own fault).
+
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use std::sync::{Arc, LazyLock};
+
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_mocks::{mock, mock_client, RuleMode};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use webhook_receiver::clock::FixedClock;
+use webhook_receiver::handler::App;
+use webhook_receiver::store::Store;
+
+struct Harness {
+    runtime: tokio::runtime::Runtime,
+    app: App,
+}
+
+static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
+    let rule = mock!(Client::transact_write_items)
+        .sequence()
+        .output(|| TransactWriteItemsOutput::builder().build())
+        .repeatedly()
+        .build();
+    let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]);
+    Harness {
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime"),
+        app: App::new(
+            common::config(),
+            Store::from_client(client),
+            Arc::new(FixedClock(common::NOW_MS)),
+        ),
+    }
+});
+
+const REQUEST_ID: &str = "fuzz-request";
+
+fuzz_target!(|data: &[u8]| {
+    // Lambda hands the function JSON; anything else never reaches it.
+    let Ok(mut event) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    common::sign(&mut event);
+    let h = &*HARNESS;
+    let response = h.runtime.block_on(h.app.handle_event(event, REQUEST_ID));
+
+    let status = response["statusCode"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no statusCode in {response}"));
+    assert!(
+        (200..500).contains(&status),
+        "status {status} for a request the store accepted: {response}"
+    );
+    let body = response["body"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no body in {response}"));
+    let body: Value = serde_json::from_str(body)
+        .unwrap_or_else(|e| panic!("body is not JSON ({e}): {response}"));
+    assert_eq!(body["request_id"], REQUEST_ID, "{response}");
+    if status == 200 {
+        assert!(
+            body["status"].is_string() || body["challenge"].is_string(),
+            "{response}"
+        );
+    } else {
+        assert!(body["error"].is_string(), "{response}");
+    }
+});

@@ -1,0 +1,70 @@
+//! Every scheme's header parsing and verification: the headers and body of a raw event (any JSON;
+//! seeds are events/, their placeholders signed) verified by each of the five verifiers. No
+//! input may panic, and what verifies must be what was signed: the body as given, a well-formed
+//! delivery id, and a signed time within the tolerance.
+
+#![no_main]
+
+#[path = "common.rs"]
+mod common;
+
+use std::sync::LazyLock;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+use webhook_receiver::signature::{DeliveryId, Verifier};
+
+const TOLERANCE: i64 = 300;
+
+static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
+    common::TENANTS
+        .iter()
+        .map(|(_, scheme, secret)| Verifier::from_secrets(scheme, secret).expect("valid"))
+        .collect()
+});
+
+/// Every header of `headers` and `multiValueHeaders` that HTTP allows.
+fn header_map(event: &Value) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    let mut add = |name: &str, value: &Value| {
+        if let (Ok(name), Some(Ok(value))) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            value.as_str().map(HeaderValue::from_str),
+        ) {
+            map.append(name, value);
+        }
+    };
+    if let Some(headers) = event["headers"].as_object() {
+        for (name, value) in headers {
+            add(name, value);
+        }
+    }
+    if let Some(headers) = event["multiValueHeaders"].as_object() {
+        for (name, values) in headers {
+            for value in values.as_array().into_iter().flatten() {
+                add(name, value);
+            }
+        }
+    }
+    map
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(mut event) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    common::sign(&mut event);
+    let headers = header_map(&event);
+    let body = event["body"].as_str().unwrap_or("").as_bytes();
+    for verifier in VERIFIERS.iter() {
+        if let Ok(verified) = verifier.verify(&headers, body, common::NOW_S, TOLERANCE) {
+            assert_eq!(verified.bytes(), body);
+            let id = verified.delivery_id().as_str();
+            assert!(DeliveryId::parse(id).is_some(), "{id:?}");
+            if let Some(t) = verified.signed_at() {
+                assert!((t - common::NOW_S).abs() <= TOLERANCE, "{t}");
+            }
+        }
+    }
+});
