@@ -4,7 +4,7 @@ so the local tables and the deployed ones have one source of truth.
 
 Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
 (`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
-definitions, billing mode and TTL are used, under the local table name from WEBHOOK_TENANTS.
+definitions, billing mode, stream and TTL are used, under the local table name from WEBHOOK_TENANTS.
 A local-only tenant (not in the template) gets a table defined like the template's tenant tables.
 Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
 
@@ -67,12 +67,17 @@ def main():
     for slug, entry in tenants.items():
         table = entry["table"]
         props = definitions.get(slug, like)
-        call(endpoint, "CreateTable", {
+        created = call(endpoint, "CreateTable", {
             "TableName": table,
             "AttributeDefinitions": props["AttributeDefinitions"],
             "KeySchema": props["KeySchema"],
             "BillingMode": props["BillingMode"],
+            **({"StreamSpecification": {"StreamEnabled": True, **props["StreamSpecification"]}}
+               if "StreamSpecification" in props else {}),
         })
+        if created is None:
+            print(f"table ready: {table} (tenant {slug}, already there)", file=sys.stderr)
+            continue
         call(endpoint, "UpdateTimeToLive", {
             "TableName": table,
             "TimeToLiveSpecification": props["TimeToLiveSpecification"],

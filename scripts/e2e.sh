@@ -38,6 +38,10 @@ for scheme in stripe github slack shopify; do
 done
 check "curl slack url_verification" '"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"' "$(send events/slack-url-verification.json)"
 check "curl github ping" '"status":"ignored"' "$(send events/github-ping.json)"
+check "curl stripe event to the inbox" '"status":"stored"' "$(send events/stripe-inbox-customer-created.json)"
+check "curl stripe event again" '"status":"duplicate"' "$(send events/stripe-inbox-customer-created.json)"
+check "curl clerk user.created" '"status":"applied"' "$(send events/clerk-user-created.json)"
+check "curl clerk user.deleted" '"status":"applied"' "$(send events/clerk-user-deleted.json)"
 target/debug/webhook-sign events/update.json >.cache/e2e-update.json
 check "invoke update" 'applied' "$(cargo lambda invoke webhook-receiver -A 127.0.0.1 -P "$PORT" --data-file .cache/e2e-update.json 2>&1)"
 item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
@@ -45,6 +49,11 @@ item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
   -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
   -d '{"TableName":"app_clientA_events","Key":{"pk":{"S":"USER#usr_0a1b2c3d"},"sk":{"S":"META#latest"}}}')
 check "item in DynamoDB Local" '"version":{"N":"2"}' "$item"
+inbox=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
+  -H 'X-Amz-Target: DynamoDB_20120810.GetItem' \
+  -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
+  -d '{"TableName":"app_stripe_inbox_events","Key":{"pk":{"S":"EVENT#evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx"},"sk":{"S":"EVENT"}}}')
+check "inbox item in DynamoDB Local" '"event_type":{"S":"customer.created"}' "$inbox"
 
 # The README's hand-signing examples, exactly as written there.
 for name in $(sed -n 's/^<!-- example: \(.*\) -->$/\1/p' README.md); do

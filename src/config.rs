@@ -14,6 +14,7 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::format::{Format, Ttls};
 use crate::secrets::{self, FetchError};
 use crate::signature::{standard_webhooks, Verifier};
 
@@ -21,11 +22,13 @@ pub const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
 pub const MAX_BODY_VAR: &str = "WEBHOOK_MAX_BODY_BYTES";
 pub const DELIVERY_TTL_VAR: &str = "WEBHOOK_DELIVERY_TTL_SECONDS";
 pub const TOMBSTONE_TTL_VAR: &str = "WEBHOOK_TOMBSTONE_TTL_SECONDS";
+pub const INBOX_TTL_VAR: &str = "WEBHOOK_INBOX_TTL_SECONDS";
 
 const DEFAULT_MAX_BODY: usize = 65_536;
 const MAX_MAX_BODY: usize = 262_144;
 const DEFAULT_DELIVERY_TTL: i64 = 604_800;
 const DEFAULT_TOMBSTONE_TTL: i64 = 2_592_000;
+const DEFAULT_INBOX_TTL: i64 = 2_592_000;
 const DEFAULT_TOLERANCE: i64 = 300;
 const MAX_TOLERANCE: i64 = 3600;
 
@@ -36,6 +39,7 @@ const FIELDS: &[&str] = &[
     "secret_arn",
     "scheme",
     "tolerance_seconds",
+    "format",
 ];
 
 /// A configuration mistake. `Display` is the one line init fails with.
@@ -106,6 +110,7 @@ pub struct Tenant {
     pub table: TableName,
     pub verifier: Verifier,
     pub tolerance_seconds: i64,
+    pub format: Format,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +119,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub delivery_ttl_seconds: i64,
     pub tombstone_ttl_seconds: i64,
+    pub inbox_ttl_seconds: i64,
 }
 
 /// Where a tenant's secrets come from.
@@ -142,6 +148,7 @@ struct TenantSpec {
     secret: SecretSource,
     scheme: &'static str,
     tolerance_seconds: i64,
+    format: Format,
 }
 
 /// The whole configuration but the secrets: what [`parse`] checked.
@@ -151,6 +158,7 @@ pub struct Unresolved {
     max_body_bytes: usize,
     delivery_ttl_seconds: i64,
     tombstone_ttl_seconds: i64,
+    inbox_ttl_seconds: i64,
 }
 
 /// Secrets Manager answers, by ARN.
@@ -177,6 +185,15 @@ impl Config {
     /// The tenant for a raw path segment, matched exactly: no decoding, folding or trimming.
     pub fn tenant(&self, segment: &str) -> Option<&Tenant> {
         self.tenants.get(segment)
+    }
+
+    /// How long what a write leaves behind lives.
+    pub fn ttls(&self) -> Ttls {
+        Ttls {
+            delivery_s: self.delivery_ttl_seconds,
+            tombstone_s: self.tombstone_ttl_seconds,
+            inbox_s: self.inbox_ttl_seconds,
+        }
     }
 }
 
@@ -260,12 +277,17 @@ pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, Config
     if tombstone_ttl_seconds < 1 {
         return Err(ConfigError::var(TOMBSTONE_TTL_VAR, "must be positive"));
     }
+    let inbox_ttl_seconds = number_var(env, INBOX_TTL_VAR, DEFAULT_INBOX_TTL)?;
+    if inbox_ttl_seconds < 1 {
+        return Err(ConfigError::var(INBOX_TTL_VAR, "must be positive"));
+    }
 
     Ok(Unresolved {
         tenants,
         max_body_bytes: max_body_bytes as usize,
         delivery_ttl_seconds,
         tombstone_ttl_seconds,
+        inbox_ttl_seconds,
     })
 }
 
@@ -338,6 +360,7 @@ impl Unresolved {
                 table: spec.table,
                 verifier,
                 tolerance_seconds: spec.tolerance_seconds,
+                format: spec.format,
             });
         }
         Ok(Config {
@@ -345,6 +368,7 @@ impl Unresolved {
             max_body_bytes: self.max_body_bytes,
             delivery_ttl_seconds: self.delivery_ttl_seconds,
             tombstone_ttl_seconds: self.tombstone_ttl_seconds,
+            inbox_ttl_seconds: self.inbox_ttl_seconds,
         })
     }
 }
@@ -435,12 +459,37 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
             })?,
     };
 
+    let format = match string("format")? {
+        None => Format::DEFAULT,
+        Some(name) => Format::parse(&name).ok_or_else(|| {
+            ConfigError::tenant(
+                &id,
+                "format",
+                format!(
+                    "is not a known format (supported: {})",
+                    Format::names().join(", ")
+                ),
+            )
+        })?,
+    };
+    if let Some(needed) = format.spec().scheme.filter(|s| *s != scheme) {
+        return Err(ConfigError::tenant(
+            &id,
+            "format",
+            format!(
+                "`{}` needs scheme `{needed}`, not `{scheme}`",
+                format.spec().name
+            ),
+        ));
+    }
+
     Ok(TenantSpec {
         id,
         table,
         secret,
         scheme,
         tolerance_seconds,
+        format,
     })
 }
 
@@ -556,6 +605,8 @@ mod tests {
         assert_eq!(c.max_body_bytes, 65536);
         assert_eq!(c.delivery_ttl_seconds, 604800);
         assert_eq!(c.tombstone_ttl_seconds, 2592000);
+        assert_eq!(c.inbox_ttl_seconds, 2592000);
+        assert_eq!(t.format, Format::DEFAULT);
         assert!(c.tenant("clienta").is_none());
         assert!(c.tenant("clientA ").is_none());
     }
@@ -636,6 +687,18 @@ mod tests {
             (
                 r#"{"a": {"table": "abc", "secret_env": "S"}, "a": {"table": "abd", "secret_env": "S2"}}"#,
                 "tenant `a` is listed twice",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "format": "xml"}}"#,
+                "tenant `a`, field `format`: is not a known format (supported: v1, inbox, clerk-user)",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "format": 1}}"#,
+                "tenant `a`, field `format`: must be a string",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "stripe", "format": "clerk-user"}}"#,
+                "tenant `a`, field `format`: `clerk-user` needs scheme `standard-webhooks`, not `stripe`",
             ),
             (
                 r#"{"a": {"table": "abc", "secret_env": "S"}, "b": {"table": "abc", "secret_env": "S2"}}"#,
@@ -789,6 +852,7 @@ mod tests {
         assert!(with(MAX_BODY_VAR, "lots").contains("whole number"));
         assert!(with(DELIVERY_TTL_VAR, "7200").contains("twice the largest tolerance"));
         assert!(with(TOMBSTONE_TTL_VAR, "0").contains(TOMBSTONE_TTL_VAR));
+        assert!(with(INBOX_TTL_VAR, "0").contains(INBOX_TTL_VAR));
         assert!(load(&base).is_ok());
         assert!(err(load(&[("S", SECRET)])).contains("WEBHOOK_TENANTS: is not set"));
     }

@@ -4,7 +4,7 @@
 
 use http::StatusCode;
 
-use crate::payload::Detail;
+use crate::payload::{Detail, PayloadError};
 use crate::plan::Outcome;
 use crate::signature::SignatureError;
 use crate::store::StoreError;
@@ -39,6 +39,15 @@ pub enum ApiError {
     Conflict(Outcome),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<PayloadError> for ApiError {
+    fn from(e: PayloadError) -> Self {
+        match e {
+            PayloadError::InvalidJson => Self::InvalidJson,
+            PayloadError::Invalid(details) => Self::InvalidPayload(details),
+        }
+    }
 }
 
 impl ApiError {

@@ -12,11 +12,10 @@ use serde_json::{json, Value};
 use crate::clock::Clock;
 use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
+use crate::format;
 use crate::handshake::{self, Handshake};
 use crate::lambda::{self, BodyRejected, Request, Response};
-use crate::payload::{self, PayloadError};
-use crate::plan::{Outcome, Write};
-use crate::signature::VerifiedBody;
+use crate::plan::{Outcome, Plan};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -147,46 +146,44 @@ impl App {
             return Err(ApiError::UnsupportedMediaType);
         }
 
-        // 6. A sender's endpoint check, else the payload.
-        match handshake::detect(tenant.verifier.scheme(), &verified) {
+        // 6. A sender's endpoint check, else what the body means in the tenant's format.
+        match handshake::detect(tenant.verifier.scheme(), tenant.format, &verified) {
             Ok(Some(Handshake::SlackChallenge(c))) => return Ok(Answer::Challenge(c)),
             Ok(Some(Handshake::GitHubPing)) => return Ok(Answer::Status(Outcome::Ignored)),
             Ok(None) => {}
             Err(detail) => return Err(ApiError::InvalidPayload(vec![detail])),
         }
-        let event =
-            payload::parse(&verified, now_ms, tenant.tolerance_seconds).map_err(|e| match e {
-                PayloadError::InvalidJson => ApiError::InvalidJson,
-                PayloadError::Invalid(details) => ApiError::InvalidPayload(details),
-            })?;
-        log.action = Some(event.action.as_str());
+        let plan = tenant.format.plan(&format::Input {
+            body: &verified,
+            scheme: tenant.verifier.scheme(),
+            now_ms,
+            tolerance_s: tenant.tolerance_seconds,
+            ttls: self.config.ttls(),
+        })?;
+        log.action = Some(plan.action());
 
-        // 7. One transaction.
-        self.write(tenant, event, &verified, now_ms, log)
-            .await
-            .map(Answer::Status)
+        // 7. The one DynamoDB call, if the plan writes anything.
+        self.write(tenant, plan, log).await.map(Answer::Status)
     }
 
     async fn write(
         &self,
         tenant: &Tenant,
-        event: payload::Event,
-        verified: &VerifiedBody<'_>,
-        now_ms: i64,
+        plan: Plan,
         log: &mut RequestLog,
     ) -> Result<Outcome, ApiError> {
-        let write = Write::new(
-            event,
-            verified,
-            now_ms,
-            self.config.delivery_ttl_seconds,
-            self.config.tombstone_ttl_seconds,
-        );
         let started = Instant::now();
-        let result = self.store.apply(&tenant.table, &write).await;
+        let result = match &plan {
+            Plan::User(write) => self.store.apply(&tenant.table, write).await,
+            Plan::Event(put) => self.store.put_event(&tenant.table, put).await,
+            Plan::Ignored => return Ok(Outcome::Ignored),
+        };
         log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
         match result? {
-            outcome @ (Outcome::Applied | Outcome::Duplicate | Outcome::Stale) => Ok(outcome),
+            outcome
+            @ (Outcome::Applied | Outcome::Duplicate | Outcome::Stale | Outcome::Stored) => {
+                Ok(outcome)
+            }
             conflict => Err(ApiError::Conflict(conflict)),
         }
     }

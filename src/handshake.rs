@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use crate::format::Format;
 use crate::payload::Detail;
 use crate::signature::{github, slack, VerifiedBody};
 
@@ -23,12 +24,20 @@ struct SlackEnvelope {
     challenge: Option<serde_json::Value>,
 }
 
-/// The handshake this verified request is, if any, for a tenant of `scheme`. A Slack
-/// `url_verification` with an unusable challenge is refused (it is a handshake, never an event).
-pub fn detect(scheme: &str, body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
+/// The handshake this verified request is, if any, for a tenant of `scheme` and `format`. A
+/// Slack `url_verification` with an unusable challenge is refused (it is a handshake, never an
+/// event), whatever the format; a GitHub `ping` is an event like any other where the format keeps
+/// every event (inbox).
+pub fn detect(
+    scheme: &str,
+    format: Format,
+    body: &VerifiedBody<'_>,
+) -> Result<Option<Handshake>, Detail> {
     match scheme {
         slack::SCHEME => slack_challenge(body.bytes()),
-        github::SCHEME if body.sender_event() == Some(github::PING_EVENT) => {
+        github::SCHEME
+            if body.sender_event() == Some(github::PING_EVENT) && !format.spec().keeps_pings =>
+        {
             Ok(Some(Handshake::GitHubPing))
         }
         _ => Ok(None),

@@ -180,6 +180,8 @@ pub fn to_event_response(origin: Origin, response: Response) -> Value {
             "headers": headers.map(|(k, v)| (k.to_owned(), Value::String(v))).collect::<Map<_, _>>(),
             "body": response.body,
             "isBase64Encoded": false,
+            // Part of the 2.0 response; some emulators (cargo lambda's) refuse a response without it.
+            "cookies": [],
         }),
         Origin::RestApi => json!({
             "statusCode": response.status,
@@ -306,6 +308,11 @@ mod tests {
         assert_eq!(v2["statusCode"], 405);
         assert_eq!(v2["headers"]["allow"], "POST");
         assert_eq!(v2["body"], "{}");
+        assert_eq!(
+            v2["cookies"],
+            json!([]),
+            "cargo lambda's Function URL answers 500 without it"
+        );
         let rest = to_event_response(Origin::RestApi, response);
         assert_eq!(rest["multiValueHeaders"]["allow"], json!(["POST"]));
         assert!(rest.get("headers").is_none());

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod format;
 pub mod handler;
 pub mod handshake;
 pub mod lambda;

@@ -10,11 +10,16 @@ use unicode_general_category::{get_general_category, GeneralCategory};
 
 use crate::signature::VerifiedBody;
 
-/// `^usr_[a-f0-9]{8}$`.
+/// A user's id: `^usr_[a-f0-9]{8}$` in v1 events; other formats check their own rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserId(String);
 
 impl UserId {
+    /// A user id some format has already checked against its own rule.
+    pub(crate) fn from_validated(id: String) -> Self {
+        Self(id)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -121,7 +126,7 @@ struct WireMetadata {
 
 /// A struct that must be written as a JSON object: serde's derived visitors also accept an
 /// array of the fields' values, which a strict contract must not.
-struct Object<T>(T);
+pub(crate) struct Object<T>(pub(crate) T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -325,8 +330,19 @@ fn rfc3339_ms(raw: &str) -> Option<i64> {
     i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
+/// An email as `metadata.email` accepts it: garde's `email` rule, at most 254 characters.
+pub(crate) fn is_valid_email(s: &str) -> bool {
+    s.len() <= 254 && garde::rules::email::parse_email(s).is_ok()
+}
+
+/// A display name as `metadata.display_name` accepts it: 1 to 128 characters, none of them a
+/// control or format character.
+pub(crate) fn is_valid_display_name(s: &str) -> bool {
+    (1..=128).contains(&s.chars().count()) && !has_control_or_format(s)
+}
+
 /// Unicode Cc or Cf: control characters and invisible format characters such as bidi overrides.
-fn has_control_or_format(s: &str) -> bool {
+pub(crate) fn has_control_or_format(s: &str) -> bool {
     s.chars().any(|c| {
         matches!(
             get_general_category(c),

@@ -1,5 +1,6 @@
-//! What an accepted event writes, and how to read a refused write. Pure: no I/O, no DynamoDB
-//! types, so every cell of the condition table (SPEC §6) is unit-tested here.
+//! What an accepted event writes ([`Plan`]: a user write, an inbox put, or nothing), and how to
+//! read a refused user write. Pure: no I/O, no DynamoDB types, so every cell of the condition
+//! table (SPEC §6) is unit-tested here.
 
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
@@ -14,8 +15,11 @@ pub enum Outcome {
     Applied,
     Duplicate,
     Stale,
-    /// A verified request that asks for nothing to be written (a GitHub `ping`).
+    /// A verified request that asks for nothing to be written (a GitHub `ping`, a Clerk event
+    /// type the format does not apply).
     Ignored,
+    /// An inbox event stored for the first time.
+    Stored,
     UserExists,
     UserNotFound,
     DeliveryIdReused,
@@ -28,11 +32,51 @@ impl Outcome {
             Self::Duplicate => "duplicate",
             Self::Stale => "stale",
             Self::Ignored => "ignored",
+            Self::Stored => "stored",
             Self::UserExists => "user_exists",
             Self::UserNotFound => "user_not_found",
             Self::DeliveryIdReused => "delivery_id_reused",
         }
     }
+}
+
+/// What a verified, valid body asks the store to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// A user lifecycle event (v1, Clerk): one transaction with its delivery record.
+    User(Write),
+    /// A sender's event kept as received (inbox): one conditional put.
+    Event(EventPut),
+    /// Nothing to write.
+    Ignored,
+}
+
+impl Plan {
+    /// What the plan does, for the log line.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Self::User(w) => w.action.as_str(),
+            Self::Event(_) => "store",
+            Self::Ignored => "ignore",
+        }
+    }
+}
+
+/// An inbox item (SPEC §11): stored once under its delivery id, never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventPut {
+    pub delivery_id: DeliveryId,
+    /// Kept only when it is a plain token (`^[A-Za-z0-9._:/-]{1,128}$`).
+    pub event_type: Option<String>,
+    /// ms since the epoch.
+    pub event_time_ms: i64,
+    /// Receipt time, RFC 3339 UTC.
+    pub received_at: String,
+    pub payload_sha256: String,
+    /// The body exactly as received.
+    pub body: String,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// One transaction: the delivery record and the user mutation.

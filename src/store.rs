@@ -1,5 +1,6 @@
 //! The only module that knows DynamoDB: item layout, expressions, error names. It takes a
-//! [`Write`] and answers in [`Outcome`]s or a [`StoreError`] that says whether a retry can help.
+//! [`Write`] (user events) or an [`EventPut`] (inbox) and answers in [`Outcome`]s or a
+//! [`StoreError`] that says whether a retry can help.
 //!
 //! Attribute names are constants and reach DynamoDB only through `#` placeholders; values only
 //! through `:` placeholders. Nothing from a payload is spliced into an expression string.
@@ -11,6 +12,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure,
@@ -20,7 +22,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::config::TableName;
 use crate::payload::Action;
-use crate::plan::{on_delivery_exists, on_user_refused, Outcome, StoredUser, Write};
+use crate::plan::{on_delivery_exists, on_user_refused, EventPut, Outcome, StoredUser, Write};
 
 /// Item attribute names (SPEC §6).
 pub mod attr {
@@ -39,12 +41,18 @@ pub mod attr {
     pub const RECEIVED_AT: &str = "received_at";
     pub const PAYLOAD_SHA256: &str = "payload_sha256";
     pub const ACTION: &str = "action";
+    pub const DELIVERY_ID: &str = "delivery_id";
+    pub const EVENT_TYPE: &str = "event_type";
+    pub const EVENT_TIME: &str = "event_time";
+    pub const BODY: &str = "body";
 }
 
 pub const USER_PK_PREFIX: &str = "USER#";
 pub const USER_SK: &str = "META#latest";
 pub const DELIVERY_PK_PREFIX: &str = "DELIVERY#";
 pub const DELIVERY_SK: &str = "DELIVERY";
+pub const EVENT_PK_PREFIX: &str = "EVENT#";
+pub const EVENT_SK: &str = "EVENT";
 
 /// SDK limits: each attempt and the whole call are bounded, so a request answers well inside
 /// the function timeout even when DynamoDB does not.
@@ -134,6 +142,62 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores one inbox event with one conditional `PutItem`: `Stored`, or `Duplicate` when an
+    /// event is already stored under its delivery id (never overwritten, whatever its body).
+    pub async fn put_event(
+        &self,
+        table: &TableName,
+        put: &EventPut,
+    ) -> Result<Outcome, StoreError> {
+        let mut item = HashMap::from([
+            (
+                attr::PK.to_owned(),
+                s(format!("{EVENT_PK_PREFIX}{}", put.delivery_id)),
+            ),
+            (attr::SK.to_owned(), s(EVENT_SK)),
+            (attr::DELIVERY_ID.to_owned(), s(put.delivery_id.as_str())),
+            (attr::EVENT_TIME.to_owned(), n(put.event_time_ms)),
+            (attr::RECEIVED_AT.to_owned(), s(&put.received_at)),
+            (attr::PAYLOAD_SHA256.to_owned(), s(&put.payload_sha256)),
+            (attr::BODY.to_owned(), s(&put.body)),
+            (attr::EXPIRES_AT.to_owned(), n(put.expires_at)),
+        ]);
+        if let Some(t) = &put.event_type {
+            item.insert(attr::EVENT_TYPE.to_owned(), s(t));
+        }
+        let result = self
+            .client
+            .put_item()
+            .table_name(table.as_str())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", attr::PK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Outcome::Stored),
+            Err(SdkError::ServiceError(ctx))
+                if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
+            {
+                Ok(Outcome::Duplicate)
+            }
+            Err(err) => Err(failure(err, |e| {
+                use PutItemError as E;
+                matches!(
+                    e,
+                    E::ProvisionedThroughputExceededException(_)
+                        | E::ThrottlingException(_)
+                        | E::RequestLimitExceeded(_)
+                        | E::InternalServerError(_)
+                        // Another request wrote the item at this moment: a retry decides.
+                        | E::TransactionConflictException(_)
+                )
+            })),
+        }
+    }
+}
+
 enum Refusal {
     Decided(Outcome),
     Retry(&'static str),
@@ -149,34 +213,52 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 fn classify(err: SdkError<TransactWriteItemsError>, write: &Write) -> Result<Refusal, StoreError> {
+    if let SdkError::ServiceError(ctx) = &err {
+        if let TransactWriteItemsError::TransactionCanceledException(tc) = ctx.err() {
+            return cancelled(tc.cancellation_reasons(), write);
+        }
+    }
+    Err(failure(err, |e| {
+        use TransactWriteItemsError as E;
+        matches!(
+            e,
+            E::ProvisionedThroughputExceededException(_)
+                | E::ThrottlingException(_)
+                | E::RequestLimitExceeded(_)
+                | E::InternalServerError(_)
+                | E::TransactionInProgressException(_)
+        )
+    }))
+}
+
+/// A failed call that decided nothing: throttled, timed out, unreachable or briefly unable
+/// (`transient` says which of the operation's errors are) is `Unavailable`, and a retry is safe;
+/// anything else (missing table, validation, permissions) is `Internal`.
+fn failure<E>(
+    err: SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+    transient: impl Fn(&E) -> bool,
+) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
     match err {
         SdkError::ServiceError(ctx) => {
             let err = ctx.into_err();
-            if let TransactWriteItemsError::TransactionCanceledException(tc) = &err {
-                return cancelled(tc.cancellation_reasons(), write);
-            }
-            use TransactWriteItemsError as E;
-            let transient = matches!(
-                err,
-                E::ProvisionedThroughputExceededException(_)
-                    | E::ThrottlingException(_)
-                    | E::RequestLimitExceeded(_)
-                    | E::InternalServerError(_)
-                    | E::TransactionInProgressException(_)
-            ) || matches!(
-                err.code(),
-                Some("ServiceUnavailable" | "ThrottlingException")
-            );
+            let transient = transient(&err)
+                || matches!(
+                    err.code(),
+                    Some("ServiceUnavailable" | "ThrottlingException")
+                );
             if transient {
-                Err(StoreError::Unavailable(Box::new(err)))
+                StoreError::Unavailable(Box::new(err))
             } else {
-                Err(StoreError::Internal(Box::new(err)))
+                StoreError::Internal(Box::new(err))
             }
         }
         err @ (SdkError::TimeoutError(_)
         | SdkError::DispatchFailure(_)
-        | SdkError::ResponseError(_)) => Err(StoreError::Unavailable(Box::new(err))),
-        err => Err(StoreError::Internal(Box::new(err))),
+        | SdkError::ResponseError(_)) => StoreError::Unavailable(Box::new(err)),
+        err => StoreError::Internal(Box::new(err)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! What the targets share: the tenants of local.env (each scheme once) and their secrets, a fixed
+//! What the targets share: the tenants of local.env (each scheme and each format) and their secrets, a fixed
 //! clock, and the signing of `<now>` / `<sign>` placeholders, so inputs mutated from events/
 //! still carry valid signatures and reach what lies behind verification.
 
@@ -12,27 +12,51 @@ use webhook_receiver::signing::sign_event;
 pub const NOW_MS: i64 = 1_795_867_500_000;
 pub const NOW_S: i64 = NOW_MS / 1000;
 
-/// slug, scheme, secret (as in local.env).
-pub const TENANTS: [(&str, &str, &str); 5] = [
+/// slug, scheme, format, secret (as in local.env).
+pub const TENANTS: [(&str, &str, &str, &str); 7] = [
     (
         "clientA",
         "standard-webhooks",
+        "v1",
         "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=",
     ),
-    ("stripe-demo", "stripe", "whsec_local_stripe_demo_secret"),
-    ("github-demo", "github", "local-github-demo-secret"),
-    ("slack-demo", "slack", "local0slack0demo0signing0secret0"),
-    ("shopify-demo", "shopify", "local-shopify-demo-secret"),
+    (
+        "stripe-demo",
+        "stripe",
+        "v1",
+        "whsec_local_stripe_demo_secret",
+    ),
+    ("github-demo", "github", "v1", "local-github-demo-secret"),
+    (
+        "slack-demo",
+        "slack",
+        "v1",
+        "local0slack0demo0signing0secret0",
+    ),
+    ("shopify-demo", "shopify", "v1", "local-shopify-demo-secret"),
+    (
+        "stripe-inbox",
+        "stripe",
+        "inbox",
+        "whsec_local_stripe_inbox_secret",
+    ),
+    (
+        "clerk-demo",
+        "standard-webhooks",
+        "clerk-user",
+        "whsec_bG9jYWwtdGVzdC1jbGVyay1kZW1vLXNlY3JldCEh",
+    ),
 ];
 
 pub fn config() -> Config {
     let mut tenants = serde_json::Map::new();
     let mut vars: HashMap<String, String> = HashMap::new();
-    for (i, (slug, scheme, secret)) in TENANTS.iter().enumerate() {
+    for (i, (slug, scheme, format, secret)) in TENANTS.iter().enumerate() {
         let var = format!("SECRET_{i}");
         tenants.insert(
             slug.to_string(),
-            json!({"table": format!("table_{i}"), "secret_env": var, "scheme": scheme}),
+            json!({"table": format!("table_{i}"), "secret_env": var, "scheme": scheme,
+                   "format": format}),
         );
         vars.insert(var, secret.to_string());
     }
@@ -49,8 +73,8 @@ pub fn secret_for(event: &Value) -> &'static str {
         .unwrap_or("");
     TENANTS
         .iter()
-        .find(|(slug, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
-        .map_or(TENANTS[0].2, |(_, _, secret)| *secret)
+        .find(|(slug, _, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
+        .map_or(TENANTS[0].3, |(_, _, _, secret)| *secret)
 }
 
 /// Signs the event's placeholders, if it has any it can sign.

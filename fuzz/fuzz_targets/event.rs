@@ -65,8 +65,8 @@ fuzz_target!(|data: &[u8]| {
     let body = response["body"]
         .as_str()
         .unwrap_or_else(|| panic!("no body in {response}"));
-    let body: Value = serde_json::from_str(body)
-        .unwrap_or_else(|e| panic!("body is not JSON ({e}): {response}"));
+    let body: Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {response}"));
     assert_eq!(body["request_id"], REQUEST_ID, "{response}");
     if status == 200 {
         assert!(

@@ -1,14 +1,57 @@
-//! The v1 payload parser over any bytes (seeds are the bodies of events/). No input may panic; a
-//! refusal names at least one problem, and no message or path repeats a string value of the
-//! input (values are never echoed).
+//! Every format's body parser over any bytes (seeds are the bodies of events/): the v1 payload
+//! parser directly, and each format (`v1`, `inbox`, `clerk-user`) under each scheme it can meet,
+//! through a body signed and verified as a request's would be. No input may panic; a refusal
+//! names a problem, and no message or path repeats a string value of the input (values are never
+//! echoed); an inbox event keeps the body exactly.
 
 #![no_main]
 
+use std::sync::LazyLock;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
+use webhook_receiver::format::{Format, Input, Ttls};
 use webhook_receiver::payload::{parse_bytes, OccurredAt, PayloadError};
+use webhook_receiver::plan::Plan;
+use webhook_receiver::signature::{sign_headers, Verifier};
 
 const NOW_MS: i64 = 1_795_867_500_000;
+const NOW_S: i64 = NOW_MS / 1000;
+const TTLS: Ttls = Ttls {
+    delivery_s: 604_800,
+    tombstone_s: 2_592_000,
+    inbox_s: 2_592_000,
+};
+
+/// (scheme, secret, verifier, formats it may be combined with).
+static SETUPS: LazyLock<Vec<(&str, &str, Verifier, Vec<Format>)>> = LazyLock::new(|| {
+    let all = |names: &[&str]| names.iter().map(|n| Format::parse(n).unwrap()).collect();
+    [
+        (
+            "standard-webhooks",
+            "whsec_bG9jYWwtdGVzdC1jbGVyay1kZW1vLXNlY3JldCEh",
+            all(&["v1", "inbox", "clerk-user"]),
+        ),
+        (
+            "stripe",
+            "whsec_local_stripe_inbox_secret",
+            all(&["v1", "inbox"]),
+        ),
+        (
+            "slack",
+            "local0slack0inbox0signing0secret",
+            all(&["v1", "inbox"]),
+        ),
+        ("github", "local-github-inbox-secret", all(&["inbox"])),
+    ]
+    .into_iter()
+    .map(|(scheme, secret, formats)| {
+        let verifier = Verifier::from_secrets(scheme, secret).unwrap();
+        (scheme, secret, verifier, formats)
+    })
+    .collect()
+});
 
 /// The string values in `v`, at any depth.
 fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
@@ -20,29 +63,65 @@ fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// A refusal names a problem and echoes no string value of the input.
+fn check_refusal(data: &[u8], result: &Result<(), PayloadError>) {
+    let Err(PayloadError::Invalid(details)) = result else {
+        return;
+    };
+    assert!(!details.is_empty());
+    let Ok(value) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let mut values = Vec::new();
+    strings(&value, &mut values);
+    for d in details {
+        for s in values.iter().filter(|s| s.len() >= 12) {
+            assert!(!d.message.contains(s), "{d:?} echoes {s:?}");
+            assert!(!d.path.contains(s), "{d:?} echoes {s:?}");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     for occurred_at in [OccurredAt::Optional, OccurredAt::Required] {
-        match parse_bytes(data, occurred_at, NOW_MS, 300) {
-            Ok(event) => {
-                if occurred_at == OccurredAt::Required {
-                    assert!(event.occurred_at_ms.is_some());
-                }
+        let result = parse_bytes(data, occurred_at, NOW_MS, 300);
+        if let (Ok(event), OccurredAt::Required) = (&result, occurred_at) {
+            assert!(event.occurred_at_ms.is_some());
+        }
+        check_refusal(data, &result.map(|_| ()));
+    }
+
+    for (scheme, secret, verifier, formats) in SETUPS.iter() {
+        let headers: HeaderMap = sign_headers(scheme, secret, "msg_fuzz_0001", NOW_S, data)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    HeaderName::from_static(k),
+                    HeaderValue::from_str(&v).unwrap(),
+                )
+            })
+            .chain([(
+                HeaderName::from_static("x-github-event"),
+                HeaderValue::from_static("push"),
+            )])
+            .collect();
+        let verified = verifier
+            .verify(&headers, data, NOW_S, 300)
+            .expect("what was just signed verifies");
+        for format in formats {
+            let input = Input {
+                body: &verified,
+                scheme: *scheme,
+                now_ms: NOW_MS,
+                tolerance_s: 300,
+                ttls: TTLS,
+            };
+            let result = format.plan(&input);
+            if let Ok(Plan::Event(put)) = &result {
+                assert_eq!(put.body.as_bytes(), data, "inbox keeps the body exactly");
             }
-            Err(PayloadError::InvalidJson) => {}
-            Err(PayloadError::Invalid(details)) => {
-                assert!(!details.is_empty());
-                let Ok(value) = serde_json::from_slice::<Value>(data) else {
-                    continue;
-                };
-                let mut values = Vec::new();
-                strings(&value, &mut values);
-                for d in &details {
-                    for s in values.iter().filter(|s| s.len() >= 12) {
-                        assert!(!d.message.contains(s), "{d:?} echoes {s:?}");
-                        assert!(!d.path.contains(s), "{d:?} echoes {s:?}");
-                    }
-                }
-            }
+            check_refusal(data, &result.map(|_| ()));
         }
     }
 });

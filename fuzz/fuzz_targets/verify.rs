@@ -20,7 +20,7 @@ const TOLERANCE: i64 = 300;
 static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
     common::TENANTS
         .iter()
-        .map(|(_, scheme, secret)| Verifier::from_secrets(scheme, secret).expect("valid"))
+        .map(|(_, scheme, _, secret)| Verifier::from_secrets(scheme, secret).expect("valid"))
         .collect()
 });
 

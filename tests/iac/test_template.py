@@ -26,7 +26,7 @@ EXPECTED_STATEMENTS = [
         "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
         "Resource": TABLE_ARNS,
         "Condition": {
-            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DELIVERY#*"]},
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DELIVERY#*", "EVENT#*"]},
             "Null": {"dynamodb:LeadingKeys": "false"},
         },
     },
@@ -74,7 +74,8 @@ def test_the_only_role_has_exactly_the_expected_permissions(cfn):
 def test_no_wildcard_action_or_resource_and_no_forbidden_action(cfn):
     role = resources(cfn, "AWS::IAM::Role")["ReceiverRole"]["Properties"]
     text = json.dumps(role["Policies"])
-    for forbidden in ["GetItem", "Query", "Scan", "DeleteItem", "BatchWrite", "BatchGet",
+    for forbidden in ["GetItem", "Query", "Scan", "DeleteItem", "BatchWrite", "BatchGet", "GetRecords",
+                      "GetShardIterator", "DescribeStream", "ListStreams",
                       "CreateTable", "DeleteTable", "UpdateTable", "dynamodb:*", '"*"', "iam:"]:
         assert forbidden not in text, forbidden
     for statement in role["Policies"][0]["PolicyDocument"]["Statement"]:
@@ -123,6 +124,8 @@ def test_tables_are_retained_encrypted_recoverable_and_expire_items(cfn):
         assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
         assert p["SSESpecification"]["SSEEnabled"] is True, name
         assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}, name
+        # Inbox events are consumed from the stream; the receiver's role has no stream action.
+        assert p["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}, name
         assert p["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}], name
         assert "TableName" not in p, "CloudFormation names the tables; the function learns them from WEBHOOK_TENANTS"

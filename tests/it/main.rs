@@ -1,8 +1,10 @@
 //! One integration binary. Tests that touch DynamoDB use DynamoDB Local, started by `make test`,
 //! each with its own table.
 
+mod clerk;
 mod faults;
 mod handler;
+mod inbox;
 mod properties;
 mod schemes;
 mod secrets;

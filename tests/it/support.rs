@@ -21,12 +21,60 @@ use webhook_receiver::store::Store;
 
 pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
 pub const SECRET_B: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtY2xpZW50Qi1vbmx5ISE=";
-/// The other senders' demo tenants (as in local.env): slug, scheme, secret.
-pub const SCHEME_TENANTS: [(&str, &str, &str); 4] = [
-    ("stripe-demo", "stripe", "whsec_local_stripe_demo_secret"),
-    ("github-demo", "github", "local-github-demo-secret"),
-    ("slack-demo", "slack", "local0slack0demo0signing0secret0"),
-    ("shopify-demo", "shopify", "local-shopify-demo-secret"),
+/// The other tenants beside clientA and clientB: slug, scheme, format, secret. The `*-demo` v1
+/// tenants, `stripe-inbox` and `clerk-demo` are as in local.env; the other inbox tenants are
+/// the tests' own.
+pub const SCHEME_TENANTS: [(&str, &str, &str, &str); 10] = [
+    (
+        "stripe-demo",
+        "stripe",
+        "v1",
+        "whsec_local_stripe_demo_secret",
+    ),
+    ("github-demo", "github", "v1", "local-github-demo-secret"),
+    (
+        "slack-demo",
+        "slack",
+        "v1",
+        "local0slack0demo0signing0secret0",
+    ),
+    ("shopify-demo", "shopify", "v1", "local-shopify-demo-secret"),
+    (
+        "stripe-inbox",
+        "stripe",
+        "inbox",
+        "whsec_local_stripe_inbox_secret",
+    ),
+    (
+        "github-inbox",
+        "github",
+        "inbox",
+        "local-github-inbox-secret",
+    ),
+    (
+        "slack-inbox",
+        "slack",
+        "inbox",
+        "local0slack0inbox0signing0secret",
+    ),
+    (
+        "shopify-inbox",
+        "shopify",
+        "inbox",
+        "local-shopify-inbox-secret",
+    ),
+    (
+        "sw-inbox",
+        "standard-webhooks",
+        "inbox",
+        "whsec_bG9jYWwtdGVzdC1zdGFuZGFyZC1pbmJveC1rZXkh",
+    ),
+    (
+        "clerk-demo",
+        "standard-webhooks",
+        "clerk-user",
+        "whsec_bG9jYWwtdGVzdC1jbGVyay1kZW1vLXNlY3JldCEh",
+    ),
 ];
 /// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
 pub const NOW_MS: i64 = 1_795_867_500_000;
@@ -95,7 +143,7 @@ pub async fn create_table(client: &Client, name: String) {
         .expect("create table in DynamoDB Local");
 }
 
-/// The table of a scheme demo tenant, beside clientA's `table_a` (tenants never share a table).
+/// The table of one of [`SCHEME_TENANTS`], beside clientA's `table_a` (tenants never share a table).
 pub fn demo_table(table_a: &str, slug: &str) -> String {
     format!("{table_a}-{slug}")
 }
@@ -110,9 +158,10 @@ pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
         ("SECRET_A".into(), SECRET_A.into()),
         ("SECRET_B".into(), SECRET_B.into()),
     ]);
-    for (slug, scheme, secret) in SCHEME_TENANTS {
+    for (slug, scheme, format, secret) in SCHEME_TENANTS {
         let var = format!("SECRET_{}", slug.replace('-', "_").to_uppercase());
-        tenants[slug] = serde_json::json!({"table": demo_table(table_a, slug), "secret_env": var, "scheme": scheme});
+        tenants[slug] = serde_json::json!({"table": demo_table(table_a, slug), "secret_env": var,
+                                           "scheme": scheme, "format": format});
         vars.insert(var, secret.into());
     }
     vars.insert("WEBHOOK_TENANTS".into(), tenants.to_string());
@@ -122,7 +171,7 @@ pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
     Config::from_env(|k| vars.get(k).cloned()).unwrap()
 }
 
-/// An app over DynamoDB Local with its own tables: clientA's and each demo tenant's.
+/// An app over DynamoDB Local with its own tables: clientA's and each of [`SCHEME_TENANTS`]'.
 pub struct TestApp {
     pub app: App,
     pub client: Client,
@@ -136,7 +185,7 @@ impl TestApp {
         let table = table(&client).await;
         let demo_tables = SCHEME_TENANTS
             .iter()
-            .map(|(slug, _, _)| create_table(&client, demo_table(&table, slug)));
+            .map(|(slug, _, _, _)| create_table(&client, demo_table(&table, slug)));
         futures_util::future::join_all(demo_tables).await;
         let sdk = sdk_config(&endpoint()).await;
         let app = App::new(
@@ -241,8 +290,8 @@ pub fn secret_for(event: &Value) -> &'static str {
         .unwrap_or("");
     SCHEME_TENANTS
         .iter()
-        .find(|(slug, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
-        .map_or(SECRET_A, |(_, _, secret)| *secret)
+        .find(|(slug, _, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
+        .map_or(SECRET_A, |(_, _, _, secret)| *secret)
 }
 
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).

@@ -1,0 +1,97 @@
+//! What a verified body means (SPEC §11): the second axis beside the scheme, chosen per tenant.
+//! The scheme authenticates a body and says which id and time the sender signed; the format turns
+//! that [`VerifiedBody`] into a [`Plan`] for the store, and knows nothing of headers or DynamoDB.
+//!
+//! Adding a format is one new file here that defines a [`FormatSpec`], plus its line in
+//! [`FORMATS`].
+
+mod clerk_user;
+mod inbox;
+mod json;
+mod v1;
+
+use std::fmt;
+
+use crate::payload::PayloadError;
+use crate::plan::Plan;
+use crate::signature::VerifiedBody;
+
+/// Every format a tenant may choose, by name.
+pub const FORMATS: &[&FormatSpec] = &[&v1::FORMAT, &inbox::FORMAT, &clerk_user::FORMAT];
+
+/// One format: its name in `WEBHOOK_TENANTS`, the scheme it needs (if any), and how it reads a
+/// verified body.
+pub struct FormatSpec {
+    pub name: &'static str,
+    /// The only scheme this format works with, where it has one (Clerk signs with Svix).
+    pub scheme: Option<&'static str>,
+    /// Whether the sender's `ping` handshake is an event to keep rather than to ignore.
+    pub keeps_pings: bool,
+    plan: fn(&Input<'_>) -> Result<Plan, PayloadError>,
+}
+
+/// A tenant's format, chosen at cold start.
+#[derive(Clone, Copy)]
+pub struct Format(&'static FormatSpec);
+
+impl Format {
+    /// The default: SPEC §5's user events.
+    pub const DEFAULT: Format = Format(&v1::FORMAT);
+
+    pub fn parse(name: &str) -> Option<Self> {
+        FORMATS.iter().find(|f| f.name == name).map(|f| Format(f))
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        FORMATS.iter().map(|f| f.name).collect()
+    }
+
+    pub fn spec(self) -> &'static FormatSpec {
+        self.0
+    }
+
+    /// Reads a verified body into what the store must do.
+    pub fn plan(self, input: &Input<'_>) -> Result<Plan, PayloadError> {
+        (self.0.plan)(input)
+    }
+}
+
+impl fmt::Debug for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Format({})", self.0.name)
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+/// Lifetimes of what a write leaves behind, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ttls {
+    pub delivery_s: i64,
+    pub tombstone_s: i64,
+    pub inbox_s: i64,
+}
+
+/// What a format reads: the verified body and the request's circumstances.
+pub struct Input<'a> {
+    pub body: &'a VerifiedBody<'a>,
+    /// The tenant's scheme (`stripe`, `slack`, …): where a sender's own ids and times live.
+    pub scheme: &'static str,
+    /// Receipt time, ms since the epoch.
+    pub now_ms: i64,
+    /// The tenant's tolerance: event times further in the future are refused.
+    pub tolerance_s: i64,
+    pub ttls: Ttls,
+}
+
+impl Input<'_> {
+    /// The latest event time accepted, ms: a far-future event would make every later one stale.
+    pub(crate) fn latest_event_ms(&self) -> i64 {
+        self.now_ms
+            .saturating_add(self.tolerance_s.saturating_mul(1000))
+    }
+}

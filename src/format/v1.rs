@@ -1,0 +1,23 @@
+//! `v1` (the default): the project's own user events (SPEC §5, §6), parsed by [`payload`].
+
+use super::{FormatSpec, Input};
+use crate::payload::{self, PayloadError};
+use crate::plan::{Plan, Write};
+
+pub const FORMAT: FormatSpec = FormatSpec {
+    name: "v1",
+    scheme: None,
+    keeps_pings: false,
+    plan,
+};
+
+fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
+    let event = payload::parse(input.body, input.now_ms, input.tolerance_s)?;
+    Ok(Plan::User(Write::new(
+        event,
+        input.body,
+        input.now_ms,
+        input.ttls.delivery_s,
+        input.ttls.tombstone_s,
+    )))
+}

@@ -1,0 +1,337 @@
+//! `format: clerk-user` (SPEC §11): Clerk's user events, Svix-signed, applied to user items
+//! exactly as v1 events are, over DynamoDB Local.
+
+use serde_json::{json, Value};
+use webhook_receiver::signing::sign_event;
+
+use crate::support::*;
+
+const SLUG: &str = "clerk-demo";
+const USER: &str = "user_2Cond1t10nTab1e";
+/// 2026-11-28T11:00:00Z, ms.
+const ELEVEN: i64 = 1_795_863_600_000;
+
+/// A Clerk event of `kind` for `data`, delivered under `msg_id` and signed at the fixed clock.
+fn clerk_event(kind: &str, timestamp_ms: Option<i64>, data: Value, msg_id: &str) -> Value {
+    let mut body = json!({"data": data, "object": "event", "type": kind,
+                          "instance_id": "ins_2dFk6VQH5n0eCzT8pKX3mG7a1Lb",
+                          "event_attributes": {"http_request": {"client_ip": "203.0.113.10"}}});
+    if let Some(ts) = timestamp_ms {
+        body["timestamp"] = json!(ts);
+    }
+    let mut ev = fixture("clerk-user-created.json");
+    ev["body"] = json!(body.to_string());
+    ev["headers"]["svix-id"] = json!(msg_id);
+    let secret = secret_for(&ev);
+    sign_event(&mut ev, secret, NOW_S).unwrap();
+    ev
+}
+
+fn user_data(id: &str, first: Value, last: Value, username: Value) -> Value {
+    json!({
+        "id": id, "object": "user", "created_at": 1_795_867_080_000_i64,
+        "email_addresses": [
+            {"id": "idn_first", "email_address": "first@example.com", "object": "email_address"},
+            {"id": "idn_primary", "email_address": "primary@example.com", "object": "email_address"}
+        ],
+        "primary_email_address_id": "idn_primary",
+        "first_name": first, "last_name": last, "username": username,
+        "public_metadata": {"anything": [1, {"nested": null}]}, "banned": false
+    })
+}
+
+#[tokio::test]
+async fn user_created_and_deleted_from_the_samples() {
+    let t = TestApp::new().await;
+    assert_eq!(
+        t.send("clerk-user-created.json").await.result(),
+        (200, "applied")
+    );
+    let u = t
+        .user_in(SLUG, "user_29w83sxmDNGwOuEthce5gg56FcC")
+        .await
+        .expect("user item");
+    assert_eq!(
+        s(&u, "user_id").as_deref(),
+        Some("user_29w83sxmDNGwOuEthce5gg56FcC")
+    );
+    // The primary address, not the first entry.
+    assert_eq!(s(&u, "email").as_deref(), Some("ana@example.com"));
+    assert_eq!(s(&u, "display_name").as_deref(), Some("Ana María"));
+    assert_eq!(s(&u, "created_at").as_deref(), Some("2026-11-28T11:58:00Z"));
+    assert_eq!(num(&u, "last_event_at"), Some(1_795_867_200_000));
+    assert_eq!(
+        s(&u, "last_delivery_id").as_deref(),
+        Some("msg_2ZxY1clerkUserCreated0001")
+    );
+    assert_eq!(num(&u, "version"), Some(1));
+    let d = t
+        .item_in(SLUG, "DELIVERY#msg_2ZxY1clerkUserCreated0001", "DELIVERY")
+        .await
+        .expect("delivery record");
+    assert_eq!(s(&d, "action").as_deref(), Some("create"));
+    // Svix retries the same message: a duplicate.
+    assert_eq!(
+        t.send("clerk-user-created.json").await.result(),
+        (200, "duplicate")
+    );
+
+    assert_eq!(
+        t.send("clerk-user-deleted.json").await.result(),
+        (200, "applied")
+    );
+    let u = t
+        .user_in(SLUG, "user_29w83sxmDNGwOuEthce5gg56FcC")
+        .await
+        .unwrap();
+    assert!(
+        u.contains_key("deleted_at") && !u.contains_key("email"),
+        "{u:?}"
+    );
+    assert_eq!(num(&u, "version"), Some(2));
+    assert_eq!(num(&u, "expires_at"), Some(NOW_S + 2_592_000));
+}
+
+#[tokio::test]
+async fn display_name_falls_back_to_the_username_then_to_none() {
+    let t = TestApp::new().await;
+    let cases = [
+        (
+            "user_a",
+            json!("Ana"),
+            json!(null),
+            json!("ana_m"),
+            Some("Ana"),
+        ),
+        (
+            "user_b",
+            json!(""),
+            json!("Ruiz"),
+            json!("ruiz"),
+            Some("Ruiz"),
+        ),
+        (
+            "user_c",
+            json!(null),
+            json!(""),
+            json!("only_user"),
+            Some("only_user"),
+        ),
+        ("user_d", json!(null), json!(null), json!(null), None),
+    ];
+    for (i, (id, first, last, username, want)) in cases.into_iter().enumerate() {
+        let ev = clerk_event(
+            "user.created",
+            Some(ELEVEN),
+            user_data(id, first, last, username),
+            &format!("msg_name_{i}"),
+        );
+        assert_eq!(t.send_event(ev).await.result(), (200, "applied"), "{id}");
+        let u = t.user_in(SLUG, id).await.unwrap();
+        assert_eq!(s(&u, "display_name").as_deref(), want, "{id}");
+        assert_eq!(
+            s(&u, "email").as_deref(),
+            Some("primary@example.com"),
+            "{id}"
+        );
+    }
+    // No primary address (null, or naming no entry): no email.
+    let mut data = user_data("user_e", json!("E"), json!(null), json!(null));
+    data["primary_email_address_id"] = json!(null);
+    let ev = clerk_event("user.created", Some(ELEVEN), data, "msg_no_primary");
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
+    assert!(s(&t.user_in(SLUG, "user_e").await.unwrap(), "email").is_none());
+}
+
+#[tokio::test]
+async fn other_event_types_are_ignored_without_a_write() {
+    let t = TestApp::new().await;
+    for kind in [
+        "session.created",
+        "organization.created",
+        "email.created",
+        "user.unknown",
+    ] {
+        let ev = clerk_event(
+            kind,
+            Some(ELEVEN),
+            json!({"id": "sess_1", "object": "session"}),
+            "msg_other",
+        );
+        assert_eq!(t.send_event(ev).await.result(), (200, "ignored"), "{kind}");
+    }
+    assert_eq!(t.item_count().await, 0);
+}
+
+#[tokio::test]
+async fn fields_read_are_validated_at_their_path() {
+    let t = TestApp::new().await;
+    let good = || user_data(USER, json!("Ana"), json!(null), json!(null));
+    let mut cases: Vec<(Value, Option<i64>, &str)> = Vec::new();
+    let mut d = good();
+    d["id"] = json!("user-with-dash");
+    cases.push((d, Some(ELEVEN), "data.id"));
+    let mut d = good();
+    d["id"] = json!(12);
+    cases.push((d, Some(ELEVEN), "data.id"));
+    let mut d = good();
+    d["email_addresses"][1]["email_address"] = json!("not-an-email");
+    cases.push((d, Some(ELEVEN), "data.email_addresses.1.email_address"));
+    let mut d = good();
+    d["first_name"] = json!("A\u{202e}na");
+    cases.push((d, Some(ELEVEN), "data.first_name"));
+    let mut d = good();
+    d["first_name"] = json!("x".repeat(129));
+    cases.push((d, Some(ELEVEN), "data.first_name"));
+    let mut d = good();
+    d["created_at"] = json!("yesterday");
+    cases.push((d, Some(ELEVEN), "data.created_at"));
+    cases.push((good(), Some(NOW_MS + 301_000), "timestamp"));
+    cases.push((json!("not an object"), Some(ELEVEN), "data"));
+    for (i, (data, ts, path)) in cases.into_iter().enumerate() {
+        let ev = clerk_event("user.created", ts, data, &format!("msg_bad_{i}"));
+        let reply = t.send_event(ev).await;
+        assert_eq!(
+            reply.result(),
+            (400, "invalid_payload"),
+            "{path}: {reply:?}"
+        );
+        assert_eq!(reply.body["details"][0]["path"], path, "{reply:?}");
+        assert!(!reply.body.to_string().contains("not-an-email"));
+    }
+    assert_eq!(t.item_count().await, 0);
+}
+
+/// A table for one Clerk user: events at minutes past 11:00 (ms timestamps).
+struct Clerk {
+    t: TestApp,
+    n: u32,
+}
+
+impl Clerk {
+    async fn given(state: &str, minute: i64) -> Self {
+        let mut c = Self {
+            t: TestApp::new().await,
+            n: 0,
+        };
+        match state {
+            "none" => {}
+            "live" => assert_eq!(c.send("create", minute).await.0, 200),
+            "tombstone" => {
+                assert_eq!(c.send("create", minute - 1).await.0, 200);
+                assert_eq!(c.send("delete", minute).await.0, 200);
+            }
+            _ => unreachable!(),
+        }
+        c
+    }
+
+    async fn send(&mut self, action: &str, minute: i64) -> (u16, String) {
+        self.n += 1;
+        let (kind, data) = match action {
+            "create" => (
+                "user.created",
+                user_data(USER, json!("C"), json!(null), json!(null)),
+            ),
+            "update" => (
+                "user.updated",
+                user_data(
+                    USER,
+                    json!(format!("name at {minute}")),
+                    json!(null),
+                    json!(null),
+                ),
+            ),
+            _ => (
+                "user.deleted",
+                json!({"deleted": true, "id": USER, "object": "user"}),
+            ),
+        };
+        let ev = clerk_event(
+            kind,
+            Some(ELEVEN + minute * 60_000),
+            data,
+            &format!("msg_{action}_{minute}_{}", self.n),
+        );
+        let reply = self.t.send_event(ev).await;
+        let (status, code) = reply.result();
+        (status, code.to_owned())
+    }
+
+    async fn version(&self) -> Option<i64> {
+        num(&self.t.user_in(SLUG, USER).await?, "version")
+    }
+}
+
+/// SPEC §6's table, every cell, through Clerk events: stored item at minute 30; the event at 31
+/// (stored is older), 30 (same) or 29 (stored is newer).
+#[tokio::test]
+async fn condition_table_cell_by_cell_through_clerk_events() {
+    let rows: &[(&str, &str, i64, u16, &str)] = &[
+        ("create", "none", 31, 200, "applied"),
+        ("create", "live", 31, 409, "user_exists"),
+        ("create", "live", 30, 200, "stale"),
+        ("create", "live", 29, 200, "stale"),
+        ("create", "tombstone", 31, 200, "applied"),
+        ("create", "tombstone", 30, 200, "stale"),
+        ("create", "tombstone", 29, 200, "stale"),
+        ("update", "none", 31, 409, "user_not_found"),
+        ("update", "live", 31, 200, "applied"),
+        ("update", "live", 30, 200, "stale"),
+        ("update", "live", 29, 200, "stale"),
+        ("update", "tombstone", 31, 409, "user_not_found"),
+        ("update", "tombstone", 30, 200, "stale"),
+        ("update", "tombstone", 29, 200, "stale"),
+        ("delete", "none", 31, 200, "applied"),
+        ("delete", "live", 31, 200, "applied"),
+        ("delete", "live", 30, 200, "stale"),
+        ("delete", "live", 29, 200, "stale"),
+        ("delete", "tombstone", 31, 200, "applied"),
+        ("delete", "tombstone", 30, 200, "stale"),
+        ("delete", "tombstone", 29, 200, "stale"),
+    ];
+    for (action, state, minute, status, code) in rows {
+        let mut c = Clerk::given(state, 30).await;
+        let before = c.version().await;
+        let items = c.t.item_count().await;
+        let cell = format!("{action} over {state} at minute {minute}");
+        assert_eq!(
+            c.send(action, *minute).await,
+            (*status, code.to_string()),
+            "{cell}"
+        );
+        if *code == "applied" {
+            assert_eq!(c.version().await, Some(before.unwrap_or(0) + 1), "{cell}");
+            let u = c.t.user_in(SLUG, USER).await.unwrap();
+            assert_eq!(u.contains_key("deleted_at"), *action == "delete", "{cell}");
+            assert_eq!(
+                num(&u, "last_event_at"),
+                Some(ELEVEN + minute * 60_000),
+                "{cell}"
+            );
+        } else {
+            assert_eq!(c.version().await, before, "{cell}");
+            assert_eq!(c.t.item_count().await, items, "{cell}");
+        }
+    }
+}
+
+/// An update that carries neither an email nor a name is applied: version and times only.
+#[tokio::test]
+async fn an_update_with_nothing_to_change_bumps_version_and_times_only() {
+    let c = Clerk::given("live", 30).await;
+    let data = json!({"id": USER, "object": "user", "primary_email_address_id": null,
+                      "email_addresses": [], "first_name": null, "last_name": null, "username": null});
+    let ev = clerk_event(
+        "user.updated",
+        Some(ELEVEN + 31 * 60_000),
+        data,
+        "msg_empty_update",
+    );
+    assert_eq!(c.t.send_event(ev).await.result(), (200, "applied"));
+    let u = c.t.user_in(SLUG, USER).await.unwrap();
+    assert_eq!(num(&u, "version"), Some(2));
+    assert_eq!(s(&u, "display_name").as_deref(), Some("C"));
+    assert_eq!(s(&u, "email").as_deref(), Some("primary@example.com"));
+    assert_eq!(num(&u, "last_event_at"), Some(ELEVEN + 31 * 60_000));
+}

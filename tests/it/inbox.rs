@@ -1,0 +1,323 @@
+//! `format: inbox` (SPEC §11) for every scheme over DynamoDB Local: real-shaped events stored as
+//! received, under the sender's own event id where it signs one, once.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{json, Value};
+use webhook_receiver::signing::sign_event;
+
+use crate::support::*;
+
+/// An event for inbox tenant `slug`, shaped like its scheme's sample, with `body` and extra
+/// headers, signed at the fixed clock.
+fn inbox_event(slug: &str, body: &str, headers: &[(&str, &str)]) -> Value {
+    let sample = match slug {
+        "stripe-inbox" => "stripe-create.json",
+        "github-inbox" => "github-create.json",
+        "slack-inbox" => "slack-create.json",
+        "shopify-inbox" => "shopify-create.json",
+        _ => "create.json",
+    };
+    let mut ev = fixture(sample);
+    ev["rawPath"] = json!(format!("/webhooks/{slug}"));
+    ev["body"] = json!(body);
+    for (name, value) in headers {
+        ev["headers"][*name] = json!(value);
+    }
+    let secret = secret_for(&ev);
+    sign_event(&mut ev, secret, NOW_S).unwrap();
+    ev
+}
+
+fn event_item_keys(item: &HashMap<String, AttributeValue>) -> Vec<&str> {
+    let mut keys: Vec<&str> = item.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Every attribute an inbox item has (with an event type).
+const ALL_ATTRIBUTES: [&str; 9] = [
+    "body",
+    "delivery_id",
+    "event_time",
+    "event_type",
+    "expires_at",
+    "payload_sha256",
+    "pk",
+    "received_at",
+    "sk",
+];
+
+fn stripe_event(pending_webhooks: u32) -> String {
+    json!({
+        "id": "evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx", "object": "event", "api_version": "2024-06-20",
+        "created": 1_795_867_140,
+        "data": {"object": {"id": "cus_R1nmT0Kq6XyWbd", "object": "customer", "email": "ana@example.com",
+                            "metadata": {"#pk": "USER#evil", ":v": "1", "body": "not an attribute"}}},
+        "livemode": false, "pending_webhooks": pending_webhooks,
+        "request": {"id": "req_8Dn2bW3z1JZ6fK", "idempotency_key": "b6d8f6f1-5c2e-4f0e-9a5b-2d1c0e9f8a7b"},
+        "type": "customer.created"
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_stripe_event_is_stored_as_received_under_its_own_id_once() {
+    let t = TestApp::new().await;
+    let reply = t.send("stripe-inbox-customer-created.json").await;
+    assert_eq!(reply.result(), (200, "stored"), "{reply:?}");
+    let body = fixture("stripe-inbox-customer-created.json")["body"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pk = "EVENT#evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx";
+    let item = t
+        .item_in("stripe-inbox", pk, "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(
+        s(&item, "body").as_deref(),
+        Some(body.as_str()),
+        "byte for byte"
+    );
+    assert_eq!(
+        s(&item, "delivery_id").as_deref(),
+        Some("evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx")
+    );
+    assert_eq!(s(&item, "event_type").as_deref(), Some("customer.created"));
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_140_000));
+    assert_eq!(
+        s(&item, "received_at").as_deref(),
+        Some("2026-11-28T12:05:00Z")
+    );
+    assert_eq!(num(&item, "expires_at"), Some(NOW_S + 2_592_000));
+    assert_eq!(s(&item, "payload_sha256").map(|h| h.len()), Some(64));
+    // Payload keys such as `#pk`, `:v` and `body` never become attributes.
+    assert_eq!(event_item_keys(&item), ALL_ATTRIBUTES.to_vec());
+
+    // Stripe's retry differs in delivery bookkeeping: the same event, so a duplicate, and the
+    // stored body is not overwritten.
+    let retry = inbox_event("stripe-inbox", &stripe_event(2), &[]);
+    assert_eq!(t.send_event(retry).await.result(), (200, "duplicate"));
+    let again = t.item_in("stripe-inbox", pk, "EVENT").await.unwrap();
+    assert_eq!(s(&again, "body").as_deref(), Some(body.as_str()));
+    assert_eq!(t.item_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_slack_event_callback_is_stored_under_its_event_id() {
+    let t = TestApp::new().await;
+    let body = json!({
+        "token": "XXYYZZ", "team_id": "T0001", "api_app_id": "A0KRD7HC3",
+        "event": {"type": "team_join", "user": {"id": "W012A3CDE", "name": "ana", "real_name": "Ana"},
+                  "event_ts": "1795867150.000100"},
+        "type": "event_callback", "event_id": "Ev0PV52K21", "event_time": 1_795_867_150,
+        "authorizations": [{"team_id": "T0001", "user_id": "U0001", "is_bot": true}]
+    })
+    .to_string();
+    let ev = inbox_event("slack-inbox", &body, &[]);
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
+    let item = t
+        .item_in("slack-inbox", "EVENT#Ev0PV52K21", "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("team_join"));
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_150_000));
+    assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
+    // Slack retries the same event (a new signature, same event_id): a duplicate.
+    assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
+    // Its endpoint check is still answered, not stored.
+    let mut check = fixture("slack-url-verification.json");
+    check["rawPath"] = json!("/webhooks/slack-inbox");
+    let secret = secret_for(&check);
+    sign_event(&mut check, secret, NOW_S).unwrap();
+    let reply = t.send_event(check).await;
+    assert_eq!(reply.status, 200);
+    assert!(reply.body["challenge"].is_string(), "{reply:?}");
+    assert_eq!(t.item_count().await, 1);
+}
+
+#[tokio::test]
+async fn github_and_shopify_events_take_their_type_and_id_from_headers() {
+    let t = TestApp::new().await;
+    let push =
+        json!({"ref": "refs/heads/main", "before": "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
+                      "after": "59b20b8d5c6ff8d09518454d4dd8b7a30f095ab5",
+                      "repository": {"id": 35129377, "full_name": "octo-org/octo-repo"},
+                      "pusher": {"name": "octocat"}, "commits": []})
+        .to_string();
+    let ev = inbox_event(
+        "github-inbox",
+        &push,
+        &[
+            ("x-github-event", "push"),
+            ("x-github-delivery", "d0b0c1a0-cc78-11e3-81ab-4c9367dc0958"),
+        ],
+    );
+    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
+    let item = t
+        .item_in(
+            "github-inbox",
+            "EVENT#d0b0c1a0-cc78-11e3-81ab-4c9367dc0958",
+            "EVENT",
+        )
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("push"));
+    // GitHub signs no event time: receipt time.
+    assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+    // At an inbox tenant a ping is an event like any other: stored, not ignored.
+    let mut ping = fixture("github-ping.json");
+    ping["rawPath"] = json!("/webhooks/github-inbox");
+    let secret = secret_for(&ping);
+    sign_event(&mut ping, secret, NOW_S).unwrap();
+    assert_eq!(t.send_event(ping).await.result(), (200, "stored"));
+
+    let order = json!({"id": 820982911946154508_u64, "email": "jon@example.com"}).to_string();
+    let ev = inbox_event(
+        "shopify-inbox",
+        &order,
+        &[
+            ("x-shopify-topic", "customers/create"),
+            (
+                "x-shopify-webhook-id",
+                "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+            ),
+        ],
+    );
+    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
+    let item = t
+        .item_in(
+            "shopify-inbox",
+            "EVENT#b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+            "EVENT",
+        )
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("customers/create"));
+    // An unsigned topic that is not a plain token is not kept.
+    let ev = inbox_event(
+        "shopify-inbox",
+        &order,
+        &[
+            ("x-shopify-topic", "customers create <b>"),
+            ("x-shopify-webhook-id", "b54557e4-0000"),
+        ],
+    );
+    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
+    let item = t
+        .item_in("shopify-inbox", "EVENT#b54557e4-0000", "EVENT")
+        .await
+        .unwrap();
+    assert!(!item.contains_key("event_type"), "{item:?}");
+}
+
+#[tokio::test]
+async fn a_standard_webhooks_event_uses_its_signed_id_and_time() {
+    let t = TestApp::new().await;
+    let body = json!({"type": "invoice.paid", "timestamp": "2026-11-28T12:04:00Z",
+                      "data": {"invoice": "in_123", "amount": 4200}})
+    .to_string();
+    let ev = inbox_event("sw-inbox", &body, &[("webhook-id", "msg_inbox_0001")]);
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
+    let item = t
+        .item_in("sw-inbox", "EVENT#msg_inbox_0001", "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("invoice.paid"));
+    assert_eq!(num(&item, "event_time"), Some(NOW_S * 1000));
+    // The same delivery with another body: a duplicate, nothing overwritten.
+    let other = inbox_event(
+        "sw-inbox",
+        r#"{"type":"invoice.voided"}"#,
+        &[("webhook-id", "msg_inbox_0001")],
+    );
+    assert_eq!(t.send_event(other).await.result(), (200, "duplicate"));
+    let item = t
+        .item_in("sw-inbox", "EVENT#msg_inbox_0001", "EVENT")
+        .await
+        .unwrap();
+    assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
+}
+
+#[tokio::test]
+async fn a_stripe_event_without_an_id_falls_back_to_the_body_hash() {
+    let t = TestApp::new().await;
+    let body = r#"{"object":"event","type":"customer.updated","created":1795867140}"#;
+    let ev = inbox_event("stripe-inbox", body, &[]);
+    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
+    let pk = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+    assert!(
+        t.item_in("stripe-inbox", &pk, "EVENT").await.is_some(),
+        "{pk}"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_ids_are_refused_and_nothing_is_written() {
+    let t = TestApp::new().await;
+    let cases: &[(&str, &str, u16, &str, Option<&str>)] = &[
+        ("stripe-inbox", "[1, 2, 3]", 400, "invalid_json", None),
+        ("sw-inbox", r#"["an", "array"]"#, 400, "invalid_json", None),
+        ("github-inbox", "not json", 400, "invalid_json", None),
+        (
+            "slack-inbox",
+            r#"{"a": 1} trailing"#,
+            400,
+            "invalid_json",
+            None,
+        ),
+        (
+            "stripe-inbox",
+            r#"{"id": "evt_bad-id!", "type": "x"}"#,
+            400,
+            "invalid_payload",
+            Some("id"),
+        ),
+        (
+            "stripe-inbox",
+            r#"{"id": 12345}"#,
+            400,
+            "invalid_payload",
+            Some("id"),
+        ),
+        (
+            "stripe-inbox",
+            r#"{"id": "cus_not_an_event"}"#,
+            400,
+            "invalid_payload",
+            Some("id"),
+        ),
+        (
+            "stripe-inbox",
+            r#"{"id": "evt_a", "id": "evt_b"}"#,
+            400,
+            "invalid_payload",
+            Some("id"),
+        ),
+        (
+            "slack-inbox",
+            r#"{"type": "event_callback", "event_id": "not an id!"}"#,
+            400,
+            "invalid_payload",
+            Some("event_id"),
+        ),
+    ];
+    for (slug, body, status, code, path) in cases {
+        let reply = t
+            .send_event(inbox_event(slug, body, &[("x-github-event", "push")]))
+            .await;
+        assert_eq!(reply.result(), (*status, *code), "{slug}: {body}");
+        if let Some(path) = path {
+            assert_eq!(reply.body["details"][0]["path"], *path, "{slug}: {body}");
+        }
+        assert!(!reply.body.to_string().contains("not an id"));
+    }
+    assert_eq!(t.item_count().await, 0);
+}
