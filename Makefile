@@ -10,7 +10,7 @@ ENV := source scripts/env.sh &&
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: help tools run invoke send test lint build fuzz
+.PHONY: help tools run invoke send test lint build fuzz bench
 
 help:
 	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
@@ -19,6 +19,7 @@ help:
 	@echo "make test     every test (installs tools, starts and stops DynamoDB Local itself)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make build    release build with cargo lambda (ARCH=$(ARCH))"
+	@echo "make bench    criterion benchmarks + the release bootstrap end to end (CPU, RSS, cold start)"
 	@echo "make fuzz     every cargo-fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) each (nightly toolchain)"
 
 tools:
@@ -46,3 +47,6 @@ build: tools
 
 fuzz: tools
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh run
+
+bench:
+	@scripts/bench.sh

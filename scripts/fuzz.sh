@@ -75,8 +75,8 @@ case "${1:-run}" in
         status=1
         tail -40 "$log" >&2
       fi
-      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-      cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 || true)
+      cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 || true)
       summary+=("$t: ${runs:-?} executions in ${SECONDS_EACH}s, ${cov:-cov: ?}, corpus $(ls ".cache/fuzz/corpus/$t" | wc -l) inputs: $result")
     done
     replay_regressions

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
 source scripts/env.sh
+scripts/deps-check.sh
 trap 'scripts/service.sh stop dynamodb; scripts/service.sh stop secretsmanager' EXIT
 endpoint=$(scripts/service.sh start dynamodb)
 export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"

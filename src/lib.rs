@@ -12,6 +12,7 @@ pub mod handshake;
 pub mod lambda;
 pub mod payload;
 pub mod plan;
+pub mod runtime;
 pub mod secrets;
 pub mod signature;
 pub mod signing;

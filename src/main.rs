@@ -1,20 +1,21 @@
-//! Cold start only: tracing, configuration, one DynamoDB client, the runtime loop.
+//! Cold start only: tracing, configuration, one DynamoDB client, then the Runtime API loop.
 
 // The release build nests the SDK's futures deeper than the default query depth allows.
 #![recursion_limit = "256"]
 
 use std::sync::Arc;
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
-use serde_json::Value;
 use webhook_receiver::clock::SystemClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
+use webhook_receiver::runtime::{self, Invocation};
 use webhook_receiver::store::Store;
 use webhook_receiver::telemetry;
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
+// One invocation at a time per process: a single-threaded runtime does it without waking other
+// threads (cross-thread wake-ups were most of the system CPU per webhook).
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), runtime::RuntimeError> {
     telemetry::init_tracing();
     let env = |k: &str| std::env::var(k).ok();
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
@@ -28,14 +29,12 @@ async fn main() -> Result<(), Error> {
     };
     let app = Arc::new(App::new(config, Store::new(&sdk), Arc::new(SystemClock)));
 
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+    runtime::run(|invocation: Invocation| {
         let app = Arc::clone(&app);
         async move {
-            Ok::<Value, Error>(
-                app.handle_event(event.payload, &event.context.request_id)
-                    .await,
-            )
+            app.handle_event(invocation.event, &invocation.request_id)
+                .await
         }
-    }))
+    })
     .await
 }

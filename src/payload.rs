@@ -97,10 +97,10 @@ pub enum PayloadError {
 #[derive(Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 struct WirePayload {
-    #[garde(pattern(r"^usr_[a-f0-9]{8}$"))]
+    #[garde(custom(user_id_rule))]
     user_id: String,
     // A string, not the enum: serde_json reports a non-string enum as a syntax error.
-    #[garde(pattern(r"^(create|update|delete)$"))]
+    #[garde(custom(action_rule))]
     action: String,
     #[garde(skip)]
     #[serde(default, deserialize_with = "present")]
@@ -190,18 +190,26 @@ pub fn parse_bytes(
     now_ms: i64,
     tolerance_s: i64,
 ) -> Result<Event, PayloadError> {
-    // Syntax first (UTF-8, then JSON including trailing data), so "not JSON" is never reported
-    // as a shape problem.
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(PayloadError::InvalidJson);
     };
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
-        return Err(PayloadError::InvalidJson);
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let wire: WirePayload = match serde_path_to_error::deserialize(&mut de) {
+    // One typed parse on the way in; the error path alone pays for a syntax pass (so "not JSON"
+    // is never reported as a shape problem) and a second parse that tracks the failing path.
+    let wire: WirePayload = match serde_json::from_str::<Object<WirePayload>>(text) {
         Ok(Object(w)) => w,
-        Err(e) => return Err(shape_error(&e)),
+        Err(_) => {
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+                return Err(PayloadError::InvalidJson);
+            }
+            let mut de = serde_json::Deserializer::from_str(text);
+            return Err(
+                match serde_path_to_error::deserialize::<_, Object<WirePayload>>(&mut de) {
+                    Err(e) => shape_error(&e),
+                    // Cannot happen (the same parse failed above); stay total anyway.
+                    Ok(_) => PayloadError::InvalidJson,
+                },
+            );
+        }
     };
 
     let mut details = Vec::new();
@@ -277,6 +285,31 @@ pub fn parse_bytes(
         occurred_at_ms,
         metadata: metadata.unwrap_or_default(),
     })
+}
+
+/// `^usr_[a-f0-9]{8}$`.
+fn is_v1_user_id(s: &str) -> bool {
+    s.strip_prefix("usr_").is_some_and(|hex| {
+        hex.len() == 8
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+fn user_id_rule(value: &str, _: &()) -> garde::Result {
+    if is_v1_user_id(value) {
+        Ok(())
+    } else {
+        Err(garde::Error::new("does not match"))
+    }
+}
+
+fn action_rule(value: &str, _: &()) -> garde::Result {
+    match Action::parse(value) {
+        Some(_) => Ok(()),
+        None => Err(garde::Error::new("not an action")),
+    }
 }
 
 /// `created_at` is stored as given; this bounds it (RFC 3339 needs 35 at most with nanoseconds).

@@ -3,6 +3,9 @@
 //! never a body, an email, a signature or a secret.
 
 use serde_json::{json, Value};
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 pub const METRIC_NAMESPACE: &str = "WebhookReceiver";
 
@@ -51,23 +54,83 @@ impl RequestLog {
     }
 }
 
+/// The level Lambda's logging configuration asks for (`AWS_LAMBDA_LOG_LEVEL`, set from the
+/// template's `ApplicationLogLevel`), INFO when unset or unknown.
+pub fn log_level(env: impl Fn(&str) -> Option<String>) -> LevelFilter {
+    match env("AWS_LAMBDA_LOG_LEVEL")
+        .unwrap_or_default()
+        .to_ascii_uppercase()
+        .as_str()
+    {
+        "TRACE" => LevelFilter::TRACE,
+        "DEBUG" => LevelFilter::DEBUG,
+        "WARN" => LevelFilter::WARN,
+        "ERROR" | "FATAL" => LevelFilter::ERROR,
+        _ => LevelFilter::INFO,
+    }
+}
+
+/// What is logged through `tracing` at `level`. The HTTP and SDK crates are capped at DEBUG: at
+/// TRACE they would log request and response bodies (events, items).
+pub fn filter(level: LevelFilter) -> Targets {
+    let libraries = level.min(LevelFilter::DEBUG);
+    Targets::new()
+        .with_default(level)
+        .with_target("hyper", libraries)
+        .with_target("hyper_util", libraries)
+        .with_target("aws_smithy_runtime", libraries)
+        .with_target("aws_smithy_http_client", libraries)
+        .with_target("aws_sigv4", libraries)
+}
+
 /// JSON logs for everything else (init failures, server-side errors).
 pub fn init_tracing() {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+    let level = log_level(|k| std::env::var(k).ok());
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(false)
+                .with_target(false)
+                .without_time(),
         )
-        .with_current_span(false)
-        .with_target(false)
-        .without_time()
+        .with(filter(level))
         .init();
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracing::Level;
+
+    #[test]
+    fn libraries_never_log_bodies() {
+        let env =
+            |v: &'static str| move |k: &str| (k == "AWS_LAMBDA_LOG_LEVEL").then(|| v.to_owned());
+        assert_eq!(log_level(env("debug")), LevelFilter::DEBUG);
+        assert_eq!(log_level(env("FATAL")), LevelFilter::ERROR);
+        assert_eq!(log_level(env("nonsense")), LevelFilter::INFO);
+        assert_eq!(log_level(|_| None), LevelFilter::INFO);
+        for level in [
+            LevelFilter::TRACE,
+            LevelFilter::DEBUG,
+            LevelFilter::INFO,
+            LevelFilter::ERROR,
+        ] {
+            let f = filter(level);
+            assert!(
+                !f.would_enable("aws_smithy_runtime::client::http", &Level::TRACE),
+                "{level}"
+            );
+            assert!(!f.would_enable("hyper::proto", &Level::TRACE), "{level}");
+            assert_eq!(
+                f.would_enable("webhook_receiver::handler", &Level::ERROR),
+                level >= LevelFilter::ERROR
+            );
+        }
+        assert!(filter(LevelFilter::DEBUG).would_enable("aws_smithy_runtime", &Level::DEBUG));
+        assert!(filter(LevelFilter::TRACE).would_enable("webhook_receiver", &Level::TRACE));
+    }
 
     #[test]
     fn emf_record_has_the_fields_and_metric() {

@@ -10,6 +10,7 @@ mod common;
 
 use std::sync::{Arc, LazyLock};
 
+use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
 use aws_sdk_dynamodb::Client;
 use aws_smithy_mocks::{mock, mock_client, RuleMode};
@@ -25,12 +26,18 @@ struct Harness {
 }
 
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
-    let rule = mock!(Client::transact_write_items)
+    // User events (one transaction) and inbox events (one put) both succeed at once.
+    let transact = mock!(Client::transact_write_items)
         .sequence()
         .output(|| TransactWriteItemsOutput::builder().build())
         .repeatedly()
         .build();
-    let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]);
+    let put = mock!(Client::put_item)
+        .sequence()
+        .output(|| PutItemOutput::builder().build())
+        .repeatedly()
+        .build();
+    let client: Client = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&transact, &put]);
     Harness {
         runtime: tokio::runtime::Builder::new_current_thread()
             .enable_all()

@@ -6,6 +6,7 @@ mod faults;
 mod handler;
 mod inbox;
 mod properties;
+mod runtime;
 mod schemes;
 mod secrets;
 mod store;
