@@ -1,7 +1,7 @@
 //! Every format's body parser over any bytes (seeds are the bodies of events/): the v1 payload
 //! parser directly, and each format (`v1`, `inbox`, `clerk-user`) under each scheme it can meet,
 //! through a body signed and verified as a request's would be. No input may panic; a refusal
-//! names a problem, and no message or path repeats a string value of the input (values are never
+//! names a problem, and no message or path carries anything of the input (values are never
 //! echoed); an inbox event keeps the body exactly.
 
 #![no_main]
@@ -10,7 +10,6 @@ use std::sync::LazyLock;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 use webhook_receiver::format::{Format, Input, Ttls};
 use webhook_receiver::payload::{parse_bytes, OccurredAt, PayloadError};
 use webhook_receiver::plan::Plan;
@@ -53,32 +52,21 @@ static SETUPS: LazyLock<Vec<(&str, &str, Verifier, Vec<Format>)>> = LazyLock::ne
     .collect()
 });
 
-/// The string values in `v`, at any depth.
-fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-    match v {
-        Value::String(s) => out.push(s),
-        Value::Array(items) => items.iter().for_each(|i| strings(i, out)),
-        Value::Object(map) => map.values().for_each(|i| strings(i, out)),
-        _ => {}
-    }
-}
-
-/// A refusal names a problem and echoes no string value of the input.
-fn check_refusal(data: &[u8], result: &Result<(), PayloadError>) {
+/// A refusal names a problem and echoes nothing of the input. Every message and path the
+/// receiver writes is ASCII (paths keep only plain field names), while inputs grown from the
+/// seeds carry non-ASCII text (`Ana María`): non-ASCII in a detail can only have been copied
+/// from the input. (Comparing details against the input's strings instead teaches the fuzzer
+/// our own wording through the comparison itself.)
+fn check_refusal(result: &Result<(), PayloadError>) {
     let Err(PayloadError::Invalid(details)) = result else {
         return;
     };
     assert!(!details.is_empty());
-    let Ok(value) = serde_json::from_slice::<Value>(data) else {
-        return;
-    };
-    let mut values = Vec::new();
-    strings(&value, &mut values);
     for d in details {
-        for s in values.iter().filter(|s| s.len() >= 12) {
-            assert!(!d.message.contains(s), "{d:?} echoes {s:?}");
-            assert!(!d.path.contains(s), "{d:?} echoes {s:?}");
-        }
+        assert!(
+            d.message.is_ascii() && d.path.is_ascii(),
+            "{d:?} echoes the input"
+        );
     }
 }
 
@@ -88,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
         if let (Ok(event), OccurredAt::Required) = (&result, occurred_at) {
             assert!(event.occurred_at_ms.is_some());
         }
-        check_refusal(data, &result.map(|_| ()));
+        check_refusal(&result.map(|_| ()));
     }
 
     for (scheme, secret, verifier, formats) in SETUPS.iter() {
@@ -121,7 +109,7 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(Plan::Event(put)) = &result {
                 assert_eq!(put.body.as_bytes(), data, "inbox keeps the body exactly");
             }
-            check_refusal(data, &result.map(|_| ()));
+            check_refusal(&result.map(|_| ()));
         }
     }
 });

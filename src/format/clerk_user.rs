@@ -17,10 +17,16 @@ pub const FORMAT: FormatSpec = FormatSpec {
     plan,
 };
 
+/// The envelope's type alone: read first, so an event type the format ignores is ignored
+/// whatever its `data` holds.
 #[derive(Deserialize)]
-struct Envelope {
+struct Kind {
     #[serde(rename = "type")]
     kind: Option<Scalar>,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
     /// ms since the epoch.
     timestamp: Option<Scalar>,
     data: Option<Object<User>>,
@@ -47,20 +53,15 @@ struct EmailAddress {
 
 fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     let text = std::str::from_utf8(input.body.bytes()).map_err(|_| PayloadError::InvalidJson)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let envelope: Envelope = match serde_path_to_error::deserialize(&mut de) {
-        Ok(Object(e)) => e,
-        Err(e) => return Err(shape_error(&e)),
-    };
-    de.end().map_err(|_| PayloadError::InvalidJson)?;
-
-    let action = match envelope.kind.as_ref().and_then(Scalar::text) {
+    let kind: Kind = parse(text)?;
+    let action = match kind.kind.as_ref().and_then(Scalar::text) {
         Some("user.created") => Action::Create,
         Some("user.updated") => Action::Update,
         Some("user.deleted") => Action::Delete,
         Some(_) => return Ok(Plan::Ignored),
         None => return Err(invalid("type", "is required: a string")),
     };
+    let envelope: Envelope = parse(text)?;
     let Some(Object(user)) = envelope.data else {
         return Err(invalid("data", "is required: a JSON object"));
     };
@@ -113,6 +114,17 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         input.ttls.delivery_s,
         input.ttls.tombstone_s,
     )))
+}
+
+/// The whole body as `T` (a JSON object), with errors read as [`shape_error`] reads them.
+fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, PayloadError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        Ok(Object(value)) => value,
+        Err(e) => return Err(shape_error(&e)),
+    };
+    de.end().map_err(|_| PayloadError::InvalidJson)?;
+    Ok(value)
 }
 
 /// `^[A-Za-z0-9_]{1,64}$` (`user_2abc…`).

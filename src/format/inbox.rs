@@ -27,14 +27,16 @@ pub const FORMAT: FormatSpec = FormatSpec {
 /// The envelope fields any sender may have; everything else is skipped unread.
 #[derive(Deserialize)]
 struct Envelope {
-    /// Stripe's event id (`evt_…`).
+    /// Stripe's event id (`evt_…`). `null` counts as present (and malformed).
+    #[serde(default, deserialize_with = "present")]
     id: Option<Scalar>,
     /// The event type (Stripe, Standard Webhooks; Slack's envelope type).
     #[serde(rename = "type")]
     kind: Option<Scalar>,
     /// Stripe's creation time, Unix seconds.
     created: Option<Scalar>,
-    /// Slack's event id and time (Unix seconds).
+    /// Slack's event id and time (Unix seconds). `null` counts as present (and malformed).
+    #[serde(default, deserialize_with = "present")]
     event_id: Option<Scalar>,
     event_time: Option<Scalar>,
     /// Slack's inner event, for its type.
@@ -97,6 +99,11 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     }))
 }
 
+/// A field that, when present, is `Some` even if it is `null` (serde reads `null` as absent).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Scalar>, D::Error> {
+    Scalar::deserialize(d).map(Some)
+}
+
 /// A delivery id the sender signed inside the body: absent is `None`; present, it must be a
 /// string of the sender's form.
 fn body_id(
@@ -147,7 +154,8 @@ fn envelope_error(e: &serde_path_to_error::Error<serde_json::Error>) -> PayloadE
         }
     }
     if kind.starts_with("number out of range") && !path.is_empty() && path != "." {
-        let field = ENVELOPE_FIELDS.iter().find(|f| path.starts_with(*f));
+        let top = path.split('.').next().unwrap_or_default();
+        let field = ENVELOPE_FIELDS.iter().find(|f| **f == top);
         if let Some(field) = field {
             return PayloadError::Invalid(vec![Detail::new(
                 *field,

@@ -160,6 +160,23 @@ async fn other_event_types_are_ignored_without_a_write() {
         );
         assert_eq!(t.send_event(ev).await.result(), (200, "ignored"), "{kind}");
     }
+    // Whatever their `data` holds: it is not a user, so it is not read.
+    for (i, data) in [
+        json!("a string"),
+        json!({"id": "sess_1", "email_addresses": "not a list"}),
+        json!({"id": 7, "first_name": 1e300}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let ev = clerk_event(
+            "session.ended",
+            Some(ELEVEN),
+            data,
+            &format!("msg_other_{i}"),
+        );
+        assert_eq!(t.send_event(ev).await.result(), (200, "ignored"), "{i}");
+    }
     assert_eq!(t.item_count().await, 0);
 }
 

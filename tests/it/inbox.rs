@@ -289,6 +289,20 @@ async fn malformed_bodies_and_ids_are_refused_and_nothing_is_written() {
         ),
         (
             "stripe-inbox",
+            r#"{"id": null}"#,
+            400,
+            "invalid_payload",
+            Some("id"),
+        ),
+        (
+            "slack-inbox",
+            r#"{"type": "event_callback", "event_id": null}"#,
+            400,
+            "invalid_payload",
+            Some("event_id"),
+        ),
+        (
+            "stripe-inbox",
             r#"{"id": "cus_not_an_event"}"#,
             400,
             "invalid_payload",
