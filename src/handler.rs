@@ -2,6 +2,7 @@
 //! the Lambda adapter ([`lambda`](crate::lambda)) read from the event and gives back the response
 //! the adapter shapes for the event's origin.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,6 +26,8 @@ pub struct App {
     config: Config,
     store: Store,
     clock: Arc<dyn Clock>,
+    /// True until this instance has served its first request.
+    cold: AtomicBool,
 }
 
 impl App {
@@ -33,6 +36,7 @@ impl App {
             config,
             store,
             clock,
+            cold: AtomicBool::new(true),
         }
     }
 
@@ -53,6 +57,7 @@ impl App {
         let started = Instant::now();
         let mut log = RequestLog {
             request_id: request_id.to_owned(),
+            cold_start: self.cold.swap(false, Ordering::Relaxed),
             ..RequestLog::default()
         };
         let (origin, request) = lambda::parse_event(event, self.config.max_body_bytes);

@@ -1,5 +1,8 @@
 //! Logs and metrics. One JSON line per request that is also a CloudWatch Embedded Metric Format
-//! record (a `Requests` count per tenant and outcome). It carries ids, codes and timings only:
+//! record: `Requests` (count), `total_ms` and `dynamodb_ms` (milliseconds) per service, tenant and
+//! outcome, and `ColdStart` (count, per service) on the first request of an instance. Field names
+//! follow Powertools for AWS Lambda where it has one (`level`, `message`, `service`,
+//! `cold_start`, `function_request_id`, `timestamp`). It carries ids, codes and timings only:
 //! never a body, an email, a signature or a secret.
 
 use serde_json::{json, Value};
@@ -8,6 +11,8 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 pub const METRIC_NAMESPACE: &str = "WebhookReceiver";
+/// The `service` field and metric dimension (Powertools' name for it).
+pub const SERVICE: &str = "webhook-receiver";
 
 /// What one request did, filled in as the pipeline runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,23 +25,44 @@ pub struct RequestLog {
     pub status: u16,
     pub total_ms: f64,
     pub dynamodb_ms: Option<f64>,
+    /// The first request this instance served.
+    pub cold_start: bool,
 }
 
 impl RequestLog {
     /// The EMF record for this request at `timestamp_ms`.
     pub fn to_json(&self, timestamp_ms: i64) -> Value {
-        json!({
+        let mut metrics = vec![
+            json!({"Name": "Requests", "Unit": "Count"}),
+            json!({"Name": "total_ms", "Unit": "Milliseconds"}),
+        ];
+        // Declared only when there was a DynamoDB call: a declared metric must have a value.
+        if self.dynamodb_ms.is_some() {
+            metrics.push(json!({"Name": "dynamodb_ms", "Unit": "Milliseconds"}));
+        }
+        let mut directives = vec![json!({
+            "Namespace": METRIC_NAMESPACE,
+            "Dimensions": [["service", "tenant", "outcome"]],
+            "Metrics": metrics,
+        })];
+        if self.cold_start {
+            directives.push(json!({
+                "Namespace": METRIC_NAMESPACE,
+                "Dimensions": [["service"]],
+                "Metrics": [{"Name": "ColdStart", "Unit": "Count"}],
+            }));
+        }
+        let mut line = json!({
             "_aws": {
                 "Timestamp": timestamp_ms,
-                "CloudWatchMetrics": [{
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["tenant", "outcome"]],
-                    "Metrics": [{"Name": "Requests", "Unit": "Count"}],
-                }],
+                "CloudWatchMetrics": directives,
             },
             "level": "INFO",
             "message": "webhook request",
-            "request_id": self.request_id,
+            "service": SERVICE,
+            "cold_start": self.cold_start,
+            "timestamp": crate::plan::rfc3339_utc(timestamp_ms),
+            "function_request_id": self.request_id,
             // EMF dimensions must be strings; requests with no tenant count under "-".
             "tenant": self.tenant.as_deref().unwrap_or("-"),
             "delivery_id": self.delivery_id,
@@ -46,7 +72,11 @@ impl RequestLog {
             "total_ms": self.total_ms,
             "dynamodb_ms": self.dynamodb_ms,
             "Requests": 1,
-        })
+        });
+        if self.cold_start {
+            line["ColdStart"] = json!(1);
+        }
+        line
     }
 
     pub fn emit(&self, timestamp_ms: i64) {
@@ -133,8 +163,8 @@ mod tests {
     }
 
     #[test]
-    fn emf_record_has_the_fields_and_metric() {
-        let log = RequestLog {
+    fn emf_record_has_the_fields_and_metrics() {
+        let mut log = RequestLog {
             request_id: "req-1".into(),
             tenant: Some("clientA".into()),
             delivery_id: Some("msg_1".into()),
@@ -143,10 +173,13 @@ mod tests {
             status: 200,
             total_ms: 12.5,
             dynamodb_ms: Some(8.0),
+            cold_start: true,
         };
         let v = log.to_json(1_795_867_200_000);
         for key in [
-            "request_id",
+            "function_request_id",
+            "service",
+            "timestamp",
             "tenant",
             "delivery_id",
             "action",
@@ -157,11 +190,45 @@ mod tests {
         ] {
             assert!(!v[key].is_null(), "{key} missing in {v}");
         }
+        assert_eq!(v["timestamp"], "2026-11-28T12:00:00Z");
+        let directives = v["_aws"]["CloudWatchMetrics"].as_array().unwrap();
         assert_eq!(
-            v["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0][1],
-            "outcome"
+            directives[0]["Dimensions"],
+            json!([["service", "tenant", "outcome"]])
         );
-        assert_eq!(v["Requests"], 1);
-        assert_eq!(v["tenant"], "clientA");
+        let names = |d: &Value| -> Vec<String> {
+            d["Metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["Name"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&directives[0]),
+            ["Requests", "total_ms", "dynamodb_ms"]
+        );
+        // Every declared metric has its value in the record.
+        for d in directives {
+            for name in names(d) {
+                assert!(v[&name].is_number(), "{name} declared without a value: {v}");
+            }
+        }
+        assert_eq!(names(&directives[1]), ["ColdStart"]);
+        assert_eq!(directives[1]["Dimensions"], json!([["service"]]));
+        assert_eq!(
+            (v["cold_start"].clone(), v["ColdStart"].clone()),
+            (json!(true), json!(1))
+        );
+
+        // A warm request without a DynamoDB call declares neither ColdStart nor dynamodb_ms.
+        log.cold_start = false;
+        log.dynamodb_ms = None;
+        let v = log.to_json(1_795_867_200_000);
+        let directives = v["_aws"]["CloudWatchMetrics"].as_array().unwrap();
+        assert_eq!(directives.len(), 1);
+        assert_eq!(names(&directives[0]), ["Requests", "total_ms"]);
+        assert_eq!(v["cold_start"], false);
+        assert!(v.get("ColdStart").is_none());
     }
 }

@@ -381,7 +381,15 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         .to_owned();
     let (_, log) = t.app.handle_event_logged(event, "req-log").await;
     let line = log.to_json(NOW_MS);
-    assert_eq!(line["request_id"], "req-log");
+    assert_eq!(line["function_request_id"], "req-log");
+    assert_eq!(line["service"], "webhook-receiver");
+    // The app's first request is its cold start; the next one is not.
+    assert_eq!(line["cold_start"], true);
+    let (_, again) = t
+        .app
+        .handle_event_logged(signed("update.json"), "req-log-2")
+        .await;
+    assert_eq!(again.to_json(NOW_MS)["cold_start"], false);
     assert_eq!(line["tenant"], "clientA");
     assert_eq!(line["delivery_id"], "msg_create_0a1b2c3d_01");
     assert_eq!(line["action"], "create");
