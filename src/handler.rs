@@ -47,7 +47,19 @@ impl App {
     /// Handles one raw Lambda invocation event, writes its log line, and answers in the shape
     /// of the event's origin.
     pub async fn handle_event(&self, event: Value, request_id: &str) -> Value {
-        let (response, log) = self.handle_event_logged(event, request_id).await;
+        self.handle_traced_event(event, request_id, None).await
+    }
+
+    /// As [`App::handle_event`], for an invocation that carries an X-Ray trace header
+    /// (`Root=1-…;Parent=…;Sampled=…`): its root id goes into the log line.
+    pub async fn handle_traced_event(
+        &self,
+        event: Value,
+        request_id: &str,
+        trace_header: Option<&str>,
+    ) -> Value {
+        let (response, mut log) = self.handle_event_logged(event, request_id).await;
+        log.xray_trace_id = trace_header.and_then(trace_root).map(str::to_owned);
         log.emit(self.clock.now_ms());
         response
     }
@@ -202,6 +214,18 @@ enum Answer {
     Challenge(String),
 }
 
+/// The root id of an X-Ray trace header (`Root=1-5759e988-bd862e3fe1be46a994272793;…`), the
+/// part Powertools logs as `xray_trace_id`.
+fn trace_root(header: &str) -> Option<&str> {
+    header
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Root="))
+        .filter(|root| {
+            (1..=64).contains(&root.len())
+                && root.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
 /// The raw (still percent-encoded) segment after `/webhooks/`, when the path is exactly
 /// `/webhooks/{segment}`. A stage prefix (`/prod/webhooks/...`) is allowed when the event
 /// names that stage.
@@ -244,5 +268,22 @@ fn json_response(
         status,
         headers: all,
         body: body.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_root_is_the_root_id() {
+        assert_eq!(
+            trace_root(
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+            ),
+            Some("1-5759e988-bd862e3fe1be46a994272793")
+        );
+        assert_eq!(trace_root("Parent=1;Sampled=0"), None);
+        assert_eq!(trace_root("Root=<script>"), None);
     }
 }

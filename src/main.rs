@@ -32,8 +32,12 @@ async fn main() -> Result<(), runtime::RuntimeError> {
     runtime::run(|invocation: Invocation| {
         let app = Arc::clone(&app);
         async move {
-            app.handle_event(invocation.event, &invocation.request_id)
-                .await
+            app.handle_traced_event(
+                invocation.event,
+                &invocation.request_id,
+                invocation.trace_id.as_deref(),
+            )
+            .await
         }
     })
     .await

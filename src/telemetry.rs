@@ -2,7 +2,7 @@
 //! record: `Requests` (count), `total_ms` and `dynamodb_ms` (milliseconds) per service, tenant and
 //! outcome, and `ColdStart` (count, per service) on the first request of an instance. Field names
 //! follow Powertools for AWS Lambda where it has one (`level`, `message`, `service`,
-//! `cold_start`, `function_request_id`, `timestamp`). It carries ids, codes and timings only:
+//! `cold_start`, `function_request_id`, `xray_trace_id`, `timestamp`). It carries ids, codes and timings only:
 //! never a body, an email, a signature or a secret.
 
 use serde_json::{json, Value};
@@ -27,6 +27,8 @@ pub struct RequestLog {
     pub dynamodb_ms: Option<f64>,
     /// The first request this instance served.
     pub cold_start: bool,
+    /// The X-Ray trace's root id, when the invocation is traced.
+    pub xray_trace_id: Option<String>,
 }
 
 impl RequestLog {
@@ -63,6 +65,7 @@ impl RequestLog {
             "cold_start": self.cold_start,
             "timestamp": crate::plan::rfc3339_utc(timestamp_ms),
             "function_request_id": self.request_id,
+            "xray_trace_id": self.xray_trace_id,
             // EMF dimensions must be strings; requests with no tenant count under "-".
             "tenant": self.tenant.as_deref().unwrap_or("-"),
             "delivery_id": self.delivery_id,
@@ -174,10 +177,12 @@ mod tests {
             total_ms: 12.5,
             dynamodb_ms: Some(8.0),
             cold_start: true,
+            xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
         };
         let v = log.to_json(1_795_867_200_000);
         for key in [
             "function_request_id",
+            "xray_trace_id",
             "service",
             "timestamp",
             "tenant",
