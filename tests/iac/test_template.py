@@ -37,6 +37,12 @@ EXPECTED_STATEMENTS = [
         "Resource": [PARAMETERS["ClientASecretArn"], PARAMETERS["ClientBSecretArn"]],
     },
     {
+        "Sid": "WriteTraces",
+        "Effect": "Allow",
+        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        "Resource": "*",
+    },
+    {
         "Sid": "WriteOwnLogs",
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -73,7 +79,12 @@ def test_the_only_role_has_exactly_the_expected_permissions(cfn):
 
 def test_no_wildcard_action_or_resource_and_no_forbidden_action(cfn):
     role = resources(cfn, "AWS::IAM::Role")["ReceiverRole"]["Properties"]
-    text = json.dumps(role["Policies"])
+    # X-Ray's two write actions take no resource-level permission: the one statement on "*".
+    statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+    on_everything = [st for st in statements if st["Resource"] == "*"]
+    assert [st["Sid"] for st in on_everything] == ["WriteTraces"]
+    assert on_everything[0]["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    text = json.dumps([st for st in statements if st["Sid"] != "WriteTraces"])
     for forbidden in ["GetItem", "Query", "Scan", "DeleteItem", "BatchWrite", "BatchGet", "GetRecords",
                       "GetShardIterator", "DescribeStream", "ListStreams",
                       "CreateTable", "DeleteTable", "UpdateTable", "dynamodb:*", '"*"', "iam:"]:
@@ -95,6 +106,7 @@ def test_function_uses_the_role_and_builds_with_cargo_lambda(cfn):
     assert fn["LoggingConfig"]["LogFormat"] == "JSON"
     assert fn["LoggingConfig"]["LogGroup"] == {"Ref": "ReceiverLogGroup"}
     assert fn["ReservedConcurrentExecutions"] == {"Ref": "ReservedConcurrency"}
+    assert fn["TracingConfig"] == {"Mode": "Active"}
     # Worst case inside the handler: conflict retries stop after 4 s, one call is bounded to 2.5 s.
     assert fn["Timeout"] >= 7
 
@@ -177,3 +189,15 @@ def test_data_event_trail_is_optional_off_by_default_and_locked_down(cfn):
     arns = next(s["Equals"] for s in selectors if s["Field"] == "resources.ARN")
     assert arns == TABLE_ARNS
     assert trail["EnableLogFileValidation"] is True
+
+
+def test_alarms_cover_5xx_errors_and_throttles_and_notify_an_optional_topic(cfn):
+    alarms = resources(cfn, "AWS::CloudWatch::Alarm")
+    watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms.values()}
+    assert watched == {("AWS/ApiGateway", "5xx"), ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles")}
+    assert load_sam()["Parameters"]["AlarmTopicArn"]["Default"] == ""
+    for name, alarm in alarms.items():
+        p = alarm["Properties"]
+        assert p["Threshold"] == 1 and p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
+        assert p["TreatMissingData"] == "notBreaching", name
+        assert p["AlarmActions"] == {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}, name
