@@ -23,7 +23,7 @@ echo "iac: template assertions" >&2
 # The host's architecture: this machine's Rust has no aarch64 standard library.
 arch=$(uname -m | sed 's/aarch64/arm64/')
 echo "iac: sam build (Architecture=$arch)" >&2
-"$IAC/sam" build --beta-features --parameter-overrides "Architecture=$arch" >.cache/sam-build.log 2>&1 \
+"$IAC/sam" build --parameter-overrides "Architecture=$arch" >.cache/sam-build.log 2>&1 \
   || { cat .cache/sam-build.log; exit 1; }
 file .aws-sam/build/ReceiverFunction/bootstrap | grep -q ELF
 echo "iac: sam build ok: $(du -h .aws-sam/build/ReceiverFunction/bootstrap | cut -f1) bootstrap" >&2
