@@ -1,5 +1,5 @@
 //! The request pipeline (SPEC §3), in order; the first failure answers. It takes the request
-//! the Lambda adapter ([`lambda`](crate::lambda)) read from the event and gives back the response
+//! the Lambda adapter ([`lambda`]) read from the event and gives back the response
 //! the adapter shapes for the event's origin.
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,8 +2,8 @@
 //! The scheme authenticates a body and says which id and time the sender signed; the format turns
 //! that [`VerifiedBody`] into a [`Plan`] for the store, and knows nothing of headers or DynamoDB.
 //!
-//! Adding a format is one new file here that defines a [`FormatSpec`], plus its line in
-//! [`FORMATS`].
+//! Adding a format is one new file here that defines a [`FormatSpec`], plus its `mod` line and
+//! its entry in [`FORMATS`].
 
 mod clerk_user;
 mod inbox;

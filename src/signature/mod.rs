@@ -2,7 +2,9 @@
 //! yields a [`VerifiedBody`]; nothing downstream accepts a body any other way, so an unverified
 //! request cannot reach the payload parser or the store by construction.
 //!
-//! Adding a scheme is one new file here plus one arm in [`Verifier`].
+//! Adding a scheme is one new file here plus its variant in [`Verifier`] and that variant's arm
+//! in each of `Verifier`'s matches and in [`sign_headers`] (and its headers in the signing
+//! command's table).
 
 pub mod github;
 pub mod shopify;
