@@ -40,10 +40,6 @@ impl App {
         }
     }
 
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// Handles one raw Lambda invocation event, writes its log line, and answers in the shape
     /// of the event's origin.
     pub async fn handle_event(&self, event: Value, request_id: &str) -> Value {

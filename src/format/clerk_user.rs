@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::json::Scalar;
 use super::{FormatSpec, Input};
 use crate::payload::{self, Action, Detail, Event, Metadata, Object, PayloadError, UserId};
-use crate::plan::{rfc3339_utc, Plan, Write};
+use crate::plan::{rfc3339_utc, Plan};
 use crate::signature::standard_webhooks;
 
 pub const FORMAT: FormatSpec = FormatSpec {
@@ -107,13 +107,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         occurred_at_ms,
         metadata,
     };
-    Ok(Plan::User(Write::new(
-        event,
-        input.body,
-        input.now_ms,
-        input.ttls.delivery_s,
-        input.ttls.tombstone_s,
-    )))
+    Ok(input.user_write(event))
 }
 
 /// The whole body as `T` (a JSON object), with errors read as [`shape_error`] reads them.

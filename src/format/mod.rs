@@ -12,8 +12,8 @@ mod v1;
 
 use std::fmt;
 
-use crate::payload::PayloadError;
-use crate::plan::Plan;
+use crate::payload::{Event, PayloadError};
+use crate::plan::{Plan, Write};
 use crate::signature::VerifiedBody;
 
 /// Every format a tenant may choose, by name.
@@ -93,5 +93,16 @@ impl Input<'_> {
     pub(crate) fn latest_event_ms(&self) -> i64 {
         self.now_ms
             .saturating_add(self.tolerance_s.saturating_mul(1000))
+    }
+
+    /// The user write for a parsed user event (the formats that apply user events share it).
+    pub(crate) fn user_write(&self, event: Event) -> Plan {
+        Plan::User(Write::new(
+            event,
+            self.body,
+            self.now_ms,
+            self.ttls.delivery_s,
+            self.ttls.tombstone_s,
+        ))
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{FormatSpec, Input};
 use crate::payload::{self, PayloadError};
-use crate::plan::{Plan, Write};
+use crate::plan::Plan;
 
 pub const FORMAT: FormatSpec = FormatSpec {
     name: "v1",
@@ -13,11 +13,5 @@ pub const FORMAT: FormatSpec = FormatSpec {
 
 fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     let event = payload::parse(input.body, input.now_ms, input.tolerance_s)?;
-    Ok(Plan::User(Write::new(
-        event,
-        input.body,
-        input.now_ms,
-        input.ttls.delivery_s,
-        input.ttls.tombstone_s,
-    )))
+    Ok(input.user_write(event))
 }

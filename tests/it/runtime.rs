@@ -5,8 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use webhook_receiver::runtime::{self, Invocation, RuntimeError};
+
+use crate::support::read_http_request;
 
 /// Serves `events` as invocations `req-0`, `req-1`, …, records the posted answers, then answers
 /// the next `next` with 500 so the loop ends. Returns the answers and how many connections the
@@ -32,7 +34,7 @@ async fn stand_in(events: Vec<Vec<u8>>) -> (StandIn, String) {
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 loop {
-                    let Some((head, body)) = read_request(&mut sock, &mut buf).await else {
+                    let Some((head, body)) = read_http_request(&mut sock, &mut buf).await else {
                         return;
                     };
                     let reply = if head.starts_with("GET ") {
@@ -80,37 +82,6 @@ async fn stand_in(events: Vec<Vec<u8>>) -> (StandIn, String) {
         },
         addr,
     )
-}
-
-/// One HTTP/1.1 request from `sock`: its head and body.
-async fn read_request(
-    sock: &mut tokio::net::TcpStream,
-    buf: &mut Vec<u8>,
-) -> Option<(String, Vec<u8>)> {
-    let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_string();
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + len {
-                let body = buf[end + 4..end + 4 + len].to_vec();
-                buf.drain(..end + 4 + len);
-                return Some((head, body));
-            }
-        }
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
 }
 
 #[tokio::test]

@@ -149,29 +149,11 @@ async fn answer_when_all_arrived(
     mut sock: tokio::net::TcpStream,
     barrier: Arc<tokio::sync::Barrier>,
 ) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let body = loop {
-        let n = sock.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "connection closed before the request was read");
-        buf.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&buf).to_string();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let len: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            if body.len() >= len {
-                break body.to_owned();
-            }
-        }
-    };
-    let arn = serde_json::from_str::<serde_json::Value>(&body).unwrap()["SecretId"]
+    use tokio::io::AsyncWriteExt;
+    let (_, body) = read_http_request(&mut sock, &mut Vec::new())
+        .await
+        .expect("a request before the connection closed");
+    let arn = serde_json::from_slice::<serde_json::Value>(&body).unwrap()["SecretId"]
         .as_str()
         .unwrap()
         .to_owned();

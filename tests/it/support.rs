@@ -350,3 +350,35 @@ pub fn num(item: &HashMap<String, AttributeValue>, k: &str) -> Option<i64> {
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse().ok())
 }
+
+/// One HTTP/1.1 request from `sock` (for the tests' stand-in servers): its head and body, or
+/// `None` once the peer closed. `buf` keeps what was read past it.
+pub async fn read_http_request(
+    sock: &mut tokio::net::TcpStream,
+    buf: &mut Vec<u8>,
+) -> Option<(String, Vec<u8>)> {
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_string();
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                let body = buf[end + 4..end + 4 + len].to_vec();
+                buf.drain(..end + 4 + len);
+                return Some((head, body));
+            }
+        }
+        let n = tokio::io::AsyncReadExt::read(sock, &mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
