@@ -3,12 +3,17 @@
 
 //! Bodies and signed requests the benchmarks share.
 
+use std::time::Duration;
+
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
+use webhook_receiver::clock::Timestamp;
 use webhook_receiver::signature::sign_headers;
 
 pub const SECRET: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
 pub const NOW_S: i64 = 1_795_867_500;
+pub const NOW: Timestamp = Timestamp::from_unix_seconds(NOW_S);
+pub const TOLERANCE: Duration = Duration::from_secs(300);
 
 /// A v1 `create` of about 300 bytes.
 pub fn small_v1() -> Vec<u8> {

@@ -112,11 +112,7 @@ fn invocation(c: &mut Criterion) {
         ("S".to_owned(), common::SECRET.to_owned()),
     ]);
     let config = Config::from_env(|k| vars.get(k).cloned()).unwrap();
-    let app = App::new(
-        config,
-        Store::new(&sdk),
-        Arc::new(FixedClock(common::NOW_S * 1000)),
-    );
+    let app = App::new(config, Store::new(&sdk), Arc::new(FixedClock(common::NOW)));
     let event = event_bytes(&common::small_v1());
 
     let mut cpu = Duration::ZERO;
@@ -131,7 +127,7 @@ fn invocation(c: &mut Criterion) {
                     let event: Value = serde_json::from_slice(black_box(&event)).unwrap();
                     let (response, log) = app.handle_event_logged(event, "bench-request").await;
                     // The log line is part of the work; where it goes is not.
-                    black_box(log.to_json(common::NOW_S * 1000).to_string());
+                    black_box(log.to_json(common::NOW).to_string());
                     black_box(response);
                 });
             }

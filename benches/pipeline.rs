@@ -9,13 +9,15 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::hint::black_box;
-use webhook_receiver::format::{Format, Input, Ttls};
+use std::time::Duration;
+use webhook_receiver::format::{Format, Input};
+use webhook_receiver::plan::Ttls;
 use webhook_receiver::signature::Verifier;
 
 const TTLS: Ttls = Ttls {
-    delivery_s: 604_800,
-    tombstone_s: 2_592_000,
-    inbox_s: 2_592_000,
+    delivery: Duration::from_secs(604_800),
+    tombstone: Duration::from_secs(2_592_000),
+    inbox: Duration::from_secs(2_592_000),
 };
 
 fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
@@ -53,14 +55,19 @@ fn pipeline(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(name), &body, |b, body| {
             b.iter(|| {
                 let verified = verifier
-                    .verify(black_box(&headers), black_box(body), common::NOW_S, 300)
+                    .verify(
+                        black_box(&headers),
+                        black_box(body),
+                        common::NOW,
+                        common::TOLERANCE,
+                    )
                     .unwrap();
                 let plan = format
                     .plan(&Input {
                         body: &verified,
                         scheme: "standard-webhooks",
-                        now_ms: common::NOW_S * 1000,
-                        tolerance_s: 300,
+                        now: common::NOW,
+                        tolerance: common::TOLERANCE,
                         ttls: TTLS,
                     })
                     .unwrap();

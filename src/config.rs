@@ -8,13 +8,15 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use aws_config::SdkConfig;
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::format::{Format, Ttls};
+use crate::format::Format;
+use crate::plan::Ttls;
 use crate::secrets::{self, FetchError};
 use crate::signature::{standard_webhooks, Verifier};
 
@@ -29,8 +31,8 @@ const MAX_MAX_BODY: usize = 262_144;
 const DEFAULT_DELIVERY_TTL: i64 = 604_800;
 const DEFAULT_TOMBSTONE_TTL: i64 = 2_592_000;
 const DEFAULT_INBOX_TTL: i64 = 2_592_000;
-const DEFAULT_TOLERANCE: i64 = 300;
-const MAX_TOLERANCE: i64 = 3600;
+const DEFAULT_TOLERANCE: u64 = 300;
+const MAX_TOLERANCE: u64 = 3600;
 
 /// The fields a tenant entry may have.
 const FIELDS: &[&str] = &[
@@ -109,7 +111,8 @@ pub struct Tenant {
     pub id: TenantId,
     pub table: TableName,
     pub verifier: Verifier,
-    pub tolerance_seconds: i64,
+    /// How far a signed timestamp may be from receipt time, either way (whole seconds).
+    pub tolerance: Duration,
     pub format: Format,
 }
 
@@ -117,9 +120,7 @@ pub struct Tenant {
 pub struct Config {
     tenants: HashMap<String, Tenant>,
     pub max_body_bytes: usize,
-    pub delivery_ttl_seconds: i64,
-    pub tombstone_ttl_seconds: i64,
-    pub inbox_ttl_seconds: i64,
+    ttls: Ttls,
 }
 
 /// Where a tenant's secrets come from.
@@ -147,7 +148,7 @@ struct TenantSpec {
     table: TableName,
     secret: SecretSource,
     scheme: &'static str,
-    tolerance_seconds: i64,
+    tolerance: Duration,
     format: Format,
 }
 
@@ -156,9 +157,7 @@ struct TenantSpec {
 pub struct Unresolved {
     tenants: Vec<TenantSpec>,
     max_body_bytes: usize,
-    delivery_ttl_seconds: i64,
-    tombstone_ttl_seconds: i64,
-    inbox_ttl_seconds: i64,
+    ttls: Ttls,
 }
 
 /// Secrets Manager answers, by ARN.
@@ -189,11 +188,7 @@ impl Config {
 
     /// How long what a write leaves behind lives.
     pub fn ttls(&self) -> Ttls {
-        Ttls {
-            delivery_s: self.delivery_ttl_seconds,
-            tombstone_s: self.tombstone_ttl_seconds,
-            inbox_s: self.inbox_ttl_seconds,
-        }
+        self.ttls
     }
 }
 
@@ -264,10 +259,10 @@ pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, Config
     let delivery_ttl_seconds = number_var(env, DELIVERY_TTL_VAR, DEFAULT_DELIVERY_TTL)?;
     let largest_tolerance = tenants
         .iter()
-        .map(|t| t.tolerance_seconds)
+        .map(|t| t.tolerance.as_secs())
         .max()
         .unwrap_or(DEFAULT_TOLERANCE);
-    if delivery_ttl_seconds <= 2 * largest_tolerance {
+    if u64::try_from(delivery_ttl_seconds).map_or(true, |ttl| ttl <= 2 * largest_tolerance) {
         return Err(ConfigError::var(
             DELIVERY_TTL_VAR,
             format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
@@ -285,9 +280,12 @@ pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, Config
     Ok(Unresolved {
         tenants,
         max_body_bytes: max_body_bytes as usize,
-        delivery_ttl_seconds,
-        tombstone_ttl_seconds,
-        inbox_ttl_seconds,
+        // Each checked positive above.
+        ttls: Ttls {
+            delivery: seconds(delivery_ttl_seconds),
+            tombstone: seconds(tombstone_ttl_seconds),
+            inbox: seconds(inbox_ttl_seconds),
+        },
     })
 }
 
@@ -359,16 +357,14 @@ impl Unresolved {
                 id: spec.id,
                 table: spec.table,
                 verifier,
-                tolerance_seconds: spec.tolerance_seconds,
+                tolerance: spec.tolerance,
                 format: spec.format,
             });
         }
         Ok(Config {
             tenants: tenants.into_iter().map(|t| (t.id.0.clone(), t)).collect(),
             max_body_bytes: self.max_body_bytes,
-            delivery_ttl_seconds: self.delivery_ttl_seconds,
-            tombstone_ttl_seconds: self.tombstone_ttl_seconds,
-            inbox_ttl_seconds: self.inbox_ttl_seconds,
+            ttls: self.ttls,
         })
     }
 }
@@ -445,10 +441,10 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
             })?,
     };
 
-    let tolerance_seconds = match fields.get("tolerance_seconds") {
+    let tolerance = match fields.get("tolerance_seconds") {
         None => DEFAULT_TOLERANCE,
         Some(v) => v
-            .as_i64()
+            .as_u64()
             .filter(|t| (1..=MAX_TOLERANCE).contains(t))
             .ok_or_else(|| {
                 ConfigError::tenant(
@@ -488,7 +484,7 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         table,
         secret,
         scheme,
-        tolerance_seconds,
+        tolerance: Duration::from_secs(tolerance),
         format,
     })
 }
@@ -500,6 +496,11 @@ fn is_secret_arn(arn: &str) -> bool {
         && parts[1].starts_with("aws")
         && parts[2] == "secretsmanager"
         && parts[5].starts_with("secret:")
+}
+
+/// A count of seconds checked positive.
+fn seconds(s: i64) -> Duration {
+    Duration::from_secs(u64::try_from(s).unwrap_or(0))
 }
 
 fn number_var(
@@ -601,11 +602,16 @@ mod tests {
             tenants(r#"{"clientA": {"table": "app_clientA_events", "secret_env": "S"}}"#).unwrap();
         let t = c.tenant("clientA").unwrap();
         assert_eq!(t.table.as_str(), "app_clientA_events");
-        assert_eq!(t.tolerance_seconds, 300);
+        assert_eq!(t.tolerance, Duration::from_secs(300));
         assert_eq!(c.max_body_bytes, 65536);
-        assert_eq!(c.delivery_ttl_seconds, 604800);
-        assert_eq!(c.tombstone_ttl_seconds, 2592000);
-        assert_eq!(c.inbox_ttl_seconds, 2592000);
+        assert_eq!(
+            c.ttls(),
+            Ttls {
+                delivery: Duration::from_secs(604_800),
+                tombstone: Duration::from_secs(2_592_000),
+                inbox: Duration::from_secs(2_592_000),
+            }
+        );
         assert_eq!(t.format, Format::DEFAULT);
         assert!(c.tenant("clienta").is_none());
         assert!(c.tenant("clientA ").is_none());

@@ -3,11 +3,13 @@
 //! to the log only.
 
 use http::StatusCode;
+use serde_json::json;
 
+use crate::lambda::{BodyRejected, NotHttpEvent, Response};
 use crate::payload::{Detail, PayloadError};
-use crate::plan::Outcome;
+use crate::plan::Conflict;
 use crate::signature::SignatureError;
-use crate::store::StoreError;
+use crate::store::{StoreError, WriteError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -36,9 +38,24 @@ pub enum ApiError {
     /// A refused write the sender must hear about (`user_exists`, `user_not_found`,
     /// `delivery_id_reused`).
     #[error("write refused: {}", .0.as_str())]
-    Conflict(Outcome),
+    Conflict(Conflict),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<NotHttpEvent> for ApiError {
+    fn from(_: NotHttpEvent) -> Self {
+        Self::NotHttpEvent
+    }
+}
+
+impl From<BodyRejected> for ApiError {
+    fn from(e: BodyRejected) -> Self {
+        match e {
+            BodyRejected::InvalidBase64 => Self::InvalidBody,
+            BodyRejected::TooLarge => Self::PayloadTooLarge,
+        }
+    }
 }
 
 impl From<PayloadError> for ApiError {
@@ -50,8 +67,34 @@ impl From<PayloadError> for ApiError {
     }
 }
 
+/// One invalid field (a handshake's malformed challenge).
+impl From<Detail> for ApiError {
+    fn from(detail: Detail) -> Self {
+        Self::InvalidPayload(vec![detail])
+    }
+}
+
+impl From<WriteError> for ApiError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Conflict(conflict) => Self::Conflict(conflict),
+            WriteError::Store(e) => Self::Store(e),
+        }
+    }
+}
+
 impl ApiError {
-    pub fn status(&self) -> StatusCode {
+    /// The response the sender gets: status, `{"error", "details"?, "request_id"}`, and the
+    /// headers the error calls for.
+    pub fn to_response(&self, request_id: &str) -> Response {
+        let mut body = json!({"error": self.code(), "request_id": request_id});
+        if let Some(details) = self.details() {
+            body["details"] = json!(details);
+        }
+        Response::json(self.status().as_u16(), &body, self.headers())
+    }
+
+    fn status(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::UnknownTenant => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -92,7 +135,7 @@ impl ApiError {
     }
 
     /// Extra headers the sender needs.
-    pub fn headers(&self) -> &'static [(&'static str, &'static str)] {
+    fn headers(&self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::MethodNotAllowed => &[("allow", "POST")],
             Self::Store(StoreError::Unavailable(_)) => &[("retry-after", RETRY_AFTER_SECONDS)],
@@ -100,7 +143,7 @@ impl ApiError {
         }
     }
 
-    pub fn details(&self) -> Option<&[Detail]> {
+    fn details(&self) -> Option<&[Detail]> {
         match self {
             Self::InvalidPayload(d) => Some(d),
             _ => None,

@@ -15,8 +15,8 @@ use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::handshake::{self, Handshake};
-use crate::lambda::{self, BodyRejected, Request, Response};
-use crate::plan::{Outcome, Plan};
+use crate::lambda::{self, Request, Response};
+use crate::plan::{Accepted, Plan};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -56,7 +56,7 @@ impl App {
     ) -> Value {
         let (response, mut log) = self.handle_event_logged(event, request_id).await;
         log.xray_trace_id = trace_header.and_then(trace_root).map(str::to_owned);
-        log.emit(self.clock.now_ms());
+        log.emit(self.clock.now());
         response
     }
 
@@ -71,7 +71,7 @@ impl App {
         let (origin, request) = lambda::parse_event(event, self.config.max_body_bytes);
         let result = match request {
             Ok(req) => self.process(&req, &mut log).await,
-            Err(lambda::NotHttpEvent) => Err(ApiError::NotHttpEvent),
+            Err(not_http) => Err(not_http.into()),
         };
         let (response, log) = self.finish(result, log, started);
         (lambda::to_event_response(origin, response), log)
@@ -84,18 +84,9 @@ impl App {
         started: Instant,
     ) -> (Response, RequestLog) {
         let response = match result {
-            Ok(Answer::Status(outcome)) => {
-                log.outcome = outcome.as_str();
-                json_response(
-                    200,
-                    json!({"status": outcome.as_str()}),
-                    &[],
-                    &log.request_id,
-                )
-            }
-            Ok(Answer::Challenge(challenge)) => {
-                log.outcome = "challenge";
-                json_response(200, json!({"challenge": challenge}), &[], &log.request_id)
+            Ok(answer) => {
+                log.outcome = answer.as_str();
+                answer.to_response(&log.request_id)
             }
             Err(error) => {
                 log.outcome = error.code();
@@ -107,16 +98,7 @@ impl App {
                         "request failed"
                     );
                 }
-                let mut body = json!({"error": error.code()});
-                if let Some(details) = error.details() {
-                    body["details"] = json!(details);
-                }
-                json_response(
-                    error.status().as_u16(),
-                    body,
-                    error.headers(),
-                    &log.request_id,
-                )
+                error.to_response(&log.request_id)
             }
         };
         log.status = response.status;
@@ -134,24 +116,14 @@ impl App {
         let tenant = self.config.tenant(segment).ok_or(ApiError::UnknownTenant)?;
         log.tenant = Some(tenant.id.as_str().to_owned());
 
-        // 3. Body: the adapter's base64 verdict, then size, before any hashing or parsing.
-        let body: &[u8] = match &req.body {
-            Ok(bytes) => bytes,
-            Err(BodyRejected::InvalidBase64) => return Err(ApiError::InvalidBody),
-            Err(BodyRejected::TooLarge) => return Err(ApiError::PayloadTooLarge),
-        };
-        if body.len() > self.config.max_body_bytes {
-            return Err(ApiError::PayloadTooLarge);
-        }
+        // 3. Body: the adapter's verdict (base64, size), before any hashing or parsing.
+        let body = req.body.as_deref().map_err(|rejected| *rejected)?;
 
         // 4. Signature.
-        let now_ms = self.clock.now_ms();
-        let verified = tenant.verifier.verify(
-            &req.headers,
-            body,
-            now_ms.div_euclid(1000),
-            tenant.tolerance_seconds,
-        )?;
+        let now = self.clock.now();
+        let verified = tenant
+            .verifier
+            .verify(&req.headers, body, now, tenant.tolerance)?;
         log.delivery_id = Some(verified.delivery_id().to_string());
 
         // 5. Content type.
@@ -162,15 +134,15 @@ impl App {
         // 6. A sender's endpoint check, else what the body means in the tenant's format.
         match handshake::detect(tenant.verifier.scheme(), tenant.format, &verified) {
             Ok(Some(Handshake::SlackChallenge(c))) => return Ok(Answer::Challenge(c)),
-            Ok(Some(Handshake::GitHubPing)) => return Ok(Answer::Status(Outcome::Ignored)),
+            Ok(Some(Handshake::GitHubPing)) => return Ok(Answer::Status(Accepted::Ignored)),
             Ok(None) => {}
-            Err(detail) => return Err(ApiError::InvalidPayload(vec![detail])),
+            Err(detail) => return Err(detail.into()),
         }
         let plan = tenant.format.plan(&format::Input {
             body: &verified,
             scheme: tenant.verifier.scheme(),
-            now_ms,
-            tolerance_s: tenant.tolerance_seconds,
+            now,
+            tolerance: tenant.tolerance,
             ttls: self.config.ttls(),
         })?;
         log.action = Some(plan.action());
@@ -184,30 +156,52 @@ impl App {
         tenant: &Tenant,
         plan: Plan,
         log: &mut RequestLog,
-    ) -> Result<Outcome, ApiError> {
+    ) -> Result<Accepted, ApiError> {
         let started = Instant::now();
         let result = match &plan {
-            Plan::User(write) => self.store.apply(&tenant.table, write).await,
-            Plan::Event(put) => self.store.put_event(&tenant.table, put).await,
-            Plan::Ignored => return Ok(Outcome::Ignored),
+            Plan::User(write) => self
+                .store
+                .apply(&tenant.table, write)
+                .await
+                .map_err(ApiError::from),
+            Plan::Event(put) => self
+                .store
+                .put_event(&tenant.table, put)
+                .await
+                .map_err(ApiError::from),
+            Plan::Ignored => return Ok(Accepted::Ignored),
         };
         log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-        match result? {
-            outcome
-            @ (Outcome::Applied | Outcome::Duplicate | Outcome::Stale | Outcome::Stored) => {
-                Ok(outcome)
-            }
-            conflict => Err(ApiError::Conflict(conflict)),
-        }
+        result
     }
 }
 
-/// What a successful request answers.
+/// What a successful request answers (200).
 enum Answer {
     /// `{"status": …}`.
-    Status(Outcome),
+    Status(Accepted),
     /// `{"challenge": …}` (Slack's `url_verification`).
     Challenge(String),
+}
+
+impl Answer {
+    /// The outcome as logged.
+    fn as_str(&self) -> &'static str {
+        match self {
+            Self::Status(accepted) => accepted.as_str(),
+            Self::Challenge(_) => "challenge",
+        }
+    }
+
+    fn to_response(&self, request_id: &str) -> Response {
+        let body = match self {
+            Self::Status(accepted) => {
+                json!({"status": accepted.as_str(), "request_id": request_id})
+            }
+            Self::Challenge(c) => json!({"challenge": c, "request_id": request_id}),
+        };
+        Response::json(200, &body, &[])
+    }
 }
 
 /// The root id of an X-Ray trace header (`Root=1-5759e988-bd862e3fe1be46a994272793;…`), the
@@ -249,22 +243,6 @@ fn is_json(headers: &HeaderMap) -> bool {
             .next()
             .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
     })
-}
-
-fn json_response(
-    status: u16,
-    mut body: Value,
-    headers: &[(&'static str, &'static str)],
-    request_id: &str,
-) -> Response {
-    body["request_id"] = json!(request_id);
-    let mut all = vec![("content-type", "application/json".to_owned())];
-    all.extend(headers.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    Response {
-        status,
-        headers: all,
-        body: body.to_string(),
-    }
 }
 
 #[cfg(test)]

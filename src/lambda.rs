@@ -57,6 +57,20 @@ pub struct Response {
     pub body: String,
 }
 
+impl Response {
+    /// A JSON document with `content-type: application/json`, then `headers`.
+    pub fn json(status: u16, body: &Value, headers: &[(&'static str, &'static str)]) -> Self {
+        let mut all = Vec::with_capacity(headers.len() + 1);
+        all.push(("content-type", "application/json".to_owned()));
+        all.extend(headers.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        Self {
+            status,
+            headers: all,
+            body: body.to_string(),
+        }
+    }
+}
+
 /// Reads an invocation event. `max_body_bytes` bounds the body (decoded bytes).
 pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Request, NotHttpEvent>) {
     let Value::Object(mut event) = event else {
@@ -147,8 +161,9 @@ fn header_value(value: &Value) -> Result<HeaderValue, NotHttpEvent> {
         .ok_or(NotHttpEvent)
 }
 
-/// The body's bytes: moved out of the event, base64-decoded when flagged, refused before
-/// decoding when it cannot fit once decoded.
+/// The body's bytes, bounded by `max_bytes` (the one place the size limit is checked): moved out
+/// of the event, base64-decoded when flagged, refused before decoding when it cannot fit once
+/// decoded.
 fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>, BodyRejected> {
     let encoded = event.get("isBase64Encoded") == Some(&Value::Bool(true));
     let body = match event.remove("body") {
@@ -156,7 +171,11 @@ fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>
         _ => return Ok(Vec::new()),
     };
     if !encoded {
-        return Ok(body.into_bytes());
+        return if body.len() > max_bytes {
+            Err(BodyRejected::TooLarge)
+        } else {
+            Ok(body.into_bytes())
+        };
     }
     if body.len() > max_bytes.div_ceil(3) * 4 {
         return Err(BodyRejected::TooLarge);
@@ -210,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn base64_body_is_bounded_then_decoded() {
+    fn bodies_are_bounded_and_base64_decoded() {
         let ev = v2(json!({"isBase64Encoded": true, "body": STANDARD.encode(b"hello")}));
         assert_eq!(body(ev, 5), Ok(b"hello".to_vec()));
         let ev = v2(json!({"isBase64Encoded": true, "body": "%%% not base64"}));
@@ -221,6 +240,10 @@ mod tests {
         assert_eq!(body(ev, 100), Err(BodyRejected::TooLarge));
         let ev = v2(json!({"isBase64Encoded": false, "body": "plain"}));
         assert_eq!(body(ev, 100), Ok(b"plain".to_vec()));
+        let ev = v2(json!({"body": "plain"}));
+        assert_eq!(body(ev, 5), Ok(b"plain".to_vec()));
+        let ev = v2(json!({"body": "plain"}));
+        assert_eq!(body(ev, 4), Err(BodyRejected::TooLarge));
         assert_eq!(body(v2(json!({"body": null})), 100), Ok(Vec::new()));
     }
 

@@ -8,6 +8,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use unicode_general_category::{get_general_category, GeneralCategory};
 
+use crate::clock::Timestamp;
 use crate::signature::VerifiedBody;
 
 /// A user's id: `^usr_[a-f0-9]{8}$` in v1 events; other formats check their own rule.
@@ -64,8 +65,8 @@ pub struct Metadata {
 pub struct Event {
     pub user_id: UserId,
     pub action: Action,
-    /// `occurred_at` as milliseconds since the epoch, when the sender gave it.
-    pub occurred_at_ms: Option<i64>,
+    /// `occurred_at`, when the sender gave it.
+    pub occurred_at: Option<Timestamp>,
     pub metadata: Metadata,
 }
 
@@ -168,27 +169,22 @@ pub enum OccurredAt {
     Required,
 }
 
-/// Parses and validates a verified body. `now_ms` and `tolerance_s` bound `occurred_at` in the
-/// future: a far-future event would make every later event stale.
-pub fn parse(
-    body: &VerifiedBody<'_>,
-    now_ms: i64,
-    tolerance_s: i64,
-) -> Result<Event, PayloadError> {
+/// Parses and validates a verified body. `latest` bounds `occurred_at` (receipt time plus the
+/// tenant's tolerance): a far-future event would make every later event stale.
+pub fn parse(body: &VerifiedBody<'_>, latest: Timestamp) -> Result<Event, PayloadError> {
     let occurred_at = if body.delivery_id_signed() {
         OccurredAt::Optional
     } else {
         OccurredAt::Required
     };
-    parse_bytes(body.bytes(), occurred_at, now_ms, tolerance_s)
+    parse_bytes(body.bytes(), occurred_at, latest)
 }
 
 /// [`parse`] over bare bytes (for the fuzzer and the benchmarks).
 pub fn parse_bytes(
     bytes: &[u8],
     occurred_at: OccurredAt,
-    now_ms: i64,
-    tolerance_s: i64,
+    latest: Timestamp,
 ) -> Result<Event, PayloadError> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Err(PayloadError::InvalidJson);
@@ -229,16 +225,17 @@ pub fn parse_bytes(
         ));
     }
 
-    let occurred_at_ms = match wire.occurred_at.as_deref().map(rfc3339_ms) {
+    let occurred = match wire.occurred_at.as_deref().map(rfc3339_ms) {
         None => None,
         Some(Some(ms)) => {
-            if ms > now_ms.saturating_add(tolerance_s.saturating_mul(1000)) {
+            let t = Timestamp::from_unix_millis(ms);
+            if t > latest {
                 details.push(Detail::new(
                     "occurred_at",
                     "is further in the future than the allowed tolerance",
                 ));
             }
-            Some(ms)
+            Some(t)
         }
         Some(None) => {
             details.push(Detail::new(
@@ -282,7 +279,7 @@ pub fn parse_bytes(
     Ok(Event {
         user_id: UserId(wire.user_id),
         action,
-        occurred_at_ms,
+        occurred_at: occurred,
         metadata: metadata.unwrap_or_default(),
     })
 }
@@ -471,9 +468,11 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_795_867_200_000; // 2026-11-28T12:00:00Z
+    /// `NOW` plus a tolerance of 300 s.
+    const LATEST: Timestamp = Timestamp::from_unix_millis(NOW + 300_000);
 
     fn parse(json: &str) -> Result<Event, PayloadError> {
-        parse_bytes(json.as_bytes(), OccurredAt::Optional, NOW, 300)
+        parse_bytes(json.as_bytes(), OccurredAt::Optional, LATEST)
     }
 
     fn details(json: &str) -> Vec<Detail> {
@@ -497,7 +496,7 @@ mod tests {
         .unwrap();
         assert_eq!(e.user_id.as_str(), "usr_0a1b2c3d");
         assert_eq!(e.action, Action::Create);
-        assert_eq!(e.occurred_at_ms, Some(NOW));
+        assert_eq!(e.occurred_at, Some(Timestamp::from_unix_millis(NOW)));
         assert_eq!(e.metadata.email.as_deref(), Some("ana@example.com"));
     }
 
@@ -507,7 +506,7 @@ mod tests {
             r#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"2026-11-28T13:00:00.1239+01:00"}"#,
         )
         .unwrap();
-        assert_eq!(e.occurred_at_ms, Some(NOW + 123));
+        assert_eq!(e.occurred_at, Some(Timestamp::from_unix_millis(NOW + 123)));
     }
 
     #[test]
@@ -524,7 +523,7 @@ mod tests {
             assert_eq!(parse(bad), Err(PayloadError::InvalidJson), "{bad:?}");
         }
         assert_eq!(
-            parse_bytes(b"{\"user_id\":\"\xff\"}", OccurredAt::Optional, NOW, 300),
+            parse_bytes(b"{\"user_id\":\"\xff\"}", OccurredAt::Optional, LATEST),
             Err(PayloadError::InvalidJson)
         );
     }
@@ -645,7 +644,7 @@ mod tests {
     #[test]
     fn occurred_at_is_required_where_the_delivery_id_is_not_signed() {
         let body = br#"{"user_id":"usr_0a1b2c3d","action":"delete"}"#;
-        match parse_bytes(body, OccurredAt::Required, NOW, 300) {
+        match parse_bytes(body, OccurredAt::Required, LATEST) {
             Err(PayloadError::Invalid(d)) => {
                 assert_eq!(d.len(), 1, "{d:?}");
                 assert_eq!(d[0].path, "occurred_at");
@@ -653,10 +652,10 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(parse_bytes(body, OccurredAt::Optional, NOW, 300).is_ok());
+        assert!(parse_bytes(body, OccurredAt::Optional, LATEST).is_ok());
         let with =
             br#"{"user_id":"usr_0a1b2c3d","action":"delete","occurred_at":"2026-11-28T12:00:00Z"}"#;
-        assert!(parse_bytes(with, OccurredAt::Required, NOW, 300).is_ok());
+        assert!(parse_bytes(with, OccurredAt::Required, LATEST).is_ok());
     }
 
     #[test]

@@ -2,37 +2,56 @@
 //! read a refused user write. Pure: no I/O, no DynamoDB types, so every cell of the condition
 //! table (SPEC §6) is unit-tested here.
 
-use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
+use std::time::Duration;
 
+use sha2::{Digest, Sha256};
+
+use crate::clock::Timestamp;
 use crate::payload::{Action, Event, Metadata, UserId};
 use crate::signature::{DeliveryId, VerifiedBody};
 
-/// The result a sender sees for an accepted, verified, valid webhook.
+/// A webhook the receiver accepted: answered 200 `{"status": …}`, and the sender is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Accepted {
+    /// The user write was applied.
     Applied,
+    /// This delivery was already received with the same body; nothing written again.
     Duplicate,
+    /// A newer (or same-time) event for this user was applied first; nothing written.
     Stale,
+    /// An inbox event stored for the first time.
+    Stored,
     /// A verified request that asks for nothing to be written (a GitHub `ping`, a Clerk event
     /// type the format does not apply).
     Ignored,
-    /// An inbox event stored for the first time.
-    Stored,
-    UserExists,
-    UserNotFound,
-    DeliveryIdReused,
 }
 
-impl Outcome {
+impl Accepted {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Applied => "applied",
             Self::Duplicate => "duplicate",
             Self::Stale => "stale",
-            Self::Ignored => "ignored",
             Self::Stored => "stored",
+            Self::Ignored => "ignored",
+        }
+    }
+}
+
+/// A user write refused because of what is stored: answered 409, and the sender must look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// `create` for a user that exists (and is not a tombstone) with an older event time.
+    UserExists,
+    /// `update` for a user that does not exist or is a tombstone.
+    UserNotFound,
+    /// This delivery id was already received with another body.
+    DeliveryIdReused,
+}
+
+impl Conflict {
+    pub fn as_str(self) -> &'static str {
+        match self {
             Self::UserExists => "user_exists",
             Self::UserNotFound => "user_not_found",
             Self::DeliveryIdReused => "delivery_id_reused",
@@ -62,21 +81,30 @@ impl Plan {
     }
 }
 
+/// How long what a write leaves behind lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ttls {
+    /// A delivery record (the replay window).
+    pub delivery: Duration,
+    /// A deleted user's tombstone.
+    pub tombstone: Duration,
+    /// An inbox event.
+    pub inbox: Duration,
+}
+
 /// An inbox item (SPEC §11): stored once under its delivery id, never overwritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventPut {
     pub delivery_id: DeliveryId,
     /// Kept only when it is a plain token (`^[A-Za-z0-9._:/-]{1,128}$`).
     pub event_type: Option<String>,
-    /// ms since the epoch.
-    pub event_time_ms: i64,
+    pub event_time: Timestamp,
     /// Receipt time, RFC 3339 UTC.
     pub received_at: String,
     pub payload_sha256: String,
     /// The body exactly as received.
     pub body: String,
-    /// Unix seconds.
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
 }
 
 /// One transaction: the delivery record and the user mutation.
@@ -86,84 +114,71 @@ pub struct Write {
     pub payload_sha256: String,
     pub user_id: UserId,
     pub action: Action,
-    /// `occurred_at`, else the signed timestamp, else receipt time; ms since the epoch.
-    pub event_time_ms: i64,
+    /// `occurred_at`, else the signed timestamp, else receipt time.
+    pub event_time: Timestamp,
     /// Receipt time, RFC 3339 UTC (`received_at`, `updated_at`, `deleted_at`).
     pub received_at: String,
-    /// Unix seconds.
-    pub delivery_expires_at: i64,
-    /// Unix seconds.
-    pub tombstone_expires_at: i64,
+    pub delivery_expires_at: Timestamp,
+    pub tombstone_expires_at: Timestamp,
     pub metadata: Metadata,
 }
 
 impl Write {
-    pub fn new(
-        event: Event,
-        body: &VerifiedBody<'_>,
-        now_ms: i64,
-        delivery_ttl_s: i64,
-        tombstone_ttl_s: i64,
-    ) -> Self {
-        let event_time_ms = event
-            .occurred_at_ms
-            .or_else(|| body.signed_at().map(|s| s.saturating_mul(1000)))
-            .unwrap_or(now_ms);
-        let now_s = now_ms.div_euclid(1000);
+    pub fn new(event: Event, body: &VerifiedBody<'_>, now: Timestamp, ttls: &Ttls) -> Self {
+        let event_time = event.occurred_at.or(body.signed_at()).unwrap_or(now);
         Self {
             delivery_id: body.delivery_id().clone(),
             payload_sha256: hex::encode(Sha256::digest(body.bytes())),
             user_id: event.user_id,
             action: event.action,
-            event_time_ms,
-            received_at: rfc3339_utc(now_ms),
-            delivery_expires_at: now_s.saturating_add(delivery_ttl_s),
-            tombstone_expires_at: now_s.saturating_add(tombstone_ttl_s),
+            event_time,
+            received_at: now.to_rfc3339(),
+            delivery_expires_at: now.saturating_add(ttls.delivery),
+            tombstone_expires_at: now.saturating_add(ttls.tombstone),
             metadata: event.metadata,
         }
     }
 }
 
-/// Milliseconds since the epoch as RFC 3339 UTC (`2026-11-28T12:00:00.123Z`).
-pub fn rfc3339_utc(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
-}
-
 /// The user item as it stood when a condition refused the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StoredUser {
-    pub last_event_at: i64,
+    pub last_event_at: Timestamp,
     pub tombstone: bool,
 }
 
 /// The delivery record's condition failed: the same body again is a duplicate, another body
 /// under the same id is a reused id.
-pub fn on_delivery_exists(write: &Write, stored_sha256: Option<&str>) -> Outcome {
+pub fn on_delivery_exists(
+    write: &Write,
+    stored_sha256: Option<&str>,
+) -> Result<Accepted, Conflict> {
     if stored_sha256 == Some(write.payload_sha256.as_str()) {
-        Outcome::Duplicate
+        Ok(Accepted::Duplicate)
     } else {
-        Outcome::DeliveryIdReused
+        Err(Conflict::DeliveryIdReused)
     }
 }
 
 /// The user condition failed. `None` means the stored item would have satisfied the condition
 /// (it changed between check and read): the caller retries.
-pub fn on_user_refused(action: Action, t: i64, stored: Option<StoredUser>) -> Option<Outcome> {
+pub fn on_user_refused(
+    action: Action,
+    t: Timestamp,
+    stored: Option<StoredUser>,
+) -> Option<Result<Accepted, Conflict>> {
     let Some(user) = stored else {
         return match action {
-            Action::Update => Some(Outcome::UserNotFound),
+            Action::Update => Some(Err(Conflict::UserNotFound)),
             Action::Create | Action::Delete => None,
         };
     };
     // An equal time counts as already applied.
     let newer_or_same = user.last_event_at >= t;
     match (action, user.tombstone, newer_or_same) {
-        (_, _, true) => Some(Outcome::Stale),
-        (Action::Create, false, false) => Some(Outcome::UserExists),
-        (Action::Update, true, false) => Some(Outcome::UserNotFound),
+        (_, _, true) => Some(Ok(Accepted::Stale)),
+        (Action::Create, false, false) => Some(Err(Conflict::UserExists)),
+        (Action::Update, true, false) => Some(Err(Conflict::UserNotFound)),
         (Action::Create, true, false)
         | (Action::Update, false, false)
         | (Action::Delete, _, false) => None,
@@ -174,20 +189,22 @@ pub fn on_user_refused(action: Action, t: i64, stored: Option<StoredUser>) -> Op
 mod tests {
     use super::*;
     use Action::*;
-    use Outcome::*;
+    use Conflict::*;
+
+    const STALE: Option<Result<Accepted, Conflict>> = Some(Ok(Accepted::Stale));
 
     const T: i64 = 1_000_000;
 
     fn live(last: i64) -> Option<StoredUser> {
         Some(StoredUser {
-            last_event_at: last,
+            last_event_at: Timestamp::from_unix_millis(last),
             tombstone: false,
         })
     }
 
     fn tomb(last: i64) -> Option<StoredUser> {
         Some(StoredUser {
-            last_event_at: last,
+            last_event_at: Timestamp::from_unix_millis(last),
             tombstone: true,
         })
     }
@@ -198,37 +215,31 @@ mod tests {
     fn condition_table() {
         let rows = [
             (Create, None, None),
-            (Create, live(T - 1), Some(UserExists)),
-            (Create, live(T), Some(Stale)),
-            (Create, live(T + 1), Some(Stale)),
+            (Create, live(T - 1), Some(Err(UserExists))),
+            (Create, live(T), STALE),
+            (Create, live(T + 1), STALE),
             (Create, tomb(T - 1), None),
-            (Create, tomb(T), Some(Stale)),
-            (Create, tomb(T + 1), Some(Stale)),
-            (Update, None, Some(UserNotFound)),
+            (Create, tomb(T), STALE),
+            (Create, tomb(T + 1), STALE),
+            (Update, None, Some(Err(UserNotFound))),
             (Update, live(T - 1), None),
-            (Update, live(T), Some(Stale)),
-            (Update, live(T + 1), Some(Stale)),
-            (Update, tomb(T - 1), Some(UserNotFound)),
-            (Update, tomb(T), Some(Stale)),
-            (Update, tomb(T + 1), Some(Stale)),
+            (Update, live(T), STALE),
+            (Update, live(T + 1), STALE),
+            (Update, tomb(T - 1), Some(Err(UserNotFound))),
+            (Update, tomb(T), STALE),
+            (Update, tomb(T + 1), STALE),
             (Delete, None, None),
             (Delete, live(T - 1), None),
-            (Delete, live(T), Some(Stale)),
+            (Delete, live(T), STALE),
             (Delete, tomb(T - 1), None),
-            (Delete, tomb(T + 1), Some(Stale)),
+            (Delete, tomb(T + 1), STALE),
         ];
         for (action, stored, want) in rows {
             assert_eq!(
-                on_user_refused(action, T, stored),
+                on_user_refused(action, Timestamp::from_unix_millis(T), stored),
                 want,
                 "{action:?} {stored:?}"
             );
         }
-    }
-
-    #[test]
-    fn rfc3339_formatting() {
-        assert_eq!(rfc3339_utc(1_795_867_200_000), "2026-11-28T12:00:00Z");
-        assert_eq!(rfc3339_utc(1_795_867_200_123), "2026-11-28T12:00:00.123Z");
     }
 }

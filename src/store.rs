@@ -1,6 +1,7 @@
 //! The only module that knows DynamoDB: item layout, expressions, error names. It takes a
-//! [`Write`] (user events) or an [`EventPut`] (inbox) and answers in [`Outcome`]s or a
-//! [`StoreError`] that says whether a retry can help.
+//! [`Write`] (user events) or an [`EventPut`] (inbox) and answers in the domain's words: an
+//! [`Accepted`] outcome, a [`Conflict`] the sender must hear about, or a [`StoreError`] that says
+//! whether a retry can help.
 //!
 //! Attribute names are constants and reach DynamoDB only through `#` placeholders; values only
 //! through `:` placeholders. Nothing from a payload is spliced into an expression string.
@@ -20,9 +21,12 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
+use crate::clock::Timestamp;
 use crate::config::TableName;
 use crate::payload::Action;
-use crate::plan::{on_delivery_exists, on_user_refused, EventPut, Outcome, StoredUser, Write};
+use crate::plan::{
+    on_delivery_exists, on_user_refused, Accepted, Conflict, EventPut, StoredUser, Write,
+};
 
 /// Item attribute names (SPEC §6).
 pub mod attr {
@@ -76,6 +80,16 @@ pub enum StoreError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// Why a user write was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// What is stored refuses this write, and a retry cannot change that.
+    #[error("write refused: {}", .0.as_str())]
+    Conflict(Conflict),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 struct Message(String);
@@ -115,7 +129,7 @@ impl Store {
 
     /// Applies one write with one `TransactWriteItems` (retried only when another transaction
     /// conflicted).
-    pub async fn apply(&self, table: &TableName, write: &Write) -> Result<Outcome, StoreError> {
+    pub async fn apply(&self, table: &TableName, write: &Write) -> Result<Accepted, WriteError> {
         let items = vec![delivery_put(table, write)?, user_update(table, write)?];
         let started = Instant::now();
         let mut attempt = 0;
@@ -128,14 +142,14 @@ impl Store {
                 .send()
                 .await;
             let retry = match result {
-                Ok(_) => return Ok(Outcome::Applied),
+                Ok(_) => return Ok(Accepted::Applied),
                 Err(err) => match classify(err, write)? {
-                    Refusal::Decided(outcome) => return Ok(outcome),
+                    Refusal::Decided(decided) => return decided.map_err(WriteError::Conflict),
                     Refusal::Retry(why) => why,
                 },
             };
             if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
-                return Err(unavailable(format!("{retry} after {attempt} attempts")));
+                return Err(unavailable(format!("{retry} after {attempt} attempts")).into());
             }
             tokio::time::sleep(backoff(attempt)).await;
         }
@@ -149,7 +163,7 @@ impl Store {
         &self,
         table: &TableName,
         put: &EventPut,
-    ) -> Result<Outcome, StoreError> {
+    ) -> Result<Accepted, StoreError> {
         let mut item = HashMap::from([
             (
                 attr::PK.to_owned(),
@@ -157,11 +171,14 @@ impl Store {
             ),
             (attr::SK.to_owned(), s(EVENT_SK)),
             (attr::DELIVERY_ID.to_owned(), s(put.delivery_id.as_str())),
-            (attr::EVENT_TIME.to_owned(), n(put.event_time_ms)),
+            (attr::EVENT_TIME.to_owned(), n(put.event_time.unix_millis())),
             (attr::RECEIVED_AT.to_owned(), s(&put.received_at)),
             (attr::PAYLOAD_SHA256.to_owned(), s(&put.payload_sha256)),
             (attr::BODY.to_owned(), s(&put.body)),
-            (attr::EXPIRES_AT.to_owned(), n(put.expires_at)),
+            (
+                attr::EXPIRES_AT.to_owned(),
+                n(put.expires_at.unix_seconds()),
+            ),
         ]);
         if let Some(t) = &put.event_type {
             item.insert(attr::EVENT_TYPE.to_owned(), s(t));
@@ -176,11 +193,11 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Outcome::Stored),
+            Ok(_) => Ok(Accepted::Stored),
             Err(SdkError::ServiceError(ctx))
                 if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                Ok(Outcome::Duplicate)
+                Ok(Accepted::Duplicate)
             }
             Err(err) => Err(failure(err, |e| {
                 use PutItemError as E;
@@ -199,7 +216,7 @@ impl Store {
 }
 
 enum Refusal {
-    Decided(Outcome),
+    Decided(Result<Accepted, Conflict>),
     Retry(&'static str),
 }
 
@@ -283,7 +300,7 @@ fn cancelled(reasons: &[CancellationReason], write: &Write) -> Result<Refusal, S
             Some(i) => Some(stored_user(i)?),
         };
         return Ok(
-            match on_user_refused(write.action, write.event_time_ms, stored) {
+            match on_user_refused(write.action, write.event_time, stored) {
                 Some(outcome) => Refusal::Decided(outcome),
                 None => Refusal::Retry("user item changed during the transaction"),
             },
@@ -307,6 +324,7 @@ fn stored_user(item: &HashMap<String, AttributeValue>) -> Result<StoredUser, Sto
         .get(attr::LAST_EVENT_AT)
         .and_then(|v| v.as_n().ok())
         .and_then(|n| n.parse().ok())
+        .map(Timestamp::from_unix_millis)
         .ok_or_else(|| internal("stored user item has no numeric last_event_at"))?;
     Ok(StoredUser {
         last_event_at,
@@ -333,7 +351,10 @@ fn delivery_put(table: &TableName, w: &Write) -> Result<TransactWriteItem, Store
         (attr::PAYLOAD_SHA256.to_owned(), s(&w.payload_sha256)),
         (attr::USER_ID.to_owned(), s(w.user_id.as_str())),
         (attr::ACTION.to_owned(), s(w.action.as_str())),
-        (attr::EXPIRES_AT.to_owned(), n(w.delivery_expires_at)),
+        (
+            attr::EXPIRES_AT.to_owned(),
+            n(w.delivery_expires_at.unix_seconds()),
+        ),
     ]);
     let put = Put::builder()
         .table_name(table.as_str())
@@ -398,7 +419,7 @@ impl Expr {
 fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
     let mut e = Expr::default();
     e.set(attr::UPDATED_AT, ":now", s(&w.received_at));
-    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time_ms));
+    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time.unix_millis()));
     e.set(
         attr::LAST_DELIVERY_ID,
         ":delivery",
@@ -437,7 +458,11 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
             ));
             e.set(attr::USER_ID, ":user", s(w.user_id.as_str()));
             e.set(attr::DELETED_AT, ":deleted", s(&w.received_at));
-            e.set(attr::EXPIRES_AT, ":expires", n(w.tombstone_expires_at));
+            e.set(
+                attr::EXPIRES_AT,
+                ":expires",
+                n(w.tombstone_expires_at.unix_seconds()),
+            );
             // A tombstone keeps only keys, user_id, version, times and the last delivery id.
             e.remove(attr::EMAIL);
             e.remove(attr::DISPLAY_NAME);

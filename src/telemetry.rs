@@ -10,6 +10,8 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+use crate::clock::Timestamp;
+
 pub const METRIC_NAMESPACE: &str = "WebhookReceiver";
 /// The `service` field and metric dimension (Powertools' name for it).
 pub const SERVICE: &str = "webhook-receiver";
@@ -32,8 +34,8 @@ pub struct RequestLog {
 }
 
 impl RequestLog {
-    /// The EMF record for this request at `timestamp_ms`.
-    pub fn to_json(&self, timestamp_ms: i64) -> Value {
+    /// The EMF record for this request, written at `at`.
+    pub fn to_json(&self, at: Timestamp) -> Value {
         let mut metrics = vec![
             json!({"Name": "Requests", "Unit": "Count"}),
             json!({"Name": "total_ms", "Unit": "Milliseconds"}),
@@ -56,14 +58,14 @@ impl RequestLog {
         }
         let mut line = json!({
             "_aws": {
-                "Timestamp": timestamp_ms,
+                "Timestamp": at.unix_millis(),
                 "CloudWatchMetrics": directives,
             },
             "level": "INFO",
             "message": "webhook request",
             "service": SERVICE,
             "cold_start": self.cold_start,
-            "timestamp": crate::plan::rfc3339_utc(timestamp_ms),
+            "timestamp": at.to_rfc3339(),
             "function_request_id": self.request_id,
             "xray_trace_id": self.xray_trace_id,
             // EMF dimensions must be strings; requests with no tenant count under "-".
@@ -82,8 +84,8 @@ impl RequestLog {
         line
     }
 
-    pub fn emit(&self, timestamp_ms: i64) {
-        println!("{}", self.to_json(timestamp_ms));
+    pub fn emit(&self, at: Timestamp) {
+        println!("{}", self.to_json(at));
     }
 }
 
@@ -179,7 +181,7 @@ mod tests {
             cold_start: true,
             xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
         };
-        let v = log.to_json(1_795_867_200_000);
+        let v = log.to_json(Timestamp::from_unix_millis(1_795_867_200_000));
         for key in [
             "function_request_id",
             "xray_trace_id",
@@ -229,7 +231,7 @@ mod tests {
         // A warm request without a DynamoDB call declares neither ColdStart nor dynamodb_ms.
         log.cold_start = false;
         log.dynamodb_ms = None;
-        let v = log.to_json(1_795_867_200_000);
+        let v = log.to_json(Timestamp::from_unix_millis(1_795_867_200_000));
         let directives = v["_aws"]["CloudWatchMetrics"].as_array().unwrap();
         assert_eq!(directives.len(), 1);
         assert_eq!(names(&directives[0]), ["Requests", "total_ms"]);

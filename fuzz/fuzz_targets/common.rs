@@ -3,14 +3,18 @@
 //! still carry valid signatures and reach what lies behind verification.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use serde_json::{json, Value};
+use webhook_receiver::clock::Timestamp;
 use webhook_receiver::config::Config;
 use webhook_receiver::signing::sign_event;
 
 /// 2026-11-28T12:05:00Z.
 pub const NOW_MS: i64 = 1_795_867_500_000;
 pub const NOW_S: i64 = NOW_MS / 1000;
+pub const NOW: Timestamp = Timestamp::from_unix_millis(NOW_MS);
+pub const TOLERANCE: Duration = Duration::from_secs(300);
 
 /// slug, scheme, format, secret (as in local.env).
 pub const TENANTS: [(&str, &str, &str, &str); 7] = [

@@ -46,7 +46,7 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
         app: App::new(
             common::config(),
             Store::from_client(client),
-            Arc::new(FixedClock(common::NOW_MS)),
+            Arc::new(FixedClock(common::NOW)),
         ),
     }
 });

@@ -7,20 +7,24 @@
 #![no_main]
 
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use webhook_receiver::format::{Format, Input, Ttls};
+use webhook_receiver::clock::Timestamp;
+use webhook_receiver::format::{Format, Input};
 use webhook_receiver::payload::{parse_bytes, OccurredAt, PayloadError};
-use webhook_receiver::plan::Plan;
+use webhook_receiver::plan::{Plan, Ttls};
 use webhook_receiver::signature::{sign_headers, Verifier};
 
 const NOW_MS: i64 = 1_795_867_500_000;
 const NOW_S: i64 = NOW_MS / 1000;
+const NOW: Timestamp = Timestamp::from_unix_millis(NOW_MS);
+const TOLERANCE: Duration = Duration::from_secs(300);
 const TTLS: Ttls = Ttls {
-    delivery_s: 604_800,
-    tombstone_s: 2_592_000,
-    inbox_s: 2_592_000,
+    delivery: Duration::from_secs(604_800),
+    tombstone: Duration::from_secs(2_592_000),
+    inbox: Duration::from_secs(2_592_000),
 };
 
 /// (scheme, secret, verifier, formats it may be combined with).
@@ -72,7 +76,7 @@ fn check_refusal(result: &Result<(), PayloadError>) {
 
 fuzz_target!(|data: &[u8]| {
     for occurred_at in [OccurredAt::Optional, OccurredAt::Required] {
-        let result = parse_bytes(data, occurred_at, NOW_MS, 300);
+        let result = parse_bytes(data, occurred_at, NOW.saturating_add(TOLERANCE));
         if let (Ok(event), OccurredAt::Required) = (&result, occurred_at) {
             assert!(event.occurred_at_ms.is_some());
         }
@@ -95,14 +99,14 @@ fuzz_target!(|data: &[u8]| {
             )])
             .collect();
         let verified = verifier
-            .verify(&headers, data, NOW_S, 300)
+            .verify(&headers, data, NOW, TOLERANCE)
             .expect("what was just signed verifies");
         for format in formats {
             let input = Input {
                 body: &verified,
                 scheme: *scheme,
-                now_ms: NOW_MS,
-                tolerance_s: 300,
+                now: NOW,
+                tolerance: TOLERANCE,
                 ttls: TTLS,
             };
             let result = format.plan(&input);

@@ -6,8 +6,9 @@ use serde::Deserialize;
 
 use super::json::Scalar;
 use super::{FormatSpec, Input};
+use crate::clock::Timestamp;
 use crate::payload::{self, Action, Detail, Event, Metadata, Object, PayloadError, UserId};
-use crate::plan::{rfc3339_utc, Plan};
+use crate::plan::Plan;
 use crate::signature::standard_webhooks;
 
 pub const FORMAT: FormatSpec = FormatSpec {
@@ -73,14 +74,17 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         .map(|id| UserId::from_validated(id.to_owned()))
         .ok_or_else(|| invalid("data.id", "must match ^[A-Za-z0-9_]{1,64}$"))?;
 
-    let occurred_at_ms = match &envelope.timestamp {
+    let occurred_at = match &envelope.timestamp {
         None | Some(Scalar::Null) => None,
-        Some(Scalar::Int(ms)) if *ms <= input.latest_event_ms() => Some(*ms),
-        Some(Scalar::Int(_)) => {
-            return Err(invalid(
-                "timestamp",
-                "is further in the future than the allowed tolerance",
-            ))
+        Some(Scalar::Int(ms)) => {
+            let t = Timestamp::from_unix_millis(*ms);
+            if t > input.latest_event_time() {
+                return Err(invalid(
+                    "timestamp",
+                    "is further in the future than the allowed tolerance",
+                ));
+            }
+            Some(t)
         }
         Some(_) => {
             return Err(invalid(
@@ -104,7 +108,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     let event = Event {
         user_id,
         action,
-        occurred_at_ms,
+        occurred_at,
         metadata,
     };
     Ok(input.user_write(event))
@@ -207,7 +211,7 @@ fn created_at(user: &User) -> Result<Option<String>, PayloadError> {
     match &user.created_at {
         None | Some(Scalar::Null) => Ok(None),
         Some(Scalar::Int(ms)) if (0..=253_402_300_799_999).contains(ms) => {
-            Ok(Some(rfc3339_utc(*ms)))
+            Ok(Some(Timestamp::from_unix_millis(*ms).to_rfc3339()))
         }
         Some(_) => Err(invalid(
             "data.created_at",

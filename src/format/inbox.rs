@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::json::Scalar;
 use super::{FormatSpec, Input};
+use crate::clock::Timestamp;
 use crate::payload::{Detail, Object, PayloadError};
-use crate::plan::{rfc3339_utc, EventPut, Plan};
+use crate::plan::{EventPut, Plan};
 use crate::signature::{
     github, is_event_type, shopify, slack, standard_webhooks, stripe, DeliveryId,
 };
@@ -76,26 +77,27 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     .filter(|t| is_event_type(t))
     .map(str::to_owned);
 
-    let seconds = |v: Option<&Scalar>| v.and_then(Scalar::int).and_then(|s| s.checked_mul(1000));
-    let event_time_ms = match input.scheme {
+    let seconds = |v: Option<&Scalar>| {
+        v.and_then(Scalar::int)
+            .filter(|s| s.checked_mul(1000).is_some())
+            .map(Timestamp::from_unix_seconds)
+    };
+    let event_time = match input.scheme {
         stripe::SCHEME => seconds(envelope.created.as_ref()),
         slack::SCHEME => seconds(envelope.event_time.as_ref()),
-        standard_webhooks::SCHEME => input.body.signed_at().and_then(|s| s.checked_mul(1000)),
+        standard_webhooks::SCHEME => input.body.signed_at(),
         _ => None,
     }
-    .unwrap_or(input.now_ms);
+    .unwrap_or(input.now);
 
     Ok(Plan::Event(EventPut {
         delivery_id,
         event_type,
-        event_time_ms,
-        received_at: rfc3339_utc(input.now_ms),
+        event_time,
+        received_at: input.now.to_rfc3339(),
         payload_sha256: hex::encode(Sha256::digest(bytes)),
         body: text.to_owned(),
-        expires_at: input
-            .now_ms
-            .div_euclid(1000)
-            .saturating_add(input.ttls.inbox_s),
+        expires_at: input.now.saturating_add(input.ttls.inbox),
     }))
 }
 

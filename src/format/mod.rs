@@ -11,9 +11,11 @@ mod json;
 mod v1;
 
 use std::fmt;
+use std::time::Duration;
 
+use crate::clock::Timestamp;
 use crate::payload::{Event, PayloadError};
-use crate::plan::{Plan, Write};
+use crate::plan::{Plan, Ttls, Write};
 use crate::signature::VerifiedBody;
 
 /// Every format a tenant may choose, by name.
@@ -68,41 +70,26 @@ impl PartialEq for Format {
     }
 }
 
-/// Lifetimes of what a write leaves behind, in seconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ttls {
-    pub delivery_s: i64,
-    pub tombstone_s: i64,
-    pub inbox_s: i64,
-}
-
 /// What a format reads: the verified body and the request's circumstances.
 pub struct Input<'a> {
     pub body: &'a VerifiedBody<'a>,
     /// The tenant's scheme (`stripe`, `slack`, …): where a sender's own ids and times live.
     pub scheme: &'static str,
-    /// Receipt time, ms since the epoch.
-    pub now_ms: i64,
+    /// Receipt time.
+    pub now: Timestamp,
     /// The tenant's tolerance: event times further in the future are refused.
-    pub tolerance_s: i64,
+    pub tolerance: Duration,
     pub ttls: Ttls,
 }
 
 impl Input<'_> {
-    /// The latest event time accepted, ms: a far-future event would make every later one stale.
-    pub(crate) fn latest_event_ms(&self) -> i64 {
-        self.now_ms
-            .saturating_add(self.tolerance_s.saturating_mul(1000))
+    /// The latest event time accepted: a far-future event would make every later one stale.
+    pub(crate) fn latest_event_time(&self) -> Timestamp {
+        self.now.saturating_add(self.tolerance)
     }
 
     /// The user write for a parsed user event (the formats that apply user events share it).
     pub(crate) fn user_write(&self, event: Event) -> Plan {
-        Plan::User(Write::new(
-            event,
-            self.body,
-            self.now_ms,
-            self.ttls.delivery_s,
-            self.ttls.tombstone_s,
-        ))
+        Plan::User(Write::new(event, self.body, self.now, &self.ttls))
     }
 }

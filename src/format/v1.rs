@@ -12,6 +12,6 @@ pub const FORMAT: FormatSpec = FormatSpec {
 };
 
 fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
-    let event = payload::parse(input.body, input.now_ms, input.tolerance_s)?;
+    let event = payload::parse(input.body, input.latest_event_time())?;
     Ok(input.user_write(event))
 }

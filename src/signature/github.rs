@@ -7,7 +7,8 @@
 use http::HeaderMap;
 
 use super::{
-    decode_hex_mac, hex_mac, matches_any, required_header, DeliveryId, SignatureError, SigningKey,
+    decode_hex_mac, hex_mac, matches_any, required_header, DeliveryId, Proof, SignatureError,
+    SigningKey,
 };
 
 pub const SCHEME: &str = "github";
@@ -24,11 +25,7 @@ pub struct GitHub {
 }
 
 impl GitHub {
-    pub(super) fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    pub(super) fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Proof, SignatureError> {
         let signature = required_header(headers, SIGNATURE_HEADER)?;
         let id = required_header(headers, ID_HEADER)?;
         let candidate = signature
@@ -38,8 +35,11 @@ impl GitHub {
         if !matches_any(&self.keys, &[body], &[candidate]) {
             return Err(SignatureError::Invalid);
         }
-        let id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
-        Ok((id, None))
+        let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
+        Ok(Proof {
+            delivery_id,
+            signed_at: None,
+        })
     }
 }
 
@@ -59,11 +59,7 @@ mod tests {
     const SIG: &str = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
     const ID: &str = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
 
-    fn verify(
-        sig: Option<&str>,
-        id: Option<&str>,
-        body: &[u8],
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    fn verify(sig: Option<&str>, id: Option<&str>, body: &[u8]) -> Result<Proof, SignatureError> {
         let h = test_headers(&[(SIGNATURE_HEADER, sig), (ID_HEADER, id)]);
         GitHub {
             keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
@@ -74,7 +70,10 @@ mod tests {
     #[test]
     fn published_vector() {
         assert_eq!(sign(SECRET, BODY), SIG);
-        let (id, ts) = verify(Some(SIG), Some(ID), BODY).unwrap();
+        let Proof {
+            delivery_id: id,
+            signed_at: ts,
+        } = verify(Some(SIG), Some(ID), BODY).unwrap();
         assert_eq!((id.as_str(), ts), (ID, None));
     }
 

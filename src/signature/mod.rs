@@ -13,10 +13,13 @@ pub mod standard_webhooks;
 pub mod stripe;
 
 use std::fmt;
+use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
+
+use crate::clock::Timestamp;
 
 /// Why a request failed authentication. Deliberately coarse: the sender learns which header to fix,
 /// never which secret or entry came close.
@@ -105,7 +108,7 @@ pub struct VerifiedBody<'a> {
     bytes: &'a [u8],
     delivery_id: DeliveryId,
     delivery_id_signed: bool,
-    signed_at: Option<i64>,
+    signed_at: Option<Timestamp>,
     sender_event: Option<String>,
 }
 
@@ -124,8 +127,8 @@ impl<'a> VerifiedBody<'a> {
         self.delivery_id_signed
     }
 
-    /// The signed timestamp (Unix seconds), where the scheme signs one.
-    pub fn signed_at(&self) -> Option<i64> {
+    /// The signed timestamp, where the scheme signs one.
+    pub fn signed_at(&self) -> Option<Timestamp> {
         self.signed_at
     }
 
@@ -135,6 +138,14 @@ impl<'a> VerifiedBody<'a> {
     pub fn sender_event(&self) -> Option<&str> {
         self.sender_event.as_deref()
     }
+}
+
+/// What a scheme proved about a delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Proof {
+    pub(crate) delivery_id: DeliveryId,
+    /// The signed timestamp, where the scheme signs one.
+    pub(crate) signed_at: Option<Timestamp>,
 }
 
 /// The verifier a tenant is configured with, built once at cold start.
@@ -212,16 +223,16 @@ impl Verifier {
         }
     }
 
-    /// Verifies `body` against `headers` at time `now` (Unix seconds) with `tolerance` seconds
-    /// either way.
+    /// Verifies `body` against `headers` at time `now`, accepting a signed timestamp up to
+    /// `tolerance` (whole seconds) either way.
     pub fn verify<'a>(
         &self,
         headers: &HeaderMap,
         body: &'a [u8],
-        now: i64,
-        tolerance: i64,
+        now: Timestamp,
+        tolerance: Duration,
     ) -> Result<VerifiedBody<'a>, SignatureError> {
-        let (delivery_id, signed_at) = match self {
+        let proof = match self {
             Self::StandardWebhooks(v) => v.verify(headers, body, now, tolerance)?,
             Self::Stripe(v) => v.verify(headers, body, now, tolerance)?,
             Self::GitHub(v) => v.verify(headers, body)?,
@@ -239,9 +250,9 @@ impl Verifier {
             .map(str::to_owned);
         Ok(VerifiedBody {
             bytes: body,
-            delivery_id,
+            delivery_id: proof.delivery_id,
             delivery_id_signed: matches!(self, Self::StandardWebhooks(_)),
-            signed_at,
+            signed_at: proof.signed_at,
             sender_event,
         })
     }
@@ -402,10 +413,15 @@ pub(crate) fn parse_unix_seconds(raw: &str) -> Result<i64, SignatureError> {
     raw.parse().map_err(|_| SignatureError::Invalid)
 }
 
-/// `|now - t| <= tolerance` passes; both directions are checked.
-pub(crate) fn check_tolerance(t: i64, now: i64, tolerance: i64) -> Result<(), SignatureError> {
-    if now.abs_diff(t) <= tolerance.unsigned_abs() {
-        Ok(())
+/// A signed timestamp (Unix seconds) within `tolerance` of `now` (both in whole seconds, both
+/// directions, inclusive) passes; it is returned as a [`Timestamp`].
+pub(crate) fn check_tolerance(
+    t: i64,
+    now: Timestamp,
+    tolerance: Duration,
+) -> Result<Timestamp, SignatureError> {
+    if now.unix_seconds().abs_diff(t) <= tolerance.as_secs() {
+        Ok(Timestamp::from_unix_seconds(t))
     } else {
         Err(SignatureError::TimestampOutOfTolerance)
     }
@@ -426,6 +442,16 @@ pub(crate) fn test_headers(pairs: &[(&str, Option<&str>)]) -> HeaderMap {
         .collect()
 }
 
+/// Unix seconds as a [`Timestamp`], for the schemes' unit tests.
+#[cfg(test)]
+pub(crate) fn at(s: i64) -> Timestamp {
+    Timestamp::from_unix_seconds(s)
+}
+
+/// The tolerance the schemes' unit tests use.
+#[cfg(test)]
+pub(crate) const TOL: Duration = Duration::from_secs(300);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,14 +468,17 @@ mod tests {
 
     #[test]
     fn tolerance_is_inclusive_both_ways() {
-        assert!(check_tolerance(1000, 1300, 300).is_ok());
-        assert!(check_tolerance(1600, 1300, 300).is_ok());
+        assert_eq!(check_tolerance(1000, at(1300), TOL), Ok(at(1000)));
+        assert!(check_tolerance(1600, at(1300), TOL).is_ok());
+        // Receipt time counts in whole seconds, as the signed time does.
+        let late = Timestamp::from_unix_millis(1_300_999);
+        assert!(check_tolerance(1000, late, TOL).is_ok());
         assert_eq!(
-            check_tolerance(999, 1300, 300),
+            check_tolerance(999, at(1300), TOL),
             Err(SignatureError::TimestampOutOfTolerance)
         );
         assert_eq!(
-            check_tolerance(1601, 1300, 300),
+            check_tolerance(1601, at(1300), TOL),
             Err(SignatureError::TimestampOutOfTolerance)
         );
     }

@@ -7,7 +7,7 @@ use base64::Engine;
 use hmac::Mac;
 use http::HeaderMap;
 
-use super::{mac, matches_any, required_header, DeliveryId, SignatureError, SigningKey};
+use super::{mac, matches_any, required_header, DeliveryId, Proof, SignatureError, SigningKey};
 
 pub const SCHEME: &str = "shopify";
 pub const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
@@ -21,11 +21,7 @@ pub struct Shopify {
 }
 
 impl Shopify {
-    pub(super) fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    pub(super) fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Proof, SignatureError> {
         let signature = required_header(headers, SIGNATURE_HEADER)?;
         let id = required_header(headers, ID_HEADER)?;
         let candidate = STANDARD
@@ -36,8 +32,11 @@ impl Shopify {
         if !matches_any(&self.keys, &[body], &[candidate]) {
             return Err(SignatureError::Invalid);
         }
-        let id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
-        Ok((id, None))
+        let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
+        Ok(Proof {
+            delivery_id,
+            signed_at: None,
+        })
     }
 }
 
@@ -57,11 +56,7 @@ mod tests {
     const SIG: &str = "rK1eVRBtNKNRL5dY+t8Z+dMXTwizvyoPKYDPb6oMTNA=";
     const ID: &str = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
 
-    fn verify(
-        sig: Option<&str>,
-        id: Option<&str>,
-        body: &[u8],
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    fn verify(sig: Option<&str>, id: Option<&str>, body: &[u8]) -> Result<Proof, SignatureError> {
         let h = test_headers(&[(SIGNATURE_HEADER, sig), (ID_HEADER, id)]);
         Shopify {
             keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
@@ -72,7 +67,10 @@ mod tests {
     #[test]
     fn documented_scheme_vector() {
         assert_eq!(sign(SECRET, BODY), SIG);
-        let (id, ts) = verify(Some(SIG), Some(ID), BODY).unwrap();
+        let Proof {
+            delivery_id: id,
+            signed_at: ts,
+        } = verify(Some(SIG), Some(ID), BODY).unwrap();
         assert_eq!((id.as_str(), ts), (ID, None));
     }
 

@@ -2,11 +2,15 @@
 //! secret string; `X-Slack-Request-Timestamp`). Slack sends no delivery id, so it is the body's
 //! SHA-256 (a retry carries the same body).
 
+use std::time::Duration;
+
 use http::HeaderMap;
+
+use crate::clock::Timestamp;
 
 use super::{
     body_delivery_id, check_tolerance, decode_hex_mac, hex_mac, matches_any, parse_unix_seconds,
-    required_header, DeliveryId, SignatureError, SigningKey,
+    required_header, Proof, SignatureError, SigningKey,
 };
 
 pub const SCHEME: &str = "slack";
@@ -25,9 +29,9 @@ impl Slack {
         &self,
         headers: &HeaderMap,
         body: &[u8],
-        now: i64,
-        tolerance: i64,
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+        now: Timestamp,
+        tolerance: Duration,
+    ) -> Result<Proof, SignatureError> {
         let signature = required_header(headers, SIGNATURE_HEADER)?;
         let ts = required_header(headers, TIMESTAMP_HEADER)?;
         let timestamp = parse_unix_seconds(ts)?;
@@ -42,8 +46,11 @@ impl Slack {
         ) {
             return Err(SignatureError::Invalid);
         }
-        check_tolerance(timestamp, now, tolerance)?;
-        Ok((body_delivery_id(body), Some(timestamp)))
+        let signed_at = check_tolerance(timestamp, now, tolerance)?;
+        Ok(Proof {
+            delivery_id: body_delivery_id(body),
+            signed_at: Some(signed_at),
+        })
     }
 }
 
@@ -58,7 +65,7 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_headers;
+    use super::super::{at, test_headers, TOL};
     use super::*;
 
     // Slack's documentation and python-slack-sdk's tests.
@@ -67,24 +74,22 @@ mod tests {
     const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
     const SIG: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
-    fn verify(
-        sig: &str,
-        ts: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    fn verify(sig: &str, ts: &str, body: &[u8], now: i64) -> Result<Proof, SignatureError> {
         let h = test_headers(&[(SIGNATURE_HEADER, Some(sig)), (TIMESTAMP_HEADER, Some(ts))]);
         Slack {
             keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
         }
-        .verify(&h, body, now, 300)
+        .verify(&h, body, at(now), TOL)
     }
 
     #[test]
     fn published_vector() {
         assert_eq!(sign(SECRET, TS, BODY.as_bytes()), SIG);
-        let (id, ts) = verify(SIG, &TS.to_string(), BODY.as_bytes(), TS).unwrap();
-        assert_eq!(ts, Some(TS));
+        let Proof {
+            delivery_id: id,
+            signed_at: ts,
+        } = verify(SIG, &TS.to_string(), BODY.as_bytes(), TS).unwrap();
+        assert_eq!(ts, Some(at(TS)));
         assert!(id.as_str().starts_with("sha256:"));
     }
 
@@ -126,7 +131,7 @@ mod tests {
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            Slack { keys: vec![] }.verify(&HeaderMap::new(), BODY.as_bytes(), TS, 300),
+            Slack { keys: vec![] }.verify(&HeaderMap::new(), BODY.as_bytes(), at(TS), TOL),
             Err(SignatureError::Missing)
         );
     }

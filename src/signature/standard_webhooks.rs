@@ -5,10 +5,14 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use hmac::Mac;
+use std::time::Duration;
+
 use http::HeaderMap;
 
+use crate::clock::Timestamp;
+
 use super::{
-    check_tolerance, mac, matches_any, parse_unix_seconds, single_header, DeliveryId,
+    check_tolerance, mac, matches_any, parse_unix_seconds, single_header, DeliveryId, Proof,
     SignatureError, SigningKey,
 };
 
@@ -58,9 +62,9 @@ impl StandardWebhooks {
         &self,
         headers: &HeaderMap,
         body: &[u8],
-        now: i64,
-        tolerance: i64,
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+        now: Timestamp,
+        tolerance: Duration,
+    ) -> Result<Proof, SignatureError> {
         // The set in use is the first one any of whose headers is present.
         let names = HEADER_SETS
             .iter()
@@ -83,8 +87,11 @@ impl StandardWebhooks {
             return Err(SignatureError::Invalid);
         }
         // Checked after the signature so an unsigned caller learns nothing about our clock.
-        check_tolerance(timestamp, now, tolerance)?;
-        Ok((delivery_id, Some(timestamp)))
+        let signed_at = check_tolerance(timestamp, now, tolerance)?;
+        Ok(Proof {
+            delivery_id,
+            signed_at: Some(signed_at),
+        })
     }
 }
 
@@ -136,6 +143,7 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
 
 #[cfg(test)]
 mod tests {
+    use super::super::{at, TOL};
     use super::*;
     use http::HeaderValue;
 
@@ -163,15 +171,18 @@ mod tests {
     fn published_vector_signs_and_verifies() {
         assert_eq!(sign(SECRET, ID, TS, BODY).unwrap(), SIG);
         let h = headers(0, ID, &TS.to_string(), SIG);
-        let (id, ts) = verifier(SECRET).verify(&h, BODY, TS, 300).unwrap();
+        let Proof {
+            delivery_id: id,
+            signed_at: ts,
+        } = verifier(SECRET).verify(&h, BODY, at(TS), TOL).unwrap();
         assert_eq!(id.as_str(), ID);
-        assert_eq!(ts, Some(TS));
+        assert_eq!(ts, Some(at(TS)));
     }
 
     #[test]
     fn svix_header_names_verify_too() {
         let h = headers(1, ID, &TS.to_string(), SIG);
-        assert!(verifier(SECRET).verify(&h, BODY, TS, 300).is_ok());
+        assert!(verifier(SECRET).verify(&h, BODY, at(TS), TOL).is_ok());
     }
 
     #[test]
@@ -180,10 +191,10 @@ mod tests {
         let sig = format!("v2,abc v1,AAAA {SIG}");
         let h = headers(0, ID, &TS.to_string(), &sig);
         assert!(verifier(&format!("{other} {SECRET}"))
-            .verify(&h, BODY, TS, 300)
+            .verify(&h, BODY, at(TS), TOL)
             .is_ok());
         assert_eq!(
-            verifier(other).verify(&h, BODY, TS, 300),
+            verifier(other).verify(&h, BODY, at(TS), TOL),
             Err(SignatureError::Invalid)
         );
     }
@@ -194,15 +205,15 @@ mod tests {
         let ts = TS.to_string();
         let flipped = br#"{"test": 2432232315}"#;
         assert_eq!(
-            v.verify(&headers(0, ID, &ts, SIG), flipped, TS, 300),
+            v.verify(&headers(0, ID, &ts, SIG), flipped, at(TS), TOL),
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            v.verify(&headers(0, "msg_other", &ts, SIG), BODY, TS, 300),
+            v.verify(&headers(0, "msg_other", &ts, SIG), BODY, at(TS), TOL),
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            v.verify(&headers(0, ID, "1614265331", SIG), BODY, TS, 300),
+            v.verify(&headers(0, ID, "1614265331", SIG), BODY, at(TS), TOL),
             Err(SignatureError::Invalid)
         );
     }
@@ -211,14 +222,14 @@ mod tests {
     fn tolerance_applies_both_ways() {
         let v = verifier(SECRET);
         let h = headers(0, ID, &TS.to_string(), SIG);
-        assert!(v.verify(&h, BODY, TS + 300, 300).is_ok());
-        assert!(v.verify(&h, BODY, TS - 300, 300).is_ok());
+        assert!(v.verify(&h, BODY, at(TS + 300), TOL).is_ok());
+        assert!(v.verify(&h, BODY, at(TS - 300), TOL).is_ok());
         assert_eq!(
-            v.verify(&h, BODY, TS + 301, 300),
+            v.verify(&h, BODY, at(TS + 301), TOL),
             Err(SignatureError::TimestampOutOfTolerance)
         );
         assert_eq!(
-            v.verify(&h, BODY, TS - 301, 300),
+            v.verify(&h, BODY, at(TS - 301), TOL),
             Err(SignatureError::TimestampOutOfTolerance)
         );
     }
@@ -228,12 +239,15 @@ mod tests {
         let v = verifier(SECRET);
         let ts = TS.to_string();
         assert_eq!(
-            v.verify(&HeaderMap::new(), BODY, TS, 300),
+            v.verify(&HeaderMap::new(), BODY, at(TS), TOL),
             Err(SignatureError::Missing)
         );
         let mut h = headers(0, ID, &ts, SIG);
         h.remove("webhook-signature");
-        assert_eq!(v.verify(&h, BODY, TS, 300), Err(SignatureError::Missing));
+        assert_eq!(
+            v.verify(&h, BODY, at(TS), TOL),
+            Err(SignatureError::Missing)
+        );
 
         for (id, t, sig) in [
             (ID, ts.as_str(), ""),
@@ -250,19 +264,22 @@ mod tests {
             ("", ts.as_str(), SIG),
         ] {
             assert_eq!(
-                v.verify(&headers(0, id, t, sig), BODY, TS, 300),
+                v.verify(&headers(0, id, t, sig), BODY, at(TS), TOL),
                 Err(SignatureError::Invalid),
                 "{id:?} {t:?} {sig:?}"
             );
         }
         let huge = format!("{SIG} ").repeat(MAX_SIGNATURE_ENTRIES + 1);
         assert_eq!(
-            v.verify(&headers(0, ID, &ts, &huge), BODY, TS, 300),
+            v.verify(&headers(0, ID, &ts, &huge), BODY, at(TS), TOL),
             Err(SignatureError::Invalid)
         );
         let mut dup = headers(0, ID, &ts, SIG);
         dup.append("webhook-id", HeaderValue::from_static("msg_two"));
-        assert_eq!(v.verify(&dup, BODY, TS, 300), Err(SignatureError::Invalid));
+        assert_eq!(
+            v.verify(&dup, BODY, at(TS), TOL),
+            Err(SignatureError::Invalid)
+        );
     }
 
     #[test]

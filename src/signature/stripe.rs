@@ -3,11 +3,15 @@
 //! check only that `t` is not too old; this checks both directions. Stripe sends no delivery-id
 //! header, so the delivery id is the body's SHA-256.
 
+use std::time::Duration;
+
 use http::HeaderMap;
+
+use crate::clock::Timestamp;
 
 use super::{
     body_delivery_id, check_tolerance, decode_hex_mac, hex_mac, matches_any, parse_unix_seconds,
-    required_header, DeliveryId, SignatureError, SigningKey,
+    required_header, Proof, SignatureError, SigningKey,
 };
 
 pub const SCHEME: &str = "stripe";
@@ -25,17 +29,20 @@ impl Stripe {
         &self,
         headers: &HeaderMap,
         body: &[u8],
-        now: i64,
-        tolerance: i64,
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+        now: Timestamp,
+        tolerance: Duration,
+    ) -> Result<Proof, SignatureError> {
         let header = required_header(headers, HEADER)?;
         let (t, candidates) = parse_header(header)?;
         if !matches_any(&self.keys, &[t.as_bytes(), b".", body], &candidates) {
             return Err(SignatureError::Invalid);
         }
         let timestamp = parse_unix_seconds(t)?;
-        check_tolerance(timestamp, now, tolerance)?;
-        Ok((body_delivery_id(body), Some(timestamp)))
+        let signed_at = check_tolerance(timestamp, now, tolerance)?;
+        Ok(Proof {
+            delivery_id: body_delivery_id(body),
+            signed_at: Some(signed_at),
+        })
     }
 }
 
@@ -76,7 +83,7 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_headers;
+    use super::super::{at, test_headers, TOL};
     use super::*;
 
     // Computed per Stripe's documented scheme with an independent HMAC implementation.
@@ -85,23 +92,22 @@ mod tests {
     const BODY: &[u8] = br#"{"id":"evt_test_webhook","object":"event"}"#;
     const V1: &str = "12e9ca49e19b786d062a0a52697a0a466877fcd767bd39bda72b8a75902e4017";
 
-    fn verify(
-        header: &str,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(DeliveryId, Option<i64>), SignatureError> {
+    fn verify(header: &str, body: &[u8], now: i64) -> Result<Proof, SignatureError> {
         let h = test_headers(&[(HEADER, Some(header))]);
         Stripe {
             keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
         }
-        .verify(&h, body, now, 300)
+        .verify(&h, body, at(now), TOL)
     }
 
     #[test]
     fn documented_scheme_vector() {
         assert_eq!(sign(SECRET, T, BODY), format!("t={T},v1={V1}"));
-        let (id, ts) = verify(&format!("t={T},v1={V1}"), BODY, T).unwrap();
-        assert_eq!(ts, Some(T));
+        let Proof {
+            delivery_id: id,
+            signed_at: ts,
+        } = verify(&format!("t={T},v1={V1}"), BODY, T).unwrap();
+        assert_eq!(ts, Some(at(T)));
         assert!(id.as_str().starts_with("sha256:") && id.as_str().len() == 71);
     }
 
@@ -151,7 +157,7 @@ mod tests {
             );
         }
         assert_eq!(
-            Stripe { keys: vec![] }.verify(&HeaderMap::new(), BODY, T, 300),
+            Stripe { keys: vec![] }.verify(&HeaderMap::new(), BODY, at(T), TOL),
             Err(SignatureError::Missing)
         );
     }

@@ -29,11 +29,7 @@ async fn send_with(store: Store) -> Reply {
             .unwrap()
             .subsec_nanos()
     );
-    let app = App::new(
-        config_for(&missing, &[]),
-        store,
-        Arc::new(FixedClock(NOW_MS)),
-    );
+    let app = App::new(config_for(&missing, &[]), store, Arc::new(FixedClock(NOW)));
     Reply::from(app.handle_event(signed("create.json"), "req-fault").await)
 }
 

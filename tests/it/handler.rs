@@ -380,7 +380,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         .unwrap()
         .to_owned();
     let (_, log) = t.app.handle_event_logged(event, "req-log").await;
-    let line = log.to_json(NOW_MS);
+    let line = log.to_json(NOW);
     assert_eq!(line["function_request_id"], "req-log");
     assert_eq!(line["service"], "webhook-receiver");
     // The app's first request is its cold start; the next one is not.
@@ -389,7 +389,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         .app
         .handle_event_logged(signed("update.json"), "req-log-2")
         .await;
-    assert_eq!(again.to_json(NOW_MS)["cold_start"], false);
+    assert_eq!(again.to_json(NOW)["cold_start"], false);
     assert_eq!(line["tenant"], "clientA");
     assert_eq!(line["delivery_id"], "msg_create_0a1b2c3d_01");
     assert_eq!(line["action"], "create");

@@ -53,7 +53,7 @@ async fn tenants_read_rotating_secrets_from_secrets_manager() {
     .await
     .unwrap();
     let sdk = sdk_config(&endpoint()).await;
-    let app = App::new(config, Store::new(&sdk), Arc::new(FixedClock(NOW_MS)));
+    let app = App::new(config, Store::new(&sdk), Arc::new(FixedClock(NOW)));
 
     // Signed with the old secret: accepted.
     let reply = Reply::from(app.handle_event(signed("create.json"), "r").await);

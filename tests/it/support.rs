@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use serde_json::Value;
-use webhook_receiver::clock::FixedClock;
+use webhook_receiver::clock::{FixedClock, Timestamp};
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::signing::sign_event;
@@ -79,6 +79,7 @@ pub const SCHEME_TENANTS: [(&str, &str, &str, &str); 10] = [
 /// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
 pub const NOW_MS: i64 = 1_795_867_500_000;
 pub const NOW_S: i64 = NOW_MS / 1000;
+pub const NOW: Timestamp = Timestamp::from_unix_millis(NOW_MS);
 
 pub fn endpoint() -> String {
     std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
@@ -191,7 +192,7 @@ impl TestApp {
         let app = App::new(
             config_for(&table, &[]),
             Store::new(&sdk),
-            Arc::new(FixedClock(NOW_MS)),
+            Arc::new(FixedClock(NOW)),
         );
         Self { app, client, table }
     }
