@@ -20,11 +20,11 @@ use crate::plan::Ttls;
 use crate::secrets::{self, FetchError};
 use crate::signature::{standard_webhooks, Verifier};
 
-pub const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
-pub const MAX_BODY_VAR: &str = "WEBHOOK_MAX_BODY_BYTES";
-pub const DELIVERY_TTL_VAR: &str = "WEBHOOK_DELIVERY_TTL_SECONDS";
-pub const TOMBSTONE_TTL_VAR: &str = "WEBHOOK_TOMBSTONE_TTL_SECONDS";
-pub const INBOX_TTL_VAR: &str = "WEBHOOK_INBOX_TTL_SECONDS";
+const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
+const MAX_BODY_VAR: &str = "WEBHOOK_MAX_BODY_BYTES";
+const DELIVERY_TTL_VAR: &str = "WEBHOOK_DELIVERY_TTL_SECONDS";
+const TOMBSTONE_TTL_VAR: &str = "WEBHOOK_TOMBSTONE_TTL_SECONDS";
+const INBOX_TTL_VAR: &str = "WEBHOOK_INBOX_TTL_SECONDS";
 
 const DEFAULT_MAX_BODY: usize = 65_536;
 const MAX_MAX_BODY: usize = 262_144;
@@ -154,14 +154,14 @@ struct TenantSpec {
 
 /// The whole configuration but the secrets: what [`parse`] checked.
 #[derive(Debug, Clone)]
-pub struct Unresolved {
+struct Unresolved {
     tenants: Vec<TenantSpec>,
     max_body_bytes: usize,
     ttls: Ttls,
 }
 
 /// Secrets Manager answers, by ARN.
-pub type FetchedSecrets = HashMap<String, Result<String, FetchError>>;
+type FetchedSecrets = HashMap<String, Result<String, FetchError>>;
 
 impl Config {
     /// Reads the configuration through `env` (the process environment in production; a map in
@@ -193,7 +193,7 @@ impl Config {
 }
 
 /// Parses and checks everything that needs no secret.
-pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigError> {
+fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigError> {
     let raw = env(TENANTS_VAR).ok_or_else(|| ConfigError::var(TENANTS_VAR, "is not set"))?;
     let top: JsonObject<JsonObject<Value>> = serde_json::from_str(&raw).map_err(|e| {
         ConfigError::var(
@@ -291,7 +291,7 @@ pub fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, Config
 
 impl Unresolved {
     /// The Secrets Manager ARNs to fetch, each once.
-    pub fn secret_arns(&self) -> Vec<&str> {
+    fn secret_arns(&self) -> Vec<&str> {
         let mut arns: Vec<&str> = self
             .tenants
             .iter()
@@ -306,7 +306,7 @@ impl Unresolved {
     }
 
     /// Reads each tenant's secrets (from `env`, or from `fetched` by ARN) and builds its verifier.
-    pub fn resolve(
+    fn resolve(
         self,
         env: &impl Fn(&str) -> Option<String>,
         fetched: &FetchedSecrets,

@@ -5,16 +5,15 @@
 
 pub mod clock;
 pub mod config;
-pub mod error;
+mod error;
 pub mod format;
 pub mod handler;
-pub mod handshake;
+mod handshake;
 pub mod lambda;
 pub mod payload;
 pub mod plan;
 pub mod runtime;
-pub mod secrets;
+mod secrets;
 pub mod signature;
-pub mod signing;
 pub mod store;
 pub mod telemetry;

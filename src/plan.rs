@@ -142,14 +142,14 @@ impl Write {
 
 /// The user item as it stood when a condition refused the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StoredUser {
-    pub last_event_at: Timestamp,
-    pub tombstone: bool,
+pub(crate) struct StoredUser {
+    pub(crate) last_event_at: Timestamp,
+    pub(crate) tombstone: bool,
 }
 
 /// The delivery record's condition failed: the same body again is a duplicate, another body
 /// under the same id is a reused id.
-pub fn on_delivery_exists(
+pub(crate) fn on_delivery_exists(
     write: &Write,
     stored_sha256: Option<&str>,
 ) -> Result<Accepted, Conflict> {
@@ -162,7 +162,7 @@ pub fn on_delivery_exists(
 
 /// The user condition failed. `None` means the stored item would have satisfied the condition
 /// (it changed between check and read): the caller retries.
-pub fn on_user_refused(
+pub(crate) fn on_user_refused(
     action: Action,
     t: Timestamp,
     stored: Option<StoredUser>,

@@ -29,7 +29,7 @@ use crate::plan::{
 };
 
 /// Item attribute names (SPEC §6).
-pub mod attr {
+mod attr {
     pub const PK: &str = "pk";
     pub const SK: &str = "sk";
     pub const USER_ID: &str = "user_id";
@@ -51,12 +51,12 @@ pub mod attr {
     pub const BODY: &str = "body";
 }
 
-pub const USER_PK_PREFIX: &str = "USER#";
-pub const USER_SK: &str = "META#latest";
-pub const DELIVERY_PK_PREFIX: &str = "DELIVERY#";
-pub const DELIVERY_SK: &str = "DELIVERY";
-pub const EVENT_PK_PREFIX: &str = "EVENT#";
-pub const EVENT_SK: &str = "EVENT";
+const USER_PK_PREFIX: &str = "USER#";
+const USER_SK: &str = "META#latest";
+const DELIVERY_PK_PREFIX: &str = "DELIVERY#";
+const DELIVERY_SK: &str = "DELIVERY";
+const EVENT_PK_PREFIX: &str = "EVENT#";
+const EVENT_SK: &str = "EVENT";
 
 /// SDK limits: each attempt and the whole call are bounded, so a request answers well inside
 /// the function timeout even when DynamoDB does not.

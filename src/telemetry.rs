@@ -12,9 +12,9 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::clock::Timestamp;
 
-pub const METRIC_NAMESPACE: &str = "WebhookReceiver";
+const METRIC_NAMESPACE: &str = "WebhookReceiver";
 /// The `service` field and metric dimension (Powertools' name for it).
-pub const SERVICE: &str = "webhook-receiver";
+const SERVICE: &str = "webhook-receiver";
 
 /// What one request did, filled in as the pipeline runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -91,7 +91,7 @@ impl RequestLog {
 
 /// The level Lambda's logging configuration asks for (`AWS_LAMBDA_LOG_LEVEL`, set from the
 /// template's `ApplicationLogLevel`), INFO when unset or unknown.
-pub fn log_level(env: impl Fn(&str) -> Option<String>) -> LevelFilter {
+fn log_level(env: impl Fn(&str) -> Option<String>) -> LevelFilter {
     match env("AWS_LAMBDA_LOG_LEVEL")
         .unwrap_or_default()
         .to_ascii_uppercase()
@@ -107,7 +107,7 @@ pub fn log_level(env: impl Fn(&str) -> Option<String>) -> LevelFilter {
 
 /// What is logged through `tracing` at `level`. The HTTP and SDK crates are capped at DEBUG: at
 /// TRACE they would log request and response bodies (events, items).
-pub fn filter(level: LevelFilter) -> Targets {
+fn filter(level: LevelFilter) -> Targets {
     let libraries = level.min(LevelFilter::DEBUG);
     Targets::new()
         .with_default(level)

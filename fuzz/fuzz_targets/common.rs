@@ -2,13 +2,18 @@
 //! clock, and the signing of `<now>` / `<sign>` placeholders, so inputs mutated from events/
 //! still carry valid signatures and reach what lies behind verification.
 
+// The signing tooling lives with the `webhook-sign` command, not in the library.
+#[allow(dead_code)]
+#[path = "../../src/bin/webhook-sign/signing.rs"]
+mod signing;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use webhook_receiver::clock::Timestamp;
 use webhook_receiver::config::Config;
-use webhook_receiver::signing::sign_event;
+use signing::sign_event;
 
 /// 2026-11-28T12:05:00Z.
 pub const NOW_MS: i64 = 1_795_867_500_000;

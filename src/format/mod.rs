@@ -19,7 +19,7 @@ use crate::plan::{Plan, Ttls, Write};
 use crate::signature::VerifiedBody;
 
 /// Every format a tenant may choose, by name.
-pub const FORMATS: &[&FormatSpec] = &[&v1::FORMAT, &inbox::FORMAT, &clerk_user::FORMAT];
+const FORMATS: &[&FormatSpec] = &[&v1::FORMAT, &inbox::FORMAT, &clerk_user::FORMAT];
 
 /// One format: its name in `WEBHOOK_TENANTS`, the scheme it needs (if any), and how it reads a
 /// verified body.

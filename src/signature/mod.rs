@@ -269,12 +269,12 @@ pub fn sign_headers(
 ) -> Result<Vec<(&'static str, String)>, String> {
     match scheme {
         standard_webhooks::SCHEME => {
-            let [id_header, timestamp_header, signature_header] = standard_webhooks::HEADERS;
+            let names = standard_webhooks::HEADERS;
             Ok(vec![
-                (id_header, id.to_owned()),
-                (timestamp_header, timestamp.to_string()),
+                (names.id, id.to_owned()),
+                (names.timestamp, timestamp.to_string()),
                 (
-                    signature_header,
+                    names.signature,
                     standard_webhooks::sign(secret, id, timestamp, body)?,
                 ),
             ])
@@ -305,7 +305,7 @@ pub fn sign_headers(
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// An event type as it may be stored or compared: `^[A-Za-z0-9._:/-]{1,128}$`.
-pub fn is_event_type(s: &str) -> bool {
+pub(crate) fn is_event_type(s: &str) -> bool {
     (1..=128).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))

@@ -23,11 +23,30 @@ const MAX_KEY_BYTES: usize = 64;
 /// More entries than any rotation needs; bounds the work a hostile header can cause.
 const MAX_SIGNATURE_ENTRIES: usize = 32;
 
-/// Header names (id, timestamp, signature): the standard ones, then Svix's. A request uses one
-/// set, never a mix.
-pub const HEADERS: [&str; 3] = ["webhook-id", "webhook-timestamp", "webhook-signature"];
-pub const SVIX_HEADERS: [&str; 3] = ["svix-id", "svix-timestamp", "svix-signature"];
-const HEADER_SETS: [[&str; 3]; 2] = [HEADERS, SVIX_HEADERS];
+/// The names of one set of Standard Webhooks headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderNames {
+    pub id: &'static str,
+    pub timestamp: &'static str,
+    pub signature: &'static str,
+}
+
+/// The standard names.
+pub const HEADERS: HeaderNames = HeaderNames {
+    id: "webhook-id",
+    timestamp: "webhook-timestamp",
+    signature: "webhook-signature",
+};
+
+/// Svix's names for the same headers.
+pub const SVIX_HEADERS: HeaderNames = HeaderNames {
+    id: "svix-id",
+    timestamp: "svix-timestamp",
+    signature: "svix-signature",
+};
+
+/// A request uses one set, never a mix; the standard names are looked for first.
+const HEADER_SETS: [HeaderNames; 2] = [HEADERS, SVIX_HEADERS];
 
 /// Secrets are `whsec_` + base64, padded or not.
 const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -68,11 +87,15 @@ impl StandardWebhooks {
         // The set in use is the first one any of whose headers is present.
         let names = HEADER_SETS
             .iter()
-            .find(|set| set.iter().any(|n| headers.contains_key(*n)))
+            .find(|set| {
+                [set.id, set.timestamp, set.signature]
+                    .iter()
+                    .any(|n| headers.contains_key(*n))
+            })
             .ok_or(SignatureError::Missing)?;
-        let id = single_header(headers, names[0])?;
-        let ts = single_header(headers, names[1])?;
-        let sig = single_header(headers, names[2])?;
+        let id = single_header(headers, names.id)?;
+        let ts = single_header(headers, names.timestamp)?;
+        let sig = single_header(headers, names.signature)?;
         let (Some(id), Some(ts), Some(sig)) = (id, ts, sig) else {
             return Err(SignatureError::Missing);
         };
@@ -157,8 +180,12 @@ mod tests {
     fn headers(set: usize, id: &str, ts: &str, sig: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         let names = HEADER_SETS[set];
-        for (n, v) in names.iter().zip([id, ts, sig]) {
-            h.insert(*n, HeaderValue::from_str(v).unwrap());
+        for (n, v) in [
+            (names.id, id),
+            (names.timestamp, ts),
+            (names.signature, sig),
+        ] {
+            h.insert(n, HeaderValue::from_str(v).unwrap());
         }
         h
     }

@@ -3,8 +3,8 @@
 
 use std::panic::catch_unwind;
 
+use crate::signing::sign_event;
 use serde_json::{json, Value};
-use webhook_receiver::signing::sign_event;
 
 use crate::support::*;
 

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
+use crate::signing::sign_event;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
-use webhook_receiver::signing::sign_event;
 
 use crate::support::*;
 

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::signing::sign_event;
 use webhook_receiver::clock::FixedClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
-use webhook_receiver::signing::sign_event;
 use webhook_receiver::store::Store;
 
 use crate::support::*;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
+use crate::signing::sign_event;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
@@ -16,7 +17,6 @@ use serde_json::Value;
 use webhook_receiver::clock::{FixedClock, Timestamp};
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
-use webhook_receiver::signing::sign_event;
 use webhook_receiver::store::Store;
 
 pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";

@@ -1,4 +1,6 @@
-//! Signs API Gateway sample events for local use and tests, for every scheme. Fixtures carry
+//! Signs API Gateway sample events for local use and tests, for every scheme. Tooling, not part
+//! of the function: it lives with the `webhook-sign` command, and the integration tests and
+//! fuzz targets include this file by path. Fixtures carry
 //! placeholders: a timestamp header `<now>` becomes the signing time, a signature header `<sign>`
 //! becomes a valid signature over the event's raw body (the scheme is the one whose signature
 //! header holds `<sign>`). Anything else is left as written, so fixtures for rejected signatures
@@ -8,10 +10,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use crate::signature::{github, shopify, sign_headers, slack, standard_webhooks, stripe};
+use webhook_receiver::signature::{
+    github, shopify, sign_headers, slack, standard_webhooks, stripe,
+};
 
-pub const NOW_PLACEHOLDER: &str = "<now>";
-pub const SIGN_PLACEHOLDER: &str = "<sign>";
+const NOW_PLACEHOLDER: &str = "<now>";
+const SIGN_PLACEHOLDER: &str = "<sign>";
 
 /// Where each scheme carries its signature, timestamp and delivery id (lower-case names).
 struct SchemeHeaders {
@@ -25,16 +29,16 @@ const SCHEMES: [SchemeHeaders; 5] = [
     SchemeHeaders {
         scheme: standard_webhooks::SCHEME,
         signature: &[
-            standard_webhooks::HEADERS[2],
-            standard_webhooks::SVIX_HEADERS[2],
+            standard_webhooks::HEADERS.signature,
+            standard_webhooks::SVIX_HEADERS.signature,
         ],
         timestamp: &[
-            standard_webhooks::HEADERS[1],
-            standard_webhooks::SVIX_HEADERS[1],
+            standard_webhooks::HEADERS.timestamp,
+            standard_webhooks::SVIX_HEADERS.timestamp,
         ],
         id: &[
-            standard_webhooks::HEADERS[0],
-            standard_webhooks::SVIX_HEADERS[0],
+            standard_webhooks::HEADERS.id,
+            standard_webhooks::SVIX_HEADERS.id,
         ],
     },
     SchemeHeaders {
@@ -131,7 +135,7 @@ pub fn sign_event_as(
 }
 
 /// The raw body bytes the event carries.
-pub fn raw_body(event: &Value) -> Result<Vec<u8>, String> {
+fn raw_body(event: &Value) -> Result<Vec<u8>, String> {
     let body = event.get("body").and_then(Value::as_str).unwrap_or("");
     if event.get("isBase64Encoded") == Some(&Value::Bool(true)) {
         STANDARD
@@ -143,7 +147,7 @@ pub fn raw_body(event: &Value) -> Result<Vec<u8>, String> {
 }
 
 /// A header's value from `headers` (or REST's `multiValueHeaders`), names case-insensitive.
-pub fn header(event: &Value, names: &[&str]) -> Option<String> {
+fn header(event: &Value, names: &[&str]) -> Option<String> {
     let find = |map: &Value| {
         map.as_object()?.iter().find_map(|(k, v)| {
             if !names.iter().any(|n| k.eq_ignore_ascii_case(n)) {

@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use webhook_receiver::signing::{curl_command, sign_event, sign_event_as};
+mod signing;
+
+use signing::{curl_command, sign_event, sign_event_as};
 
 const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
 const USAGE: &str =
