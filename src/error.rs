@@ -12,7 +12,7 @@ use crate::signature::SignatureError;
 use crate::store::{StoreError, WriteError};
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// The invocation is not an HTTP event this function reads (API Gateway HTTP or REST API,
     /// Lambda Function URL).
     #[error("not an HTTP event")]
@@ -86,7 +86,7 @@ impl From<WriteError> for ApiError {
 impl ApiError {
     /// The response the sender gets: status, `{"error", "details"?, "request_id"}`, and the
     /// headers the error calls for.
-    pub fn to_response(&self, request_id: &str) -> Response {
+    pub(crate) fn to_response(&self, request_id: &str) -> Response {
         let mut body = json!({"error": self.code(), "request_id": request_id});
         if let Some(details) = self.details() {
             body["details"] = json!(details);
@@ -112,7 +112,7 @@ impl ApiError {
     }
 
     /// The `error` field of the response body.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             Self::NotHttpEvent => "unsupported_event",
             Self::NotFound => "not_found",
@@ -151,16 +151,16 @@ impl ApiError {
     }
 
     /// Our fault (logged with its cause chain), as opposed to the sender's.
-    pub fn is_server_fault(&self) -> bool {
+    pub(crate) fn is_server_fault(&self) -> bool {
         self.status().is_server_error()
     }
 }
 
 /// What a 503 asks the sender to wait.
-pub const RETRY_AFTER_SECONDS: &str = "2";
+pub(crate) const RETRY_AFTER_SECONDS: &str = "2";
 
 /// `error: cause: cause…` for the log.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut cur = e.source();
     while let Some(cause) = cur {

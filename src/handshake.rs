@@ -10,7 +10,7 @@ use crate::signature::{github, slack, VerifiedBody};
 
 /// A handshake, and what answers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Handshake {
+pub(crate) enum Handshake {
     /// Slack's `url_verification`: answer `{"challenge": …}`.
     SlackChallenge(String),
     /// GitHub's `ping`: answer `ignored`.
@@ -28,7 +28,7 @@ struct SlackEnvelope {
 /// Slack `url_verification` with an unusable challenge is refused (it is a handshake, never an
 /// event), whatever the format; a GitHub `ping` is an event like any other where the format keeps
 /// every event (inbox).
-pub fn detect(
+pub(crate) fn detect(
     scheme: &str,
     format: Format,
     body: &VerifiedBody<'_>,

@@ -59,7 +59,11 @@ pub struct Response {
 
 impl Response {
     /// A JSON document with `content-type: application/json`, then `headers`.
-    pub fn json(status: u16, body: &Value, headers: &[(&'static str, &'static str)]) -> Self {
+    pub(crate) fn json(
+        status: u16,
+        body: &Value,
+        headers: &[(&'static str, &'static str)],
+    ) -> Self {
         let mut all = Vec::with_capacity(headers.len() + 1);
         all.push(("content-type", "application/json".to_owned()));
         all.extend(headers.iter().map(|(k, v)| (*k, (*v).to_owned())));
@@ -191,7 +195,7 @@ fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>
 
 /// The response as the event's origin expects it: payload 2.0 names single-valued `headers`,
 /// REST (1.0) `multiValueHeaders`.
-pub fn to_event_response(origin: Origin, response: Response) -> Value {
+pub(crate) fn to_event_response(origin: Origin, response: Response) -> Value {
     let headers = response.headers.into_iter();
     match origin {
         Origin::HttpApi => json!({

@@ -15,7 +15,7 @@ use futures_util::future::join_all;
 /// Why a secret could not be read. `Display` is safe for an init error: it holds no ARN, no
 /// message text from the service and no secret material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FetchError {
+pub(crate) enum FetchError {
     /// The service answered with this error code (`ResourceNotFoundException`, …).
     #[error("{0}")]
     Service(String),
@@ -30,7 +30,7 @@ pub enum FetchError {
 }
 
 /// Each ARN's `SecretString`, or why it could not be read.
-pub async fn fetch_all(
+pub(crate) async fn fetch_all(
     sdk: &SdkConfig,
     arns: &[&str],
 ) -> HashMap<String, Result<String, FetchError>> {

@@ -30,25 +30,25 @@ use crate::plan::{
 
 /// Item attribute names (SPEC §6).
 mod attr {
-    pub const PK: &str = "pk";
-    pub const SK: &str = "sk";
-    pub const USER_ID: &str = "user_id";
-    pub const EMAIL: &str = "email";
-    pub const DISPLAY_NAME: &str = "display_name";
-    pub const CREATED_AT: &str = "created_at";
-    pub const UPDATED_AT: &str = "updated_at";
-    pub const LAST_EVENT_AT: &str = "last_event_at";
-    pub const LAST_DELIVERY_ID: &str = "last_delivery_id";
-    pub const VERSION: &str = "version";
-    pub const DELETED_AT: &str = "deleted_at";
-    pub const EXPIRES_AT: &str = "expires_at";
-    pub const RECEIVED_AT: &str = "received_at";
-    pub const PAYLOAD_SHA256: &str = "payload_sha256";
-    pub const ACTION: &str = "action";
-    pub const DELIVERY_ID: &str = "delivery_id";
-    pub const EVENT_TYPE: &str = "event_type";
-    pub const EVENT_TIME: &str = "event_time";
-    pub const BODY: &str = "body";
+    pub(super) const PK: &str = "pk";
+    pub(super) const SK: &str = "sk";
+    pub(super) const USER_ID: &str = "user_id";
+    pub(super) const EMAIL: &str = "email";
+    pub(super) const DISPLAY_NAME: &str = "display_name";
+    pub(super) const CREATED_AT: &str = "created_at";
+    pub(super) const UPDATED_AT: &str = "updated_at";
+    pub(super) const LAST_EVENT_AT: &str = "last_event_at";
+    pub(super) const LAST_DELIVERY_ID: &str = "last_delivery_id";
+    pub(super) const VERSION: &str = "version";
+    pub(super) const DELETED_AT: &str = "deleted_at";
+    pub(super) const EXPIRES_AT: &str = "expires_at";
+    pub(super) const RECEIVED_AT: &str = "received_at";
+    pub(super) const PAYLOAD_SHA256: &str = "payload_sha256";
+    pub(super) const ACTION: &str = "action";
+    pub(super) const DELIVERY_ID: &str = "delivery_id";
+    pub(super) const EVENT_TYPE: &str = "event_type";
+    pub(super) const EVENT_TIME: &str = "event_time";
+    pub(super) const BODY: &str = "body";
 }
 
 const USER_PK_PREFIX: &str = "USER#";
@@ -70,7 +70,7 @@ const CONFLICT_ATTEMPTS: u32 = 8;
 const CONFLICT_DEADLINE: Duration = Duration::from_secs(4);
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     /// Throttled, timed out, unreachable or still conflicting: the write may or may not have
     /// landed, and a retry is safe.
     #[error("DynamoDB unavailable: {0}")]
@@ -82,7 +82,7 @@ pub enum StoreError {
 
 /// Why a user write was not applied.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     /// What is stored refuses this write, and a retry cannot change that.
     #[error("write refused: {}", .0.as_str())]
     Conflict(Conflict),
@@ -129,7 +129,11 @@ impl Store {
 
     /// Applies one write with one `TransactWriteItems` (retried only when another transaction
     /// conflicted).
-    pub async fn apply(&self, table: &TableName, write: &Write) -> Result<Accepted, WriteError> {
+    pub(crate) async fn apply(
+        &self,
+        table: &TableName,
+        write: &Write,
+    ) -> Result<Accepted, WriteError> {
         let items = vec![delivery_put(table, write)?, user_update(table, write)?];
         let started = Instant::now();
         let mut attempt = 0;
@@ -159,7 +163,7 @@ impl Store {
 impl Store {
     /// Stores one inbox event with one conditional `PutItem`: `Stored`, or `Duplicate` when an
     /// event is already stored under its delivery id (never overwritten, whatever its body).
-    pub async fn put_event(
+    pub(crate) async fn put_event(
         &self,
         table: &TableName,
         put: &EventPut,

@@ -84,7 +84,7 @@ impl RequestLog {
         line
     }
 
-    pub fn emit(&self, at: Timestamp) {
+    pub(crate) fn emit(&self, at: Timestamp) {
         println!("{}", self.to_json(at));
     }
 }

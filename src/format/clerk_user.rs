@@ -11,7 +11,7 @@ use crate::payload::{self, Action, Detail, Event, Metadata, Object, PayloadError
 use crate::plan::Plan;
 use crate::signature::standard_webhooks;
 
-pub const FORMAT: FormatSpec = FormatSpec {
+pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "clerk-user",
     scheme: Some(standard_webhooks::SCHEME),
     keeps_pings: false,

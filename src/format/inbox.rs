@@ -18,7 +18,7 @@ use crate::signature::{
     github, is_event_type, shopify, slack, standard_webhooks, stripe, DeliveryId,
 };
 
-pub const FORMAT: FormatSpec = FormatSpec {
+pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "inbox",
     scheme: None,
     keeps_pings: true,

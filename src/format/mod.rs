@@ -23,7 +23,7 @@ const FORMATS: &[&FormatSpec] = &[&v1::FORMAT, &inbox::FORMAT, &clerk_user::FORM
 
 /// One format: its name in `WEBHOOK_TENANTS`, the scheme it needs (if any), and how it reads a
 /// verified body.
-pub struct FormatSpec {
+pub(crate) struct FormatSpec {
     pub name: &'static str,
     /// The only scheme this format works with, where it has one (Clerk signs with Svix).
     pub scheme: Option<&'static str>,
@@ -44,11 +44,11 @@ impl Format {
         FORMATS.iter().find(|f| f.name == name).map(|f| Format(f))
     }
 
-    pub fn names() -> Vec<&'static str> {
+    pub(crate) fn names() -> Vec<&'static str> {
         FORMATS.iter().map(|f| f.name).collect()
     }
 
-    pub fn spec(self) -> &'static FormatSpec {
+    pub(crate) fn spec(self) -> &'static FormatSpec {
         self.0
     }
 

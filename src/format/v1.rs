@@ -4,7 +4,7 @@ use super::{FormatSpec, Input};
 use crate::payload::{self, PayloadError};
 use crate::plan::Plan;
 
-pub const FORMAT: FormatSpec = FormatSpec {
+pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "v1",
     scheme: None,
     keeps_pings: false,

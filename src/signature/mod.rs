@@ -61,7 +61,7 @@ impl fmt::Display for DeliveryId {
 /// Key material for HMAC, with the HMAC state its key sets up (two SHA-256 blocks) computed once
 /// at cold start rather than per request. `Debug` never shows it.
 #[derive(Clone)]
-pub struct SigningKey {
+pub(crate) struct SigningKey {
     bytes: Vec<u8>,
     keyed: HmacSha256,
 }
