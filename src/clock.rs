@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// A point in time, to the millisecond, counted from the Unix epoch. Arithmetic saturates: a
-/// hostile time can be refused, never wrap.
+/// A point in time, to the millisecond, counted from the Unix epoch. Conversions and arithmetic
+/// saturate at the ends of the range instead of wrapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 

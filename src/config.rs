@@ -111,7 +111,8 @@ pub struct Tenant {
     pub id: TenantId,
     pub table: TableName,
     pub verifier: Verifier,
-    /// How far a signed timestamp may be from receipt time, either way (whole seconds).
+    /// How far a signed timestamp may be from receipt time, either way, and an event time
+    /// (`occurred_at`, Clerk's `timestamp`) ahead of it. Whole seconds.
     pub tolerance: Duration,
     pub format: Format,
 }
@@ -119,7 +120,7 @@ pub struct Tenant {
 #[derive(Debug, Clone)]
 pub struct Config {
     tenants: HashMap<String, Tenant>,
-    pub max_body_bytes: usize,
+    pub(crate) max_body_bytes: usize,
     ttls: Ttls,
 }
 
@@ -187,7 +188,7 @@ impl Config {
     }
 
     /// How long what a write leaves behind lives.
-    pub fn ttls(&self) -> Ttls {
+    pub(crate) fn ttls(&self) -> Ttls {
         self.ttls
     }
 }

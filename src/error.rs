@@ -87,10 +87,11 @@ impl ApiError {
     /// The response the sender gets: status, `{"error", "details"?, "request_id"}`, and the
     /// headers the error calls for.
     pub(crate) fn to_response(&self, request_id: &str) -> Response {
-        let mut body = json!({"error": self.code(), "request_id": request_id});
+        let mut body = json!({"error": self.code()});
         if let Some(details) = self.details() {
             body["details"] = json!(details);
         }
+        body["request_id"] = json!(request_id);
         Response::json(self.status().as_u16(), &body, self.headers())
     }
 
@@ -128,7 +129,7 @@ impl ApiError {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::InvalidJson => "invalid_json",
             Self::InvalidPayload(_) => "invalid_payload",
-            Self::Conflict(outcome) => outcome.as_str(),
+            Self::Conflict(conflict) => conflict.as_str(),
             Self::Store(StoreError::Unavailable(_)) => "unavailable",
             Self::Store(StoreError::Internal(_)) => "internal",
         }
@@ -139,14 +140,34 @@ impl ApiError {
         match self {
             Self::MethodNotAllowed => &[("allow", "POST")],
             Self::Store(StoreError::Unavailable(_)) => &[("retry-after", RETRY_AFTER_SECONDS)],
-            _ => &[],
+            Self::NotHttpEvent
+            | Self::NotFound
+            | Self::UnknownTenant
+            | Self::InvalidBody
+            | Self::PayloadTooLarge
+            | Self::Signature(_)
+            | Self::UnsupportedMediaType
+            | Self::InvalidJson
+            | Self::InvalidPayload(_)
+            | Self::Conflict(_)
+            | Self::Store(StoreError::Internal(_)) => &[],
         }
     }
 
     fn details(&self) -> Option<&[Detail]> {
         match self {
             Self::InvalidPayload(d) => Some(d),
-            _ => None,
+            Self::NotHttpEvent
+            | Self::NotFound
+            | Self::MethodNotAllowed
+            | Self::UnknownTenant
+            | Self::InvalidBody
+            | Self::PayloadTooLarge
+            | Self::Signature(_)
+            | Self::UnsupportedMediaType
+            | Self::InvalidJson
+            | Self::Conflict(_)
+            | Self::Store(_) => None,
         }
     }
 
@@ -157,7 +178,7 @@ impl ApiError {
 }
 
 /// What a 503 asks the sender to wait.
-pub(crate) const RETRY_AFTER_SECONDS: &str = "2";
+const RETRY_AFTER_SECONDS: &str = "2";
 
 /// `error: cause: cause…` for the log.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {

@@ -171,7 +171,7 @@ pub enum OccurredAt {
 
 /// Parses and validates a verified body. `latest` bounds `occurred_at` (receipt time plus the
 /// tenant's tolerance): a far-future event would make every later event stale.
-pub fn parse(body: &VerifiedBody<'_>, latest: Timestamp) -> Result<Event, PayloadError> {
+pub(crate) fn parse(body: &VerifiedBody<'_>, latest: Timestamp) -> Result<Event, PayloadError> {
     let occurred_at = if body.delivery_id_signed() {
         OccurredAt::Optional
     } else {

@@ -12,10 +12,11 @@ use crate::signature::{DeliveryId, VerifiedBody};
 
 /// A webhook the receiver accepted: answered 200 `{"status": …}`, and the sender is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Accepted {
+pub(crate) enum Accepted {
     /// The user write was applied.
     Applied,
-    /// This delivery was already received with the same body; nothing written again.
+    /// This delivery was already received (a user write: with the same body; an inbox event:
+    /// whatever its body, never overwritten); nothing written again.
     Duplicate,
     /// A newer (or same-time) event for this user was applied first; nothing written.
     Stale,
@@ -27,7 +28,7 @@ pub enum Accepted {
 }
 
 impl Accepted {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Applied => "applied",
             Self::Duplicate => "duplicate",
@@ -40,17 +41,18 @@ impl Accepted {
 
 /// A user write refused because of what is stored: answered 409, and the sender must look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Conflict {
+pub(crate) enum Conflict {
     /// `create` for a user that exists (and is not a tombstone) with an older event time.
     UserExists,
     /// `update` for a user that does not exist or is a tombstone.
     UserNotFound,
-    /// This delivery id was already received with another body.
+    /// This delivery id was already received with another body (user writes; the inbox keeps
+    /// the first and answers `Duplicate`).
     DeliveryIdReused,
 }
 
 impl Conflict {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::UserExists => "user_exists",
             Self::UserNotFound => "user_not_found",
@@ -92,6 +94,22 @@ pub struct Ttls {
     pub inbox: Duration,
 }
 
+/// When DynamoDB's TTL may delete an item: whole seconds since the Unix epoch, receipt time
+/// (rounded down to the second) plus a lifetime, saturating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Expiry(i64);
+
+impl Expiry {
+    pub fn after(now: Timestamp, lifetime: Duration) -> Self {
+        let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+        Self(now.unix_seconds().saturating_add(lifetime))
+    }
+
+    pub fn unix_seconds(self) -> i64 {
+        self.0
+    }
+}
+
 /// An inbox item (SPEC §11): stored once under its delivery id, never overwritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventPut {
@@ -104,7 +122,7 @@ pub struct EventPut {
     pub payload_sha256: String,
     /// The body exactly as received.
     pub body: String,
-    pub expires_at: Timestamp,
+    pub expires_at: Expiry,
 }
 
 /// One transaction: the delivery record and the user mutation.
@@ -118,13 +136,13 @@ pub struct Write {
     pub event_time: Timestamp,
     /// Receipt time, RFC 3339 UTC (`received_at`, `updated_at`, `deleted_at`).
     pub received_at: String,
-    pub delivery_expires_at: Timestamp,
-    pub tombstone_expires_at: Timestamp,
+    pub delivery_expires_at: Expiry,
+    pub tombstone_expires_at: Expiry,
     pub metadata: Metadata,
 }
 
 impl Write {
-    pub fn new(event: Event, body: &VerifiedBody<'_>, now: Timestamp, ttls: &Ttls) -> Self {
+    pub(crate) fn new(event: Event, body: &VerifiedBody<'_>, now: Timestamp, ttls: &Ttls) -> Self {
         let event_time = event.occurred_at.or(body.signed_at()).unwrap_or(now);
         Self {
             delivery_id: body.delivery_id().clone(),
@@ -133,8 +151,8 @@ impl Write {
             action: event.action,
             event_time,
             received_at: now.to_rfc3339(),
-            delivery_expires_at: now.saturating_add(ttls.delivery),
-            tombstone_expires_at: now.saturating_add(ttls.tombstone),
+            delivery_expires_at: Expiry::after(now, ttls.delivery),
+            tombstone_expires_at: Expiry::after(now, ttls.tombstone),
             metadata: event.metadata,
         }
     }
@@ -211,6 +229,18 @@ mod tests {
 
     /// SPEC §6's table, cell by cell. `None` marks cells where the condition passes (applied),
     /// so a refusal there is inconsistent and retried.
+    #[test]
+    fn expiry_is_receipt_second_plus_lifetime() {
+        let day = Duration::from_secs(86_400);
+        let at = |ms| Expiry::after(Timestamp::from_unix_millis(ms), day).unix_seconds();
+        // Sub-second receipt times round down, before and after the epoch.
+        assert_eq!(at(1_795_867_200_999), 1_795_867_200 + 86_400);
+        assert_eq!(at(-1), -1 + 86_400);
+        // A lifetime beyond any clock saturates in seconds, as DynamoDB reads it.
+        let forever = Expiry::after(Timestamp::from_unix_millis(0), Duration::MAX);
+        assert_eq!(forever.unix_seconds(), i64::MAX);
+    }
+
     #[test]
     fn condition_table() {
         let rows = [

@@ -80,7 +80,8 @@ pub(crate) enum StoreError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Why a user write was not applied.
+/// Why a user write failed: refused by what is stored (a conflict the sender must hear about),
+/// or a call that decided nothing.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum WriteError {
     /// What is stored refuses this write, and a retry cannot change that.

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use signing::sign_event;
 use webhook_receiver::clock::Timestamp;
 use webhook_receiver::config::Config;
-use signing::sign_event;
 
 /// 2026-11-28T12:05:00Z.
 pub const NOW_MS: i64 = 1_795_867_500_000;

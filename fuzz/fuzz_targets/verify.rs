@@ -15,7 +15,6 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use webhook_receiver::signature::{DeliveryId, Verifier};
 
-
 static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
     common::TENANTS
         .iter()
@@ -62,7 +61,10 @@ fuzz_target!(|data: &[u8]| {
             let id = verified.delivery_id().as_str();
             assert!(DeliveryId::parse(id).is_some(), "{id:?}");
             if let Some(t) = verified.signed_at() {
-                assert!(t.unix_seconds().abs_diff(common::NOW_S) <= common::TOLERANCE.as_secs(), "{t:?}");
+                assert!(
+                    t.unix_seconds().abs_diff(common::NOW_S) <= common::TOLERANCE.as_secs(),
+                    "{t:?}"
+                );
             }
         }
     }

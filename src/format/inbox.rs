@@ -13,7 +13,7 @@ use super::json::Scalar;
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
 use crate::payload::{Detail, Object, PayloadError};
-use crate::plan::{EventPut, Plan};
+use crate::plan::{EventPut, Expiry, Plan};
 use crate::signature::{
     github, is_event_type, shopify, slack, standard_webhooks, stripe, DeliveryId,
 };
@@ -97,7 +97,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         received_at: input.now.to_rfc3339(),
         payload_sha256: hex::encode(Sha256::digest(bytes)),
         body: text.to_owned(),
-        expires_at: input.now.saturating_add(input.ttls.inbox),
+        expires_at: Expiry::after(input.now, input.ttls.inbox),
     }))
 }
 

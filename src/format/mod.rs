@@ -77,7 +77,7 @@ pub struct Input<'a> {
     pub scheme: &'static str,
     /// Receipt time.
     pub now: Timestamp,
-    /// The tenant's tolerance: event times further in the future are refused.
+    /// The tenant's tolerance (whole seconds): event times further in the future are refused.
     pub tolerance: Duration,
     pub ttls: Ttls,
 }

@@ -15,9 +15,9 @@ pub const SCHEME: &str = "github";
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 pub const ID_HEADER: &str = "x-github-delivery";
 /// The event's type (`push`, `ping`, …); not signed.
-pub const EVENT_HEADER: &str = "x-github-event";
+pub(crate) const EVENT_HEADER: &str = "x-github-event";
 /// The event GitHub sends when a webhook is created, to check the endpoint.
-pub const PING_EVENT: &str = "ping";
+pub(crate) const PING_EVENT: &str = "ping";
 
 #[derive(Debug, Clone)]
 pub struct GitHub {
@@ -44,7 +44,7 @@ impl GitHub {
 }
 
 /// `sha256=<hex>`: what GitHub sends.
-pub fn sign(secret: &str, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex_mac(secret.as_bytes(), &[body]))
 }
 

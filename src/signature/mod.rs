@@ -67,14 +67,14 @@ pub(crate) struct SigningKey {
 }
 
 impl SigningKey {
-    pub fn new(bytes: Vec<u8>) -> Self {
+    pub(crate) fn new(bytes: Vec<u8>) -> Self {
         // HMAC accepts keys of any length, so this cannot fail.
         let keyed = <HmacSha256 as KeyInit>::new_from_slice(&bytes)
             .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
         Self { bytes, keyed }
     }
 
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
@@ -123,7 +123,7 @@ impl<'a> VerifiedBody<'a> {
 
     /// Whether the signature covers the delivery id (Standard Webhooks). Elsewhere the id is an
     /// unsigned header (GitHub, Shopify) or the body's hash (Stripe, Slack).
-    pub fn delivery_id_signed(&self) -> bool {
+    pub(crate) fn delivery_id_signed(&self) -> bool {
         self.delivery_id_signed
     }
 
@@ -135,7 +135,7 @@ impl<'a> VerifiedBody<'a> {
     /// The event type the sender reports in a header (GitHub's `X-GitHub-Event`, Shopify's
     /// `X-Shopify-Topic`). Not signed: what the sender says, not what it proved. `None` when
     /// absent, repeated or not a plain token.
-    pub fn sender_event(&self) -> Option<&str> {
+    pub(crate) fn sender_event(&self) -> Option<&str> {
         self.sender_event.as_deref()
     }
 }
@@ -209,7 +209,7 @@ impl Verifier {
 
     /// Whether this verifier and `other` accept a common key: then a delivery signed for one
     /// tenant would verify for the other.
-    pub fn shares_a_key(&self, other: &Verifier) -> bool {
+    pub(crate) fn shares_a_key(&self, other: &Verifier) -> bool {
         self.keys().iter().any(|k| other.keys().contains(k))
     }
 

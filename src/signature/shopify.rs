@@ -13,7 +13,7 @@ pub const SCHEME: &str = "shopify";
 pub const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
 pub const ID_HEADER: &str = "x-shopify-webhook-id";
 /// The event's topic (`customers/create`, …); not signed.
-pub const TOPIC_HEADER: &str = "x-shopify-topic";
+pub(crate) const TOPIC_HEADER: &str = "x-shopify-topic";
 
 #[derive(Debug, Clone)]
 pub struct Shopify {
@@ -41,7 +41,7 @@ impl Shopify {
 }
 
 /// Base64 of the body's HMAC: what Shopify sends.
-pub fn sign(secret: &str, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
     STANDARD.encode(mac(secret.as_bytes(), &[body]).finalize().into_bytes())
 }
 

@@ -6,18 +6,17 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
-use crate::clock::Timestamp;
-
 use super::{
     body_delivery_id, check_tolerance, decode_hex_mac, hex_mac, matches_any, parse_unix_seconds,
     required_header, Proof, SignatureError, SigningKey,
 };
+use crate::clock::Timestamp;
 
 pub const SCHEME: &str = "slack";
 pub const SIGNATURE_HEADER: &str = "x-slack-signature";
 pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
 /// The `type` of the signed request Slack sends to check a new endpoint.
-pub const URL_VERIFICATION: &str = "url_verification";
+pub(crate) const URL_VERIFICATION: &str = "url_verification";
 
 #[derive(Debug, Clone)]
 pub struct Slack {
@@ -55,7 +54,7 @@ impl Slack {
 }
 
 /// `v0=<hex>`: what Slack sends in `X-Slack-Signature`.
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let ts = timestamp.to_string();
     format!(
         "v0={}",

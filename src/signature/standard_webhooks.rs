@@ -1,20 +1,19 @@
 //! Standard Webhooks (<https://www.standardwebhooks.com>), also sent by Svix under `svix-*` names.
 //! Signed bytes: `{webhook-id}.{webhook-timestamp}.{raw body}`, HMAC-SHA256, base64, `v1,` prefix.
 
+use std::time::Duration;
+
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use hmac::Mac;
-use std::time::Duration;
-
 use http::HeaderMap;
-
-use crate::clock::Timestamp;
 
 use super::{
     check_tolerance, mac, matches_any, parse_unix_seconds, single_header, DeliveryId, Proof,
     SignatureError, SigningKey,
 };
+use crate::clock::Timestamp;
 
 pub const SCHEME: &str = "standard-webhooks";
 const SECRET_PREFIX: &str = "whsec_";
@@ -61,7 +60,7 @@ pub struct StandardWebhooks {
 
 impl StandardWebhooks {
     /// Parses a space-separated list of `whsec_` secrets. Every one listed is accepted (rotation).
-    pub fn from_secrets(secrets: &str) -> Result<Self, String> {
+    pub(crate) fn from_secrets(secrets: &str) -> Result<Self, String> {
         let keys = secrets
             .split_ascii_whitespace()
             .enumerate()
@@ -151,7 +150,7 @@ fn parse_secret(secret: &str) -> Result<SigningKey, &'static str> {
 
 /// `v1,<base64>` for the given delivery: what a sender puts in `webhook-signature`.
 /// Used by the signing command and the tests.
-pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, String> {
+pub(crate) fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, String> {
     let key = parse_secret(secret).map_err(str::to_owned)?;
     let ts = timestamp.to_string();
     let mac = mac(

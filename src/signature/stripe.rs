@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
-use crate::clock::Timestamp;
-
 use super::{
     body_delivery_id, check_tolerance, decode_hex_mac, hex_mac, matches_any, parse_unix_seconds,
     required_header, Proof, SignatureError, SigningKey,
 };
+use crate::clock::Timestamp;
 
 pub const SCHEME: &str = "stripe";
 pub const HEADER: &str = "stripe-signature";
@@ -73,7 +72,7 @@ fn parse_header(header: &str) -> Result<(&str, Vec<Vec<u8>>), SignatureError> {
 }
 
 /// `t=<timestamp>,v1=<hex>`: what Stripe sends.
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+pub(crate) fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let t = timestamp.to_string();
     format!(
         "t={t},v1={}",
