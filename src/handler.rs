@@ -163,11 +163,13 @@ impl App {
                 .store
                 .apply(&tenant.table, write)
                 .await
+                .map(Accepted::from)
                 .map_err(ApiError::from),
             Plan::Event(put) => self
                 .store
                 .put_event(&tenant.table, put)
                 .await
+                .map(Accepted::from)
                 .map_err(ApiError::from),
             Plan::Ignored => return Ok(Accepted::Ignored),
         };

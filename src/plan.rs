@@ -39,6 +39,40 @@ impl Accepted {
     }
 }
 
+/// How a user write that was not refused ended (what [`Accepted`] a user write can be).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserWriteOutcome {
+    Applied,
+    Duplicate,
+    Stale,
+}
+
+impl From<UserWriteOutcome> for Accepted {
+    fn from(outcome: UserWriteOutcome) -> Self {
+        match outcome {
+            UserWriteOutcome::Applied => Self::Applied,
+            UserWriteOutcome::Duplicate => Self::Duplicate,
+            UserWriteOutcome::Stale => Self::Stale,
+        }
+    }
+}
+
+/// How an inbox put ended (what [`Accepted`] an inbox event can be; it is never refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventPutOutcome {
+    Stored,
+    Duplicate,
+}
+
+impl From<EventPutOutcome> for Accepted {
+    fn from(outcome: EventPutOutcome) -> Self {
+        match outcome {
+            EventPutOutcome::Stored => Self::Stored,
+            EventPutOutcome::Duplicate => Self::Duplicate,
+        }
+    }
+}
+
 /// A user write refused because of what is stored: answered 409, and the sender must look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Conflict {
@@ -170,9 +204,9 @@ pub(crate) struct StoredUser {
 pub(crate) fn on_delivery_exists(
     write: &Write,
     stored_sha256: Option<&str>,
-) -> Result<Accepted, Conflict> {
+) -> Result<UserWriteOutcome, Conflict> {
     if stored_sha256 == Some(write.payload_sha256.as_str()) {
-        Ok(Accepted::Duplicate)
+        Ok(UserWriteOutcome::Duplicate)
     } else {
         Err(Conflict::DeliveryIdReused)
     }
@@ -184,7 +218,7 @@ pub(crate) fn on_user_refused(
     action: Action,
     t: Timestamp,
     stored: Option<StoredUser>,
-) -> Option<Result<Accepted, Conflict>> {
+) -> Option<Result<UserWriteOutcome, Conflict>> {
     let Some(user) = stored else {
         return match action {
             Action::Update => Some(Err(Conflict::UserNotFound)),
@@ -194,7 +228,7 @@ pub(crate) fn on_user_refused(
     // An equal time counts as already applied.
     let newer_or_same = user.last_event_at >= t;
     match (action, user.tombstone, newer_or_same) {
-        (_, _, true) => Some(Ok(Accepted::Stale)),
+        (_, _, true) => Some(Ok(UserWriteOutcome::Stale)),
         (Action::Create, false, false) => Some(Err(Conflict::UserExists)),
         (Action::Update, true, false) => Some(Err(Conflict::UserNotFound)),
         (Action::Create, true, false)
@@ -209,7 +243,7 @@ mod tests {
     use Action::*;
     use Conflict::*;
 
-    const STALE: Option<Result<Accepted, Conflict>> = Some(Ok(Accepted::Stale));
+    const STALE: Option<Result<UserWriteOutcome, Conflict>> = Some(Ok(UserWriteOutcome::Stale));
 
     const T: i64 = 1_000_000;
 

@@ -1,6 +1,7 @@
 //! The only module that knows DynamoDB: item layout, expressions, error names. It takes a
 //! [`Write`] (user events) or an [`EventPut`] (inbox) and answers in the domain's words: an
-//! [`Accepted`] outcome, a [`Conflict`] the sender must hear about, or a [`StoreError`] that says
+//! outcome ([`UserWriteOutcome`], [`EventPutOutcome`]), a [`Conflict`] the sender must hear about,
+//! or a [`StoreError`] that says
 //! whether a retry can help.
 //!
 //! Attribute names are constants and reach DynamoDB only through `#` placeholders; values only
@@ -25,7 +26,8 @@ use crate::clock::Timestamp;
 use crate::config::TableName;
 use crate::payload::Action;
 use crate::plan::{
-    on_delivery_exists, on_user_refused, Accepted, Conflict, EventPut, StoredUser, Write,
+    on_delivery_exists, on_user_refused, Conflict, EventPut, EventPutOutcome, StoredUser,
+    UserWriteOutcome, Write,
 };
 
 /// Item attribute names (SPEC §6).
@@ -134,7 +136,7 @@ impl Store {
         &self,
         table: &TableName,
         write: &Write,
-    ) -> Result<Accepted, WriteError> {
+    ) -> Result<UserWriteOutcome, WriteError> {
         let items = vec![delivery_put(table, write)?, user_update(table, write)?];
         let started = Instant::now();
         let mut attempt = 0;
@@ -147,7 +149,7 @@ impl Store {
                 .send()
                 .await;
             let retry = match result {
-                Ok(_) => return Ok(Accepted::Applied),
+                Ok(_) => return Ok(UserWriteOutcome::Applied),
                 Err(err) => match classify(err, write)? {
                     Refusal::Decided(decided) => return decided.map_err(WriteError::Conflict),
                     Refusal::Retry(why) => why,
@@ -168,7 +170,7 @@ impl Store {
         &self,
         table: &TableName,
         put: &EventPut,
-    ) -> Result<Accepted, StoreError> {
+    ) -> Result<EventPutOutcome, StoreError> {
         let mut item = HashMap::from([
             (
                 attr::PK.to_owned(),
@@ -198,11 +200,11 @@ impl Store {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(Accepted::Stored),
+            Ok(_) => Ok(EventPutOutcome::Stored),
             Err(SdkError::ServiceError(ctx))
                 if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                Ok(Accepted::Duplicate)
+                Ok(EventPutOutcome::Duplicate)
             }
             Err(err) => Err(failure(err, |e| {
                 use PutItemError as E;
@@ -221,7 +223,7 @@ impl Store {
 }
 
 enum Refusal {
-    Decided(Result<Accepted, Conflict>),
+    Decided(Result<UserWriteOutcome, Conflict>),
     Retry(&'static str),
 }
 
