@@ -1,8 +1,7 @@
 //! The only module that knows DynamoDB: item layout, expressions, error names. It takes a
 //! [`Write`] (user events) or an [`EventPut`] (inbox) and answers in the domain's words: an
 //! outcome ([`UserWriteOutcome`], [`EventPutOutcome`]), a [`Conflict`] the sender must hear about,
-//! or a [`StoreError`] that says
-//! whether a retry can help.
+//! or a [`StoreError`] that says whether a retry can help.
 //!
 //! Attribute names are constants and reach DynamoDB only through `#` placeholders; values only
 //! through `:` placeholders. Nothing from a payload is spliced into an expression string.
