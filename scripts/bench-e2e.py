@@ -12,7 +12,10 @@ as API Gateway sends them), against DynamoDB Local. Prints, for the bootstrap pr
     DynamoDB call) and for a signed create (the first transaction on a new connection), median
     of several starts.
 
-    bench-e2e.py BOOTSTRAP DYNAMODB_ENDPOINT [--requests N] [--instances N] [--cold N]
+    bench-e2e.py BOOTSTRAP DYNAMODB_ENDPOINT [--requests N] [--instances N] [--cold N] [--runs N]
+
+The CPU figures are measured --runs times each (fresh processes each time) and printed as the
+median with the range: on a small shared machine one run can be off by 10 % either way.
 
 Each webhook is a fresh signed `create` for a new user at clientA (Standard Webhooks), so every
 one is `applied`: one TransactWriteItems each.
@@ -249,17 +252,28 @@ def main():
     ap.add_argument("--requests", type=int, default=1000, help="measured webhooks per instance")
     ap.add_argument("--instances", type=int, default=8)
     ap.add_argument("--cold", type=int, default=15, help="cold starts per case")
+    ap.add_argument("--runs", type=int, default=1, help="repetitions of each CPU measurement")
     args = ap.parse_args()
     counter = iter(range(int(time.time()) % 100000 * 10000, 1 << 62))
 
     size = os.path.getsize(args.bootstrap)
-    one, rss1, rate1 = warm_cpu(args.bootstrap, args.endpoint, 1, args.requests, counter)
-    many, rss8, rate8 = warm_cpu(args.bootstrap, args.endpoint, args.instances, args.requests, counter)
+    ones, manys = [], []
+    for _ in range(args.runs):
+        ones.append(warm_cpu(args.bootstrap, args.endpoint, 1, args.requests, counter))
+        manys.append(warm_cpu(args.bootstrap, args.endpoint, args.instances, args.requests, counter))
+    one, rate1 = statistics.median(r[0] for r in ones), statistics.median(r[2] for r in ones)
+    many, rate8 = statistics.median(r[0] for r in manys), statistics.median(r[2] for r in manys)
+    rss1, rss8 = max(r[1] for r in ones), max(r[1] for r in manys)
+
+    def spread(runs):
+        if len(runs) < 2:
+            return ""
+        return f", range {min(r[0] for r in runs) / 1e6:.3f}–{max(r[0] for r in runs) / 1e6:.3f} over {len(runs)} runs"
     cold401 = cold_start(args.bootstrap, args.endpoint, False, counter, args.cold)
     cold_create = cold_start(args.bootstrap, args.endpoint, True, counter, args.cold)
     print(f"bench-e2e: {args.bootstrap} ({size / 1e6:.1f} MB), {os.cpu_count()} cores, DynamoDB Local")
-    print(f"  CPU per accepted webhook, 1 instance:              {one / 1e6:.3f} ms  ({rate1:.0f} webhooks/s)")
-    print(f"  CPU per accepted webhook, {args.instances} concurrent instances:  {many / 1e6:.3f} ms  ({rate8:.0f} webhooks/s in all)")
+    print(f"  CPU per accepted webhook, 1 instance:              {one / 1e6:.3f} ms  ({rate1:.0f} webhooks/s{spread(ones)})")
+    print(f"  CPU per accepted webhook, {args.instances} concurrent instances:  {many / 1e6:.3f} ms  ({rate8:.0f} webhooks/s in all{spread(manys)})")
     print(f"  peak RSS per instance:                             {max(rss1, rss8) / 1024:.1f} MB")
     print(f"  cold start to a 401 (no DynamoDB call):            median {cold401[0]:.1f} ms (min {cold401[1]:.1f}, max {cold401[2]:.1f}, {args.cold} starts)")
     print(f"  cold start to an applied create (new connection):  median {cold_create[0]:.1f} ms (min {cold_create[1]:.1f}, max {cold_create[2]:.1f}, {args.cold} starts)")
