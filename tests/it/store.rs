@@ -71,34 +71,10 @@ impl Table {
     }
 }
 
-/// (action, state, event minute relative to stored minute 30, expected code)
+/// SPEC §6's table, every cell ([`CONDITION_TABLE`]), through v1 events.
 #[tokio::test]
 async fn condition_table_cell_by_cell() {
-    // Stored item written at minute 30; incoming event at 31 (stored is older), 30 (same), 29 (newer).
-    let rows: &[(&str, &str, u32, u16, &str)] = &[
-        ("create", "none", 31, 200, "applied"),
-        ("create", "live", 31, 409, "user_exists"),
-        ("create", "live", 30, 200, "stale"),
-        ("create", "live", 29, 200, "stale"),
-        ("create", "tombstone", 31, 200, "applied"),
-        ("create", "tombstone", 30, 200, "stale"),
-        ("create", "tombstone", 29, 200, "stale"),
-        ("update", "none", 31, 409, "user_not_found"),
-        ("update", "live", 31, 200, "applied"),
-        ("update", "live", 30, 200, "stale"),
-        ("update", "live", 29, 200, "stale"),
-        ("update", "tombstone", 31, 409, "user_not_found"),
-        ("update", "tombstone", 30, 200, "stale"),
-        ("update", "tombstone", 29, 200, "stale"),
-        ("delete", "none", 31, 200, "applied"),
-        ("delete", "live", 31, 200, "applied"),
-        ("delete", "live", 30, 200, "stale"),
-        ("delete", "live", 29, 200, "stale"),
-        ("delete", "tombstone", 31, 200, "applied"),
-        ("delete", "tombstone", 30, 200, "stale"),
-        ("delete", "tombstone", 29, 200, "stale"),
-    ];
-    for (action, state, minute, status, code) in rows {
+    for (action, state, minute, status, code) in CONDITION_TABLE {
         let mut t = Table::given(state, 30).await;
         let before_version = t.version().await;
         let before_items = t.t.item_count().await;

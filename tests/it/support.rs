@@ -383,3 +383,30 @@ pub async fn read_http_request(
         buf.extend_from_slice(&chunk[..n]);
     }
 }
+
+/// SPEC §6's condition table, every cell: (action, state of the stored user item, minute of the
+/// incoming event, status, code). The stored item was written at minute 30, so an event at 31 is
+/// newer than it, 30 the same time, 29 older.
+pub const CONDITION_TABLE: &[(&str, &str, u32, u16, &str)] = &[
+    ("create", "none", 31, 200, "applied"),
+    ("create", "live", 31, 409, "user_exists"),
+    ("create", "live", 30, 200, "stale"),
+    ("create", "live", 29, 200, "stale"),
+    ("create", "tombstone", 31, 200, "applied"),
+    ("create", "tombstone", 30, 200, "stale"),
+    ("create", "tombstone", 29, 200, "stale"),
+    ("update", "none", 31, 409, "user_not_found"),
+    ("update", "live", 31, 200, "applied"),
+    ("update", "live", 30, 200, "stale"),
+    ("update", "live", 29, 200, "stale"),
+    ("update", "tombstone", 31, 409, "user_not_found"),
+    ("update", "tombstone", 30, 200, "stale"),
+    ("update", "tombstone", 29, 200, "stale"),
+    ("delete", "none", 31, 200, "applied"),
+    ("delete", "live", 31, 200, "applied"),
+    ("delete", "live", 30, 200, "stale"),
+    ("delete", "live", 29, 200, "stale"),
+    ("delete", "tombstone", 31, 200, "applied"),
+    ("delete", "tombstone", 30, 200, "stale"),
+    ("delete", "tombstone", 29, 200, "stale"),
+];
