@@ -87,95 +87,75 @@ impl ApiError {
     /// The response the sender gets: status, `{"error", "details"?, "request_id"}`, and the
     /// headers the error calls for.
     pub(crate) fn to_response(&self, request_id: &str) -> Response {
-        let mut body = json!({"error": self.code()});
-        if let Some(details) = self.details() {
+        let (status, code, headers, details) = self.parts();
+        let mut body = json!({"error": code});
+        if let Some(details) = details {
             body["details"] = json!(details);
         }
         body["request_id"] = json!(request_id);
-        Response::json(self.status().as_u16(), &body, self.headers())
-    }
-
-    fn status(&self) -> StatusCode {
-        match self {
-            Self::NotFound | Self::UnknownTenant => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::NotHttpEvent
-            | Self::InvalidBody
-            | Self::InvalidJson
-            | Self::InvalidPayload(_) => StatusCode::BAD_REQUEST,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Signature(_) => StatusCode::UNAUTHORIZED,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Store(StoreError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        Response::json(status.as_u16(), &body, headers)
     }
 
     /// The `error` field of the response body.
     pub(crate) fn code(&self) -> &'static str {
-        match self {
-            Self::NotHttpEvent => "unsupported_event",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::UnknownTenant => "unknown_tenant",
-            Self::InvalidBody => "invalid_body",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::Signature(SignatureError::Missing) => "signature_missing",
-            Self::Signature(SignatureError::Invalid) => "signature_invalid",
-            Self::Signature(SignatureError::TimestampOutOfTolerance) => {
-                "timestamp_out_of_tolerance"
-            }
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::InvalidJson => "invalid_json",
-            Self::InvalidPayload(_) => "invalid_payload",
-            Self::Conflict(conflict) => conflict.as_str(),
-            Self::Store(StoreError::Unavailable(_)) => "unavailable",
-            Self::Store(StoreError::Internal(_)) => "internal",
-        }
-    }
-
-    /// Extra headers the sender needs.
-    fn headers(&self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Self::MethodNotAllowed => &[("allow", "POST")],
-            Self::Store(StoreError::Unavailable(_)) => &[("retry-after", RETRY_AFTER_SECONDS)],
-            Self::NotHttpEvent
-            | Self::NotFound
-            | Self::UnknownTenant
-            | Self::InvalidBody
-            | Self::PayloadTooLarge
-            | Self::Signature(_)
-            | Self::UnsupportedMediaType
-            | Self::InvalidJson
-            | Self::InvalidPayload(_)
-            | Self::Conflict(_)
-            | Self::Store(StoreError::Internal(_)) => &[],
-        }
-    }
-
-    fn details(&self) -> Option<&[Detail]> {
-        match self {
-            Self::InvalidPayload(d) => Some(d),
-            Self::NotHttpEvent
-            | Self::NotFound
-            | Self::MethodNotAllowed
-            | Self::UnknownTenant
-            | Self::InvalidBody
-            | Self::PayloadTooLarge
-            | Self::Signature(_)
-            | Self::UnsupportedMediaType
-            | Self::InvalidJson
-            | Self::Conflict(_)
-            | Self::Store(_) => None,
-        }
+        self.parts().1
     }
 
     /// Our fault (logged with its cause chain), as opposed to the sender's.
     pub(crate) fn is_server_fault(&self) -> bool {
-        self.status().is_server_error()
+        self.parts().0.is_server_error()
+    }
+
+    /// Every kind of error once: its status, `error` code, the extra headers the sender needs,
+    /// and the field details, if any.
+    fn parts(&self) -> (StatusCode, &'static str, Headers, Option<&[Detail]>) {
+        use StatusCode as S;
+        match self {
+            Self::NotHttpEvent => (S::BAD_REQUEST, "unsupported_event", &[], None),
+            Self::NotFound => (S::NOT_FOUND, "not_found", &[], None),
+            Self::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                &[("allow", "POST")],
+                None,
+            ),
+            Self::UnknownTenant => (S::NOT_FOUND, "unknown_tenant", &[], None),
+            Self::InvalidBody => (S::BAD_REQUEST, "invalid_body", &[], None),
+            Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload_too_large", &[], None),
+            Self::Signature(e) => {
+                let code = match e {
+                    SignatureError::Missing => "signature_missing",
+                    SignatureError::Invalid => "signature_invalid",
+                    SignatureError::TimestampOutOfTolerance => "timestamp_out_of_tolerance",
+                };
+                (S::UNAUTHORIZED, code, &[], None)
+            }
+            Self::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                &[],
+                None,
+            ),
+            Self::InvalidJson => (S::BAD_REQUEST, "invalid_json", &[], None),
+            Self::InvalidPayload(details) => {
+                (S::BAD_REQUEST, "invalid_payload", &[], Some(details))
+            }
+            Self::Conflict(conflict) => (S::CONFLICT, conflict.as_str(), &[], None),
+            Self::Store(StoreError::Unavailable(_)) => (
+                S::SERVICE_UNAVAILABLE,
+                "unavailable",
+                &[("retry-after", RETRY_AFTER_SECONDS)],
+                None,
+            ),
+            Self::Store(StoreError::Internal(_)) => {
+                (S::INTERNAL_SERVER_ERROR, "internal", &[], None)
+            }
+        }
     }
 }
+
+/// Extra response headers (lower-case names).
+type Headers = &'static [(&'static str, &'static str)];
 
 /// What a 503 asks the sender to wait.
 const RETRY_AFTER_SECONDS: &str = "2";
