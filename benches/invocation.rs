@@ -127,7 +127,7 @@ fn invocation(c: &mut Criterion) {
                     let event: Value = serde_json::from_slice(black_box(&event)).unwrap();
                     let (response, log) = app.handle_event_logged(event, "bench-request").await;
                     // The log line is part of the work; where it goes is not.
-                    black_box(log.to_json(common::NOW).to_string());
+                    black_box(log.to_line(common::NOW));
                     black_box(response);
                 });
             }

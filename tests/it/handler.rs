@@ -396,7 +396,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
     assert_eq!(line["outcome"], "applied");
     assert_eq!(line["status"], 200);
     assert!(line["total_ms"].as_f64().is_some() && line["dynamodb_ms"].as_f64().is_some());
-    let text = line.to_string();
+    let text = log.to_line(NOW);
     for secret in [
         "ana@example.com",
         "\"Ana\"",
