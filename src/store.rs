@@ -136,15 +136,17 @@ impl Store {
         table: &TableName,
         write: &Write,
     ) -> Result<UserWriteOutcome, WriteError> {
-        let items = vec![delivery_put(table, write)?, user_update(table, write)?];
         let started = Instant::now();
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // The SDK takes the items by value: built for each attempt rather than built once
+            // and cloned for every one (nearly every write is a single attempt).
+            let items = vec![delivery_put(table, write)?, user_update(table, write)?];
             let result = self
                 .client
                 .transact_write_items()
-                .set_transact_items(Some(items.clone()))
+                .set_transact_items(Some(items))
                 .send()
                 .await;
             let retry = match result {
