@@ -48,11 +48,13 @@ impl RequestLog {
         serde_json::to_value(self.record(at)).unwrap_or_default()
     }
 
-    /// Writes the record to stdout (CloudWatch Logs) in one write. Borrowed fields and constant
+    /// Writes the record to stdout (CloudWatch Logs), normally in one write. Borrowed fields and constant
     /// metric declarations, serialised straight into one buffer: building it as a
     /// `serde_json::Value` first cost about 30 allocations per request.
     pub(crate) fn emit(&self, at: Timestamp) {
-        let mut line = self.to_line(at).into_bytes();
+        let Ok(mut line) = serde_json::to_vec(&self.record(at)) else {
+            return;
+        };
         line.push(b'\n');
         // A log line that cannot be written is lost, not a reason to fail the request (the
         // write is already durable) or to abort the process, as `println!` would.
@@ -332,5 +334,102 @@ mod tests {
         assert_eq!(names(&directives[0]), ["Requests", "total_ms"]);
         assert_eq!(v["cold_start"], false);
         assert!(v.get("ColdStart").is_none());
+    }
+
+    /// The whole record, as CloudWatch reads it: every field and value, for a cold request with a
+    /// DynamoDB call and a warm one without (no tenant, delivery or action: an early rejection).
+    #[test]
+    fn emf_record_is_exactly_this() {
+        let at = Timestamp::from_unix_millis(1_795_867_200_000);
+        let cold = RequestLog {
+            request_id: "req-1".into(),
+            tenant: Some("clientA".into()),
+            delivery_id: Some("msg_1".into()),
+            action: Some("create"),
+            outcome: "applied",
+            status: 200,
+            total_ms: 12.5,
+            dynamodb_ms: Some(8.0),
+            cold_start: true,
+            xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(&cold.to_line(at)).unwrap(),
+            json!({
+                "_aws": {
+                    "Timestamp": 1_795_867_200_000_i64,
+                    "CloudWatchMetrics": [
+                        {
+                            "Namespace": "WebhookReceiver",
+                            "Dimensions": [["service", "tenant", "outcome"]],
+                            "Metrics": [
+                                {"Name": "Requests", "Unit": "Count"},
+                                {"Name": "total_ms", "Unit": "Milliseconds"},
+                                {"Name": "dynamodb_ms", "Unit": "Milliseconds"},
+                            ],
+                        },
+                        {
+                            "Namespace": "WebhookReceiver",
+                            "Dimensions": [["service"]],
+                            "Metrics": [{"Name": "ColdStart", "Unit": "Count"}],
+                        },
+                    ],
+                },
+                "level": "INFO",
+                "message": "webhook request",
+                "service": "webhook-receiver",
+                "cold_start": true,
+                "timestamp": "2026-11-28T12:00:00Z",
+                "function_request_id": "req-1",
+                "xray_trace_id": "1-5759e988-bd862e3fe1be46a994272793",
+                "tenant": "clientA",
+                "delivery_id": "msg_1",
+                "action": "create",
+                "outcome": "applied",
+                "status": 200,
+                "total_ms": 12.5,
+                "dynamodb_ms": 8.0,
+                "Requests": 1,
+                "ColdStart": 1,
+            })
+        );
+        let warm = RequestLog {
+            request_id: "req-2".into(),
+            outcome: "unknown_tenant",
+            status: 404,
+            total_ms: 0.25,
+            ..RequestLog::default()
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(&warm.to_line(at)).unwrap(),
+            json!({
+                "_aws": {
+                    "Timestamp": 1_795_867_200_000_i64,
+                    "CloudWatchMetrics": [{
+                        "Namespace": "WebhookReceiver",
+                        "Dimensions": [["service", "tenant", "outcome"]],
+                        "Metrics": [
+                            {"Name": "Requests", "Unit": "Count"},
+                            {"Name": "total_ms", "Unit": "Milliseconds"},
+                        ],
+                    }],
+                },
+                "level": "INFO",
+                "message": "webhook request",
+                "service": "webhook-receiver",
+                "cold_start": false,
+                "timestamp": "2026-11-28T12:00:00Z",
+                "function_request_id": "req-2",
+                "xray_trace_id": null,
+                "tenant": "-",
+                "delivery_id": null,
+                "action": null,
+                "outcome": "unknown_tenant",
+                "status": 404,
+                "total_ms": 0.25,
+                "dynamodb_ms": null,
+                "Requests": 1,
+            })
+        );
     }
 }
