@@ -231,6 +231,22 @@ mod tests {
     use serde_json::json;
     use tracing::Level;
 
+    /// An instance's first request: an applied v1 create, traced.
+    fn cold_applied_create() -> RequestLog {
+        RequestLog {
+            request_id: "req-1".into(),
+            tenant: Some("clientA".into()),
+            delivery_id: Some("msg_1".into()),
+            action: Some("create"),
+            outcome: "applied",
+            status: 200,
+            total_ms: 12.5,
+            dynamodb_ms: Some(8.0),
+            cold_start: true,
+            xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
+        }
+    }
+
     #[test]
     fn libraries_never_log_bodies() {
         let env =
@@ -262,18 +278,7 @@ mod tests {
 
     #[test]
     fn emf_record_has_the_fields_and_metrics() {
-        let mut log = RequestLog {
-            request_id: "req-1".into(),
-            tenant: Some("clientA".into()),
-            delivery_id: Some("msg_1".into()),
-            action: Some("create"),
-            outcome: "applied",
-            status: 200,
-            total_ms: 12.5,
-            dynamodb_ms: Some(8.0),
-            cold_start: true,
-            xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
-        };
+        let mut log = cold_applied_create();
         let v = log.to_json(Timestamp::from_unix_millis(1_795_867_200_000));
         for key in [
             "function_request_id",
@@ -337,18 +342,7 @@ mod tests {
     #[test]
     fn emf_record_is_exactly_this() {
         let at = Timestamp::from_unix_millis(1_795_867_200_000);
-        let cold = RequestLog {
-            request_id: "req-1".into(),
-            tenant: Some("clientA".into()),
-            delivery_id: Some("msg_1".into()),
-            action: Some("create"),
-            outcome: "applied",
-            status: 200,
-            total_ms: 12.5,
-            dynamodb_ms: Some(8.0),
-            cold_start: true,
-            xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
-        };
+        let cold = cold_applied_create();
         assert_eq!(
             serde_json::from_str::<Value>(&cold.to_line(at)).unwrap(),
             json!({
