@@ -261,8 +261,6 @@ mod tests {
         })
     }
 
-    /// SPEC §6's table, cell by cell. `None` marks cells where the condition passes (applied),
-    /// so a refusal there is inconsistent and retried.
     #[test]
     fn expiry_is_receipt_second_plus_lifetime() {
         let day = Duration::from_secs(86_400);
@@ -275,6 +273,8 @@ mod tests {
         assert_eq!(forever.unix_seconds(), i64::MAX);
     }
 
+    /// SPEC §6's table, cell by cell. `None` marks cells where the condition passes (applied),
+    /// so a refusal there is inconsistent and retried.
     #[test]
     fn condition_table() {
         let rows = [

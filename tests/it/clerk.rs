@@ -1,9 +1,9 @@
 //! `format: clerk-user` (SPEC §11): Clerk's user events, Svix-signed, applied to user items
 //! exactly as v1 events are, over DynamoDB Local.
 
-use crate::signing::sign_event;
 use serde_json::{json, Value};
 
+use crate::signing::sign_event;
 use crate::support::*;
 
 const SLUG: &str = "clerk-demo";

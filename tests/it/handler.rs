@@ -3,9 +3,9 @@
 
 use std::panic::catch_unwind;
 
-use crate::signing::sign_event;
 use serde_json::{json, Value};
 
+use crate::signing::sign_event;
 use crate::support::*;
 
 /// Fixtures answered before any write, whatever the table holds.

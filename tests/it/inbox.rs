@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use crate::signing::sign_event;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
 
+use crate::signing::sign_event;
 use crate::support::*;
 
 /// An event for inbox tenant `slug`, shaped like its scheme's sample, with `body` and extra

@@ -13,14 +13,9 @@ use webhook_receiver::signature::{sign_headers, SignatureError, Verifier};
 
 const NOW: i64 = 1_795_867_500;
 const TOLERANCE: i64 = 300;
-
-fn now() -> Timestamp {
-    Timestamp::from_unix_seconds(NOW)
-}
-
-fn tolerance() -> Duration {
-    Duration::from_secs(TOLERANCE.unsigned_abs())
-}
+/// The same two, as the verifier takes them.
+const AT: Timestamp = Timestamp::from_unix_seconds(NOW);
+const WINDOW: Duration = Duration::from_secs(TOLERANCE.unsigned_abs());
 const ID_CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
 
 fn header_map(pairs: &[(&'static str, String)]) -> HeaderMap {
@@ -83,7 +78,7 @@ proptest! {
         let headers = header_map(&pairs);
 
         // Accepted as signed.
-        let ok = verifier.verify(&headers, &body, now(), tolerance());
+        let ok = verifier.verify(&headers, &body, AT, WINDOW);
         prop_assert!(ok.is_ok(), "{scheme}: {ok:?}");
         prop_assert_eq!(ok.unwrap().signed_at(), (!matches!(scheme, "github" | "shopify")).then_some(Timestamp::from_unix_seconds(ts)));
 
@@ -91,7 +86,7 @@ proptest! {
         let mut flipped = body.clone();
         let i = at.index(flipped.len());
         flipped[i] ^= bits;
-        prop_assert_eq!(verifier.verify(&headers, &flipped, now(), tolerance()).err(), Some(SignatureError::Invalid));
+        prop_assert_eq!(verifier.verify(&headers, &flipped, AT, WINDOW).err(), Some(SignatureError::Invalid));
 
         // The timestamp, where one is signed.
         let digits = b"0123456789";
@@ -102,7 +97,7 @@ proptest! {
         };
         if let Some(name) = timestamp_header {
             let changed = edit(&pairs, name, |v| change_one(v, &at, digits, &pick));
-            prop_assert_eq!(verifier.verify(&changed, &body, now(), tolerance()).err(), Some(SignatureError::Invalid));
+            prop_assert_eq!(verifier.verify(&changed, &body, AT, WINDOW).err(), Some(SignatureError::Invalid));
         }
         if scheme == "stripe" {
             // `t=<digits>,v1=…`: change one digit of t.
@@ -110,7 +105,7 @@ proptest! {
                 let (t, rest) = v.split_once(',').unwrap();
                 format!("t={},{rest}", change_one(&t[2..], &at, digits, &pick))
             });
-            prop_assert_eq!(verifier.verify(&changed, &body, now(), tolerance()).err(), Some(SignatureError::Invalid));
+            prop_assert_eq!(verifier.verify(&changed, &body, AT, WINDOW).err(), Some(SignatureError::Invalid));
         }
 
         // The delivery id: signed by Standard Webhooks; GitHub's and Shopify's id headers are not
@@ -118,12 +113,12 @@ proptest! {
         match scheme {
             "standard-webhooks" => {
                 let changed = edit(&pairs, "webhook-id", |v| change_one(v, &at, ID_CHARS, &pick));
-                prop_assert_eq!(verifier.verify(&changed, &body, now(), tolerance()).err(), Some(SignatureError::Invalid));
+                prop_assert_eq!(verifier.verify(&changed, &body, AT, WINDOW).err(), Some(SignatureError::Invalid));
             }
             "github" | "shopify" => {
                 let name = if scheme == "github" { "x-github-delivery" } else { "x-shopify-webhook-id" };
                 let changed = edit(&pairs, name, |v| change_one(v, &at, ID_CHARS, &pick));
-                let verified = verifier.verify(&changed, &body, now(), tolerance()).unwrap();
+                let verified = verifier.verify(&changed, &body, AT, WINDOW).unwrap();
                 prop_assert_ne!(verified.delivery_id().as_str(), id.as_str());
             }
             _ => {}

@@ -1,9 +1,9 @@
 //! Every sender scheme end to end: fixtures from events/ through the Lambda adapter over DynamoDB
 //! Local, with the same payload contract as the default scheme.
 
-use crate::signing::sign_event;
 use serde_json::{json, Value};
 
+use crate::signing::sign_event;
 use crate::support::*;
 
 const FIXTURES: [(&str, &str); 4] = [

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::signing::sign_event;
 use webhook_receiver::clock::FixedClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
 
+use crate::signing::sign_event;
 use crate::support::*;
 
 fn secrets_endpoint() -> String {

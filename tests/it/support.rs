@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use crate::signing::sign_event;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
 use aws_sdk_dynamodb::types::{
@@ -18,6 +17,8 @@ use webhook_receiver::clock::{FixedClock, Timestamp};
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
+
+use crate::signing::sign_event;
 
 pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
 pub const SECRET_B: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtY2xpZW50Qi1vbmx5ISE=";
