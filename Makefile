@@ -10,7 +10,7 @@ ENV := source scripts/env.sh &&
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: help tools run invoke send test lint build fuzz bench
+.PHONY: help tools run invoke send test lint build fuzz bench local-env
 
 help:
 	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
@@ -21,6 +21,7 @@ help:
 	@echo "make build    release build with cargo lambda (ARCH=$(ARCH))"
 	@echo "make bench    criterion benchmarks + the release bootstrap end to end (CPU, RSS, cold start)"
 	@echo "make fuzz     every cargo-fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) each (nightly toolchain)"
+	@echo "make local-env  rewrite local.env from the senders' declarations (after adding a sender)"
 
 tools:
 	@scripts/tools.sh
@@ -29,11 +30,11 @@ run:
 	@PORT=$(PORT) scripts/run-local.sh
 
 invoke: tools
-	@$(ENV) cargo run -q --bin webhook-sign -- $(EVENT) > .cache/signed-event.json && \
+	@$(ENV) cargo run -q --features signing --bin webhook-sign -- $(EVENT) > .cache/signed-event.json && \
 	  cargo lambda invoke webhook-receiver -A 127.0.0.1 -P $(PORT) --data-file .cache/signed-event.json
 
 send: tools
-	@$(ENV) eval "$$(cargo run -q --bin webhook-sign -- --curl $(BASE_URL) $(EVENT))"; echo
+	@$(ENV) eval "$$(cargo run -q --features signing --bin webhook-sign -- --curl $(BASE_URL) $(EVENT))"; echo
 
 test: tools lint
 	@scripts/test.sh
@@ -51,3 +52,6 @@ fuzz: tools
 
 bench:
 	@scripts/bench.sh
+
+local-env:
+	@cargo run -q --features signing --bin webhook-sign -- --local-env > local.env

@@ -8,9 +8,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 use webhook_receiver::clock::Timestamp;
-use webhook_receiver::signature::sign_headers;
-
-pub const SECRET: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
+use webhook_receiver::signature::{Delivery, Verifier};
+use webhook_receiver::signing::{demo_tenants, DemoTenant};
 pub const NOW_S: i64 = 1_795_867_500;
 pub const NOW: Timestamp = Timestamp::from_unix_seconds(NOW_S);
 pub const TOLERANCE: Duration = Duration::from_secs(300);
@@ -43,12 +42,27 @@ pub fn large_event() -> Vec<u8> {
     body.as_bytes().to_vec()
 }
 
-/// Standard Webhooks headers for `body`, signed at [`NOW_S`].
+/// clientA, the demo tenant the benchmarks send as (a Standard Webhooks sender, format v1).
+pub fn client_a() -> DemoTenant {
+    demo_tenants().remove(0)
+}
+
+/// clientA's verifier.
+pub fn verifier() -> Verifier {
+    let tenant = client_a();
+    Verifier::new(tenant.sender, &tenant.secret).unwrap()
+}
+
+/// clientA's sender's headers for `body`, signed at [`NOW_S`].
 pub fn signed_headers(body: &[u8], id: &str) -> HeaderMap {
-    sign_headers("standard-webhooks", SECRET, id, NOW_S, body)
-        .unwrap()
+    verifier()
+        .sign(&Delivery {
+            id,
+            timestamp: NOW_S,
+            body,
+        })
         .into_iter()
-        .map(|(k, v)| {
+        .map(|(_, k, v)| {
             (
                 HeaderName::from_static(k),
                 HeaderValue::from_str(&v).unwrap(),

@@ -104,12 +104,13 @@ fn invocation(c: &mut Criterion) {
             .endpoint_url(&endpoint)
             .load(),
     );
+    let tenant = common::client_a();
     let vars = HashMap::from([
         (
             "WEBHOOK_TENANTS".to_owned(),
-            r#"{"clientA": {"table": "bench_table", "secret_env": "S"}}"#.to_owned(),
+            serde_json::json!({"clientA": tenant.entry("bench_table")}).to_string(),
         ),
-        ("S".to_owned(), common::SECRET.to_owned()),
+        (tenant.secret_env.clone(), tenant.secret.clone()),
     ]);
     let config = Config::from_env(|k| vars.get(k).cloned()).unwrap();
     let app = App::new(config, Store::new(&sdk), Arc::new(FixedClock(common::NOW)));

@@ -12,7 +12,6 @@ use std::hint::black_box;
 use std::time::Duration;
 use webhook_receiver::format::{Format, Input};
 use webhook_receiver::plan::Ttls;
-use webhook_receiver::signature::Verifier;
 
 const TTLS: Ttls = Ttls {
     delivery: Duration::from_secs(604_800),
@@ -46,7 +45,7 @@ fn floor(c: &mut Criterion) {
 }
 
 fn pipeline(c: &mut Criterion) {
-    let verifier = Verifier::from_secrets("standard-webhooks", common::SECRET).unwrap();
+    let verifier = common::verifier();
     let mut group = c.benchmark_group("pipeline");
     for (name, body, format) in cases() {
         let format = Format::parse(format).unwrap();
@@ -65,7 +64,6 @@ fn pipeline(c: &mut Criterion) {
                 let plan = format
                     .plan(&Input {
                         body: &verified,
-                        scheme: "standard-webhooks",
                         now: common::NOW,
                         tolerance: common::TOLERANCE,
                         ttls: TTLS,

@@ -17,7 +17,7 @@ pass=0; fail=0
 # cannot read the JSON in WEBHOOK_TENANTS, and --env-var splits values on commas).
 export AWS_ENDPOINT_URL_DYNAMODB="$endpoint"
 .cache/iac/bin/python scripts/create-tables.py "$endpoint"
-cargo build -q --bin webhook-sign --bin webhook-receiver
+cargo build -q --features signing --bin webhook-sign --bin webhook-receiver
 cargo lambda watch -A 127.0.0.1 -P "$PORT" >"$log" 2>&1 &
 watch_pid=$!
 trap 'kill $watch_pid 2>/dev/null || true' EXIT

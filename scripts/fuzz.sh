@@ -5,7 +5,9 @@
 #   scripts/fuzz.sh run     runs each target for FUZZ_SECONDS (default 60), then replays the
 #                           regressions; fails on any crash, panic or broken invariant
 # Targets (fuzz/fuzz_targets/): event (raw Lambda event -> response, over a DynamoDB client that
-# always succeeds), verify (every scheme's headers and verification), payload (the v1 parser).
+# always succeeds), verify (every sender's headers and verification), payload (the v1 parser and
+# every format under every sender). The dictionary (.cache/fuzz/senders.dict) is asked of the
+# senders (`webhook-sign --fuzz-dict`).
 # Corpora grow under .cache/fuzz/corpus/<target>, seeded from events/ (whole events for event and
 # verify, their bodies for payload); a crash's input is written to .cache/fuzz/artifacts/<target>/.
 # The targets' own stdout (the per-request log lines) is closed (-close_fd_mask=1); stderr stays.
@@ -63,6 +65,8 @@ case "${1:-run}" in
     ;;
   run)
     cargo +nightly fuzz build
+    # The dictionary is every sender's header names and value shapes, asked of the senders.
+    cargo run -q --features signing --bin webhook-sign -- --fuzz-dict > .cache/fuzz/senders.dict
     summary=()
     status=0
     for t in "${TARGETS[@]}"; do
@@ -71,6 +75,7 @@ case "${1:-run}" in
       log=".cache/fuzz/$t.log"
       if cargo +nightly fuzz run "$t" ".cache/fuzz/corpus/$t" -- \
           -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 -close_fd_mask=1 \
+          -dict=.cache/fuzz/senders.dict \
           -artifact_prefix=".cache/fuzz/artifacts/$t/" >"$log" 2>&1; then
         result="no crash"
       else

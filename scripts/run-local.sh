@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 .cache/iac/bin/python scripts/create-tables.py "$endpoint"
-cargo build -q --bin webhook-sign
+cargo build -q --features signing --bin webhook-sign
 
 # The function inherits this environment (local.env, dummy credentials, the endpoint) from
 # `cargo lambda watch`; its --env-file parser cannot read the JSON in WEBHOOK_TENANTS.

@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::format::Format;
 use crate::plan::Ttls;
 use crate::secrets::{self, FetchError};
-use crate::signature::{standard_webhooks, Verifier};
+use crate::signature::{self, Sender, Verifier};
 
 const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
 const MAX_BODY_VAR: &str = "WEBHOOK_MAX_BODY_BYTES";
@@ -148,7 +148,7 @@ struct TenantSpec {
     id: TenantId,
     table: TableName,
     secret: SecretSource,
-    scheme: &'static str,
+    sender: &'static Sender,
     tolerance: Duration,
     format: Format,
 }
@@ -273,9 +273,14 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
     if tombstone_ttl_seconds < 1 {
         return Err(ConfigError::var(TOMBSTONE_TTL_VAR, "must be positive"));
     }
+    // An inbox item is its own deduplication record, so it must outlive a replay's window
+    // just as a delivery record does.
     let inbox_ttl_seconds = number_var(env, INBOX_TTL_VAR, DEFAULT_INBOX_TTL)?;
-    if inbox_ttl_seconds < 1 {
-        return Err(ConfigError::var(INBOX_TTL_VAR, "must be positive"));
+    if u64::try_from(inbox_ttl_seconds).map_or(true, |ttl| ttl <= 2 * largest_tolerance) {
+        return Err(ConfigError::var(
+            INBOX_TTL_VAR,
+            format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
+        ));
     }
 
     Ok(Unresolved {
@@ -341,7 +346,7 @@ impl Unresolved {
                     }
                 },
             };
-            let verifier = Verifier::from_secrets(spec.scheme, &secrets)
+            let verifier = Verifier::new(spec.sender, &secrets)
                 .map_err(|why| ConfigError::tenant(&spec.id, field, why))?;
             if let Some(other) = tenants.iter().find(|t| t.verifier.shares_a_key(&verifier)) {
                 return Err(ConfigError::tenant(
@@ -424,23 +429,16 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         }
     };
 
-    let scheme = match string("scheme")? {
-        None => standard_webhooks::SCHEME,
-        Some(name) => Verifier::SCHEMES
-            .iter()
-            .copied()
-            .find(|s| *s == name)
-            .ok_or_else(|| {
-                ConfigError::tenant(
-                    &id,
-                    "scheme",
-                    format!(
-                        "is not a known scheme (supported: {})",
-                        Verifier::SCHEMES.join(", ")
-                    ),
-                )
-            })?,
-    };
+    let scheme = string("scheme")?;
+    let sender = signature::sender(scheme.as_deref().unwrap_or(signature::DEFAULT_SCHEME))
+        .ok_or_else(|| {
+            let names: Vec<&str> = signature::senders().iter().map(|s| s.name).collect();
+            ConfigError::tenant(
+                &id,
+                "scheme",
+                format!("is not a known scheme (supported: {})", names.join(", ")),
+            )
+        })?;
 
     let tolerance = match fields.get("tolerance_seconds") {
         None => DEFAULT_TOLERANCE,
@@ -469,13 +467,14 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
             )
         })?,
     };
-    if let Some(needed) = format.spec().scheme.filter(|s| *s != scheme) {
+    if let Some(needed) = format.spec().scheme.filter(|_| !format.accepts(sender)) {
         return Err(ConfigError::tenant(
             &id,
             "format",
             format!(
-                "`{}` needs scheme `{needed}`, not `{scheme}`",
-                format.spec().name
+                "`{}` needs scheme `{needed}`, not `{}`",
+                format.name(),
+                sender.name
             ),
         ));
     }
@@ -484,7 +483,7 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         id,
         table,
         secret,
-        scheme,
+        sender,
         tolerance: Duration::from_secs(tolerance),
         format,
     })

@@ -5,8 +5,8 @@
 use http::StatusCode;
 use serde_json::json;
 
+use crate::domain::{Detail, PayloadError};
 use crate::lambda::{BodyRejected, NotHttpEvent, Response};
-use crate::payload::{Detail, PayloadError};
 use crate::plan::Conflict;
 use crate::signature::SignatureError;
 use crate::store::{StoreError, WriteError};

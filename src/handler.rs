@@ -14,9 +14,9 @@ use crate::clock::Clock;
 use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
 use crate::format;
-use crate::handshake::{self, Handshake};
 use crate::lambda::{self, Request, Response};
 use crate::plan::{Accepted, Plan};
+use crate::signature::Handshake;
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -124,7 +124,11 @@ impl App {
         let verified = tenant
             .verifier
             .verify(&req.headers, body, now, tenant.tolerance)?;
-        log.delivery_id = Some(verified.delivery_id().to_string());
+        // The id in the sender's headers, until the format says which id keys the write.
+        log.delivery_id = verified
+            .signed_id()
+            .or(verified.unsigned_id())
+            .map(ToString::to_string);
 
         // 5. Content type.
         if !is_json(&req.headers) {
@@ -132,20 +136,24 @@ impl App {
         }
 
         // 6. A sender's endpoint check, else what the body means in the tenant's format.
-        match handshake::detect(tenant.verifier.scheme(), tenant.format, &verified) {
-            Ok(Some(Handshake::SlackChallenge(c))) => return Ok(Answer::Challenge(c)),
-            Ok(Some(Handshake::GitHubPing)) => return Ok(Answer::Status(Accepted::Ignored)),
-            Ok(None) => {}
-            Err(detail) => return Err(detail.into()),
+        match verified.handshake()? {
+            Some(Handshake::Challenge(c)) => return Ok(Answer::Challenge(c)),
+            Some(Handshake::Ping) if !tenant.format.spec().keeps_pings => {
+                return Ok(Answer::Status(Accepted::Ignored))
+            }
+            Some(Handshake::Ping) | None => {}
         }
         let plan = tenant.format.plan(&format::Input {
             body: &verified,
-            scheme: tenant.verifier.scheme(),
             now,
             tolerance: tenant.tolerance,
             ttls: self.config.ttls(),
         })?;
         log.action = Some(plan.action());
+        if let Some(id) = plan.delivery_id() {
+            log.delivery_id = Some(id.to_string());
+        }
+        log.dropped_fields = plan.dropped_fields();
 
         // 7. The one DynamoDB call, if the plan writes anything.
         self.write(tenant, plan, log).await.map(Answer::Status)

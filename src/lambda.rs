@@ -133,7 +133,7 @@ fn single_value_headers(map: Option<&Value>) -> Result<HeaderMap, NotHttpEvent> 
         None | Some(Value::Null) => {}
         Some(Value::Object(map)) => {
             for (name, value) in map {
-                headers.append(header_name(name)?, header_value(value)?);
+                append(&mut headers, header_name(name)?, header_value(value)?)?;
             }
         }
         Some(_) => return Err(NotHttpEvent),
@@ -148,10 +148,23 @@ fn multi_value_headers(map: &Map<String, Value>) -> Result<HeaderMap, NotHttpEve
     for (name, values) in map {
         let name = header_name(name)?;
         for value in values.as_array().ok_or(NotHttpEvent)? {
-            headers.append(name.clone(), header_value(value)?);
+            append(&mut headers, name.clone(), header_value(value)?)?;
         }
     }
     Ok(headers)
+}
+
+/// More headers than a header map holds (`HeaderMap::append` panics past its capacity) is an
+/// event no HTTP request could carry.
+fn append(
+    headers: &mut HeaderMap,
+    name: HeaderName,
+    value: HeaderValue,
+) -> Result<(), NotHttpEvent> {
+    headers
+        .try_append(name, value)
+        .map(drop)
+        .map_err(|_| NotHttpEvent)
 }
 
 fn header_name(name: &str) -> Result<HeaderName, NotHttpEvent> {

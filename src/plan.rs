@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use crate::clock::Timestamp;
-use crate::payload::{Action, Event, Metadata, UserId};
-use crate::signature::{DeliveryId, VerifiedBody};
+use crate::domain::{Action, DeliveryId, EventTime, Metadata, UserEvent, UserId};
+use crate::signature::VerifiedBody;
 
 /// A webhook the receiver accepted: answered 200 `{"status": …}`, and the sender is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +113,23 @@ impl Plan {
             Self::Ignored => "ignore",
         }
     }
+
+    /// The delivery id the write is recorded under, if it writes.
+    pub fn delivery_id(&self) -> Option<&DeliveryId> {
+        match self {
+            Self::User(w) => Some(&w.delivery_id),
+            Self::Event(put) => Some(&put.delivery_id),
+            Self::Ignored => None,
+        }
+    }
+
+    /// How many of the sender's values were left out, when any were.
+    pub(crate) fn dropped_fields(&self) -> Option<usize> {
+        match self {
+            Self::User(w) if !w.metadata.dropped.is_empty() => Some(w.metadata.dropped.len()),
+            Self::User(_) | Self::Event(_) | Self::Ignored => None,
+        }
+    }
 }
 
 /// How long what a write leaves behind lives.
@@ -147,7 +162,10 @@ impl Expiry {
 /// An inbox item (SPEC §11): stored once under its delivery id, never overwritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventPut {
+    /// The key: an id the sender signed, else the body's hash.
     pub delivery_id: DeliveryId,
+    /// A delivery id the sender set but did not sign (kept, never a key).
+    pub sender_delivery_id: Option<DeliveryId>,
     /// Kept only when it is a plain token (`^[A-Za-z0-9._:/-]{1,128}$`).
     pub event_type: Option<String>,
     pub event_time: Timestamp,
@@ -167,7 +185,7 @@ pub struct Write {
     pub user_id: UserId,
     pub action: Action,
     /// `occurred_at`, else the signed timestamp, else receipt time.
-    pub event_time: Timestamp,
+    pub event_time: EventTime,
     /// Receipt time, RFC 3339 UTC (`received_at`, `updated_at`, `deleted_at`).
     pub received_at: String,
     pub delivery_expires_at: Expiry,
@@ -176,11 +194,16 @@ pub struct Write {
 }
 
 impl Write {
-    pub(crate) fn new(event: Event, body: &VerifiedBody<'_>, now: Timestamp, ttls: &Ttls) -> Self {
-        let event_time = event.occurred_at.or(body.signed_at()).unwrap_or(now);
+    pub(crate) fn new(
+        event: UserEvent,
+        event_time: EventTime,
+        body: &VerifiedBody<'_>,
+        now: Timestamp,
+        ttls: &Ttls,
+    ) -> Self {
         Self {
-            delivery_id: body.delivery_id().clone(),
-            payload_sha256: hex::encode(Sha256::digest(body.bytes())),
+            delivery_id: body.delivery_id(),
+            payload_sha256: body.sha256_hex(),
             user_id: event.user_id,
             action: event.action,
             event_time,
@@ -216,7 +239,7 @@ pub(crate) fn on_delivery_exists(
 /// (it changed between check and read): the caller retries.
 pub(crate) fn on_user_refused(
     action: Action,
-    t: Timestamp,
+    t: EventTime,
     stored: Option<StoredUser>,
 ) -> Option<Result<UserWriteOutcome, Conflict>> {
     let Some(user) = stored else {
@@ -226,11 +249,14 @@ pub(crate) fn on_user_refused(
         };
     };
     // An equal time counts as already applied.
-    let newer_or_same = user.last_event_at >= t;
+    let newer_or_same = user.last_event_at >= t.at;
     match (action, user.tombstone, newer_or_same) {
         (_, _, true) => Some(Ok(UserWriteOutcome::Stale)),
         (Action::Create, false, false) => Some(Err(Conflict::UserExists)),
         (Action::Update, true, false) => Some(Err(Conflict::UserNotFound)),
+        // Only the sender's own time may bring a deleted user back: a retried create is signed
+        // anew, so its signed time says nothing of when the user was created (SPEC §5).
+        (Action::Create, true, false) if !t.sender_owned => Some(Ok(UserWriteOutcome::Stale)),
         (Action::Create, true, false)
         | (Action::Update, false, false)
         | (Action::Delete, _, false) => None,
@@ -273,37 +299,49 @@ mod tests {
         assert_eq!(forever.unix_seconds(), i64::MAX);
     }
 
-    /// SPEC §6's table, cell by cell. `None` marks cells where the condition passes (applied),
-    /// so a refusal there is inconsistent and retried.
+    /// SPEC §6's table, every cell (3 actions × 5 stored states, and the ages each state
+    /// spans), for both kinds of event time. `None` marks cells where the condition passes
+    /// (applied), so a refusal there is inconsistent and retried.
     #[test]
     fn condition_table() {
-        let rows = [
-            (Create, None, None),
-            (Create, live(T - 1), Some(Err(UserExists))),
-            (Create, live(T), STALE),
-            (Create, live(T + 1), STALE),
-            (Create, tomb(T - 1), None),
-            (Create, tomb(T), STALE),
-            (Create, tomb(T + 1), STALE),
-            (Update, None, Some(Err(UserNotFound))),
-            (Update, live(T - 1), None),
-            (Update, live(T), STALE),
-            (Update, live(T + 1), STALE),
-            (Update, tomb(T - 1), Some(Err(UserNotFound))),
-            (Update, tomb(T), STALE),
-            (Update, tomb(T + 1), STALE),
-            (Delete, None, None),
-            (Delete, live(T - 1), None),
-            (Delete, live(T), STALE),
-            (Delete, tomb(T - 1), None),
-            (Delete, tomb(T + 1), STALE),
-        ];
-        for (action, stored, want) in rows {
-            assert_eq!(
-                on_user_refused(action, Timestamp::from_unix_millis(T), stored),
-                want,
-                "{action:?} {stored:?}"
-            );
+        let applied = None;
+        for owned in [true, false] {
+            // A create over a tombstone needs the sender's own event time.
+            let recreate = if owned { applied } else { STALE };
+            let rows = [
+                (Create, None, applied),
+                (Create, live(T - 1), Some(Err(UserExists))),
+                (Create, live(T), STALE),
+                (Create, live(T + 1), STALE),
+                (Create, tomb(T - 1), recreate),
+                (Create, tomb(T), STALE),
+                (Create, tomb(T + 1), STALE),
+                (Update, None, Some(Err(UserNotFound))),
+                (Update, live(T - 1), applied),
+                (Update, live(T), STALE),
+                (Update, live(T + 1), STALE),
+                (Update, tomb(T - 1), Some(Err(UserNotFound))),
+                (Update, tomb(T), STALE),
+                (Update, tomb(T + 1), STALE),
+                (Delete, None, applied),
+                (Delete, live(T - 1), applied),
+                (Delete, live(T), STALE),
+                (Delete, live(T + 1), STALE),
+                (Delete, tomb(T - 1), applied),
+                (Delete, tomb(T), STALE),
+                (Delete, tomb(T + 1), STALE),
+            ];
+            let t = EventTime {
+                at: Timestamp::from_unix_millis(T),
+                sender_owned: owned,
+            };
+            for (action, stored, want) in rows {
+                assert_eq!(
+                    on_user_refused(action, t, stored),
+                    want,
+                    "{action:?} {stored:?} owned={owned}"
+                );
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ use aws_sdk_dynamodb::Client;
 
 use crate::clock::Timestamp;
 use crate::config::TableName;
-use crate::payload::Action;
+use crate::domain::{Action, Change};
 use crate::plan::{
     on_delivery_exists, on_user_refused, Conflict, EventPut, EventPutOutcome, StoredUser,
     UserWriteOutcome, Write,
@@ -50,6 +50,8 @@ mod attr {
     pub(super) const EVENT_TYPE: &str = "event_type";
     pub(super) const EVENT_TIME: &str = "event_time";
     pub(super) const BODY: &str = "body";
+    pub(super) const SENDER_DELIVERY_ID: &str = "sender_delivery_id";
+    pub(super) const DROPPED_FIELDS: &str = "dropped_fields";
 }
 
 const USER_PK_PREFIX: &str = "USER#";
@@ -74,10 +76,10 @@ const CONFLICT_DEADLINE: Duration = Duration::from_secs(4);
 pub(crate) enum StoreError {
     /// Throttled, timed out, unreachable or still conflicting: the write may or may not have
     /// landed, and a retry is safe.
-    #[error("DynamoDB unavailable: {0}")]
+    #[error("DynamoDB unavailable")]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything else (missing table, validation, permissions): our fault, not the sender's.
-    #[error("DynamoDB request failed: {0}")]
+    #[error("DynamoDB request failed")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -191,13 +193,18 @@ impl Store {
         if let Some(t) = &put.event_type {
             item.insert(attr::EVENT_TYPE.to_owned(), s(t));
         }
+        if let Some(id) = &put.sender_delivery_id {
+            item.insert(attr::SENDER_DELIVERY_ID.to_owned(), s(id.as_str()));
+        }
+        let mut e = Expr::default();
+        let condition = e.not_exists(attr::PK);
         let result = self
             .client
             .put_item()
             .table_name(table.as_str())
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", attr::PK)
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(e.names))
             .send()
             .await;
         match result {
@@ -364,19 +371,22 @@ fn delivery_put(table: &TableName, w: &Write) -> Result<TransactWriteItem, Store
             n(w.delivery_expires_at.unix_seconds()),
         ),
     ]);
+    let mut e = Expr::default();
+    let condition = e.not_exists(attr::PK);
     let put = Put::builder()
         .table_name(table.as_str())
         .set_item(Some(item))
-        .condition_expression("attribute_not_exists(#pk)")
-        .expression_attribute_names("#pk", attr::PK)
+        .condition_expression(condition)
+        .set_expression_attribute_names(Some(e.names))
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .build()
         .map_err(|e| StoreError::Internal(Box::new(e)))?;
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
-/// Collects `SET`/`REMOVE` clauses with their placeholders. Placeholders are `#` + a constant
-/// attribute name, or a fixed `:` name.
+/// Collects `SET`/`REMOVE` clauses and condition parts, each built together with the
+/// placeholders it uses: `#` + a constant attribute name, or a fixed `:` name. Nothing else
+/// reaches an expression string.
 #[derive(Default)]
 struct Expr {
     set: Vec<String>,
@@ -403,15 +413,43 @@ impl Expr {
         self.set.push(format!("{name} = {value}"));
     }
 
-    fn set_opt(&mut self, attr: &'static str, placeholder: &'static str, v: Option<&String>) {
-        if let Some(v) = v {
-            self.set(attr, placeholder, s(v));
+    fn change(&mut self, attr: &'static str, placeholder: &'static str, change: &Change) {
+        match change {
+            Change::Keep => {}
+            Change::Set(v) => self.set(attr, placeholder, s(v)),
+            Change::Remove => self.remove(attr),
         }
     }
 
     fn remove(&mut self, attr: &'static str) {
         let name = self.name(attr);
         self.remove.push(name);
+    }
+
+    /// `version = if_not_exists(version, 0) + 1` (`existing`: `version = version + 1`).
+    fn bump_version(&mut self, existing: bool) {
+        let version = self.name(attr::VERSION);
+        let one = self.value(":one", n(1));
+        let base = if existing {
+            version.clone()
+        } else {
+            let zero = self.value(":zero", n(0));
+            format!("if_not_exists({version}, {zero})")
+        };
+        self.set.push(format!("{version} = {base} + {one}"));
+    }
+
+    fn not_exists(&mut self, attr: &'static str) -> String {
+        format!("attribute_not_exists({})", self.name(attr))
+    }
+
+    fn exists(&mut self, attr: &'static str) -> String {
+        format!("attribute_exists({})", self.name(attr))
+    }
+
+    /// `attr < value`.
+    fn older(&mut self, attr: &'static str, value: &'static str) -> String {
+        format!("{} < {value}", self.name(attr))
     }
 
     fn update_expression(&self) -> String {
@@ -427,43 +465,58 @@ impl Expr {
 fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
     let mut e = Expr::default();
     e.set(attr::UPDATED_AT, ":now", s(&w.received_at));
-    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time.unix_millis()));
+    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time.at.unix_millis()));
     e.set(
         attr::LAST_DELIVERY_ID,
         ":delivery",
         s(w.delivery_id.as_str()),
     );
-    let version = e.name(attr::VERSION);
-    let one = e.value(":one", n(1));
     let m = &w.metadata;
+    // Fields left out of the event: named for this event, or none any more.
+    let dropped = |e: &mut Expr| {
+        if m.dropped.is_empty() {
+            e.remove(attr::DROPPED_FIELDS);
+        } else {
+            let names = m.dropped.iter().map(|f| f.as_str().to_owned()).collect();
+            e.set(attr::DROPPED_FIELDS, ":dropped", AttributeValue::Ss(names));
+        }
+    };
 
     let condition = match w.action {
         Action::Create => {
-            let zero = e.value(":zero", n(0));
-            e.set.push(format!(
-                "{version} = if_not_exists({version}, {zero}) + {one}"
-            ));
+            e.bump_version(false);
             e.set(attr::USER_ID, ":user", s(w.user_id.as_str()));
-            e.set_opt(attr::EMAIL, ":email", m.email.as_ref());
-            e.set_opt(attr::DISPLAY_NAME, ":name", m.display_name.as_ref());
-            e.set_opt(attr::CREATED_AT, ":created", m.created_at.as_ref());
+            e.change(attr::EMAIL, ":email", &m.email);
+            e.change(attr::DISPLAY_NAME, ":name", &m.display_name);
+            if let Some(created) = &m.created_at {
+                e.set(attr::CREATED_AT, ":created", s(created));
+            }
+            dropped(&mut e);
             // Re-creating over a tombstone: it stops being one.
             e.remove(attr::DELETED_AT);
             e.remove(attr::EXPIRES_AT);
-            "attribute_not_exists(#pk) OR (attribute_exists(#deleted_at) AND #last_event_at < :t)"
+            let new = e.not_exists(attr::PK);
+            if w.event_time.sender_owned {
+                let tombstone = e.exists(attr::DELETED_AT);
+                let older = e.older(attr::LAST_EVENT_AT, ":t");
+                format!("{new} OR ({tombstone} AND {older})")
+            } else {
+                // A time the sender signed for this attempt only never re-creates (SPEC §5).
+                new
+            }
         }
         Action::Update => {
-            e.set.push(format!("{version} = {version} + {one}"));
-            e.set_opt(attr::EMAIL, ":email", m.email.as_ref());
-            e.set_opt(attr::DISPLAY_NAME, ":name", m.display_name.as_ref());
-            e.name(attr::DELETED_AT);
-            "attribute_exists(#pk) AND attribute_not_exists(#deleted_at) AND #last_event_at < :t"
+            e.bump_version(true);
+            e.change(attr::EMAIL, ":email", &m.email);
+            e.change(attr::DISPLAY_NAME, ":name", &m.display_name);
+            dropped(&mut e);
+            let exists = e.exists(attr::PK);
+            let live = e.not_exists(attr::DELETED_AT);
+            let older = e.older(attr::LAST_EVENT_AT, ":t");
+            format!("{exists} AND {live} AND {older}")
         }
         Action::Delete => {
-            let zero = e.value(":zero", n(0));
-            e.set.push(format!(
-                "{version} = if_not_exists({version}, {zero}) + {one}"
-            ));
+            e.bump_version(false);
             e.set(attr::USER_ID, ":user", s(w.user_id.as_str()));
             e.set(attr::DELETED_AT, ":deleted", s(&w.received_at));
             e.set(
@@ -475,10 +528,12 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
             e.remove(attr::EMAIL);
             e.remove(attr::DISPLAY_NAME);
             e.remove(attr::CREATED_AT);
-            "attribute_not_exists(#pk) OR #last_event_at < :t"
+            e.remove(attr::DROPPED_FIELDS);
+            let new = e.not_exists(attr::PK);
+            let older = e.older(attr::LAST_EVENT_AT, ":t");
+            format!("{new} OR {older}")
         }
     };
-    e.name(attr::PK);
 
     let update = Update::builder()
         .table_name(table.as_str())

@@ -34,6 +34,8 @@ pub struct RequestLog {
     pub cold_start: bool,
     /// The X-Ray trace's root id, when the invocation is traced.
     pub xray_trace_id: Option<String>,
+    /// How many of the sender's values a format left out (Clerk's `dropped_fields`), when any.
+    pub dropped_fields: Option<usize>,
 }
 
 impl RequestLog {
@@ -83,6 +85,7 @@ impl RequestLog {
             status: self.status,
             total_ms: self.total_ms,
             dynamodb_ms: self.dynamodb_ms,
+            dropped_fields: self.dropped_fields,
             requests: 1,
             cold_starts,
         }
@@ -109,6 +112,8 @@ struct Record<'a> {
     status: u16,
     total_ms: f64,
     dynamodb_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped_fields: Option<usize>,
     #[serde(rename = "Requests")]
     requests: u8,
     #[serde(rename = "ColdStart", skip_serializing_if = "Option::is_none")]
@@ -244,6 +249,7 @@ mod tests {
             dynamodb_ms: Some(8.0),
             cold_start: true,
             xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
+            dropped_fields: None,
         }
     }
 

@@ -12,10 +12,12 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use webhook_receiver::clock::Timestamp;
+use webhook_receiver::domain::PayloadError;
+use webhook_receiver::format::v1::{parse_bytes, OccurredAt};
 use webhook_receiver::format::{Format, Input};
-use webhook_receiver::payload::{parse_bytes, OccurredAt, PayloadError};
 use webhook_receiver::plan::{Plan, Ttls};
-use webhook_receiver::signature::{sign_headers, Verifier};
+use webhook_receiver::signature::{Delivery, Verifier};
+use webhook_receiver::signing::demo_tenants;
 
 const NOW_MS: i64 = 1_795_867_500_000;
 const NOW_S: i64 = NOW_MS / 1000;
@@ -27,33 +29,12 @@ const TTLS: Ttls = Ttls {
     inbox: Duration::from_secs(2_592_000),
 };
 
-/// (scheme, secret, verifier, formats it may be combined with).
-static SETUPS: LazyLock<Vec<(&str, &str, Verifier, Vec<Format>)>> = LazyLock::new(|| {
-    let all = |names: &[&str]| names.iter().map(|n| Format::parse(n).unwrap()).collect();
-    [
-        (
-            "standard-webhooks",
-            "whsec_bG9jYWwtdGVzdC1jbGVyay1kZW1vLXNlY3JldCEh",
-            all(&["v1", "inbox", "clerk-user"]),
-        ),
-        (
-            "stripe",
-            "whsec_local_stripe_inbox_secret",
-            all(&["v1", "inbox"]),
-        ),
-        (
-            "slack",
-            "local0slack0inbox0signing0secret",
-            all(&["v1", "inbox"]),
-        ),
-        ("github", "local-github-inbox-secret", all(&["inbox"])),
-    ]
-    .into_iter()
-    .map(|(scheme, secret, formats)| {
-        let verifier = Verifier::from_secrets(scheme, secret).unwrap();
-        (scheme, secret, verifier, formats)
-    })
-    .collect()
+/// Every demo tenant: each sender in each format it can feed.
+static SETUPS: LazyLock<Vec<(Verifier, Format)>> = LazyLock::new(|| {
+    demo_tenants()
+        .into_iter()
+        .map(|t| (Verifier::new(t.sender, &t.secret).unwrap(), t.format))
+        .collect()
 });
 
 /// A refusal names a problem and echoes nothing of the input. Every message and path the
@@ -83,37 +64,49 @@ fuzz_target!(|data: &[u8]| {
         check_refusal(&result.map(|_| ()));
     }
 
-    for (scheme, secret, verifier, formats) in SETUPS.iter() {
-        let headers: HeaderMap = sign_headers(scheme, secret, "msg_fuzz_0001", NOW_S, data)
-            .unwrap()
+    for (verifier, format) in SETUPS.iter() {
+        let signed = verifier.sign(&Delivery {
+            id: "msg_fuzz_0001",
+            timestamp: NOW_S,
+            body: data,
+        });
+        let headers: HeaderMap = signed
             .into_iter()
-            .map(|(k, v)| {
+            .map(|(_, k, v)| {
                 (
                     HeaderName::from_static(k),
                     HeaderValue::from_str(&v).unwrap(),
                 )
             })
-            .chain([(
-                HeaderName::from_static("x-github-event"),
-                HeaderValue::from_static("push"),
-            )])
+            .chain([
+                (
+                    HeaderName::from_static("x-github-event"),
+                    HeaderValue::from_static("push"),
+                ),
+                (
+                    HeaderName::from_static("x-shopify-topic"),
+                    HeaderValue::from_static("orders/create"),
+                ),
+            ])
             .collect();
         let verified = verifier
             .verify(&headers, data, NOW, TOLERANCE)
             .expect("what was just signed verifies");
-        for format in formats {
-            let input = Input {
-                body: &verified,
-                scheme: *scheme,
-                now: NOW,
-                tolerance: TOLERANCE,
-                ttls: TTLS,
-            };
-            let result = format.plan(&input);
-            if let Ok(Plan::Event(put)) = &result {
-                assert_eq!(put.body.as_bytes(), data, "inbox keeps the body exactly");
+        let input = Input {
+            body: &verified,
+            now: NOW,
+            tolerance: TOLERANCE,
+            ttls: TTLS,
+        };
+        let result = format.plan(&input);
+        if let Ok(Plan::Event(put)) = &result {
+            assert_eq!(put.body.as_bytes(), data, "inbox keeps the body exactly");
+            // An id the sender did not sign never keys an item; it is kept beside it.
+            if verified.signed_id().is_none() {
+                assert_ne!(Some(&put.delivery_id), verified.unsigned_id());
+                assert_eq!(put.sender_delivery_id.as_ref(), verified.unsigned_id());
             }
-            check_refusal(&result.map(|_| ()));
         }
+        check_refusal(&result.map(|_| ()));
     }
 });

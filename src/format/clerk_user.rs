@@ -1,30 +1,25 @@
 //! `clerk-user`: Clerk's user lifecycle events (Svix-signed) applied to user items exactly as v1
 //! events are (SPEC §11, §6). Clerk adds fields without notice, so only the fields read here are
-//! validated; anything else in the body may be anything.
+//! looked at. Clerk's structure (its envelope, `data`, `data.id`, `timestamp`) must hold, else
+//! 400; but a value one of Clerk's users typed (an email, a name) that breaks a rule is left out
+//! and named in `dropped_fields`: the sender cannot fix it, and a 400 would lose the user for
+//! good once Svix stops retrying.
 
 use serde::Deserialize;
 
-use super::json::Scalar;
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
-use crate::payload::{self, Action, Detail, Event, Metadata, Object, PayloadError, UserId};
+use crate::domain::{self, Action, Change, Metadata, PayloadError, UserEvent, UserField, UserId};
+use crate::json::{self, Fields, Object, Scalar};
 use crate::plan::Plan;
-use crate::signature::standard_webhooks;
 
 pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "clerk-user",
-    scheme: Some(standard_webhooks::SCHEME),
+    // Clerk signs with Svix: Standard Webhooks.
+    scheme: Some("standard-webhooks"),
     keeps_pings: false,
     plan,
 };
-
-/// The envelope's type alone: read first, so an event type the format ignores is ignored
-/// whatever its `data` holds.
-#[derive(Deserialize)]
-struct Kind {
-    #[serde(rename = "type")]
-    kind: Option<Scalar>,
-}
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -52,19 +47,44 @@ struct EmailAddress {
     email_address: Option<Scalar>,
 }
 
+/// The fields read, with the message for a value of the wrong type there.
+const FIELDS: Fields = &[
+    ("type", "is not a value this field can hold"),
+    ("timestamp", "is not a value this field can hold"),
+    ("data", "must be a JSON object"),
+    ("data.id", "is not a value this field can hold"),
+    (
+        "data.primary_email_address_id",
+        "is not a value this field can hold",
+    ),
+    ("data.email_addresses", "must be a list of objects"),
+    (
+        "data.email_addresses.id",
+        "is not a value this field can hold",
+    ),
+    (
+        "data.email_addresses.email_address",
+        "is not a value this field can hold",
+    ),
+    ("data.first_name", "is not a value this field can hold"),
+    ("data.last_name", "is not a value this field can hold"),
+    ("data.username", "is not a value this field can hold"),
+    ("data.created_at", "is not a value this field can hold"),
+];
+
 fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
-    let text = std::str::from_utf8(input.body.bytes()).map_err(|_| PayloadError::InvalidJson)?;
-    let kind: Kind = parse(text)?;
-    let action = match kind.kind.as_ref().and_then(Scalar::text) {
-        Some("user.created") => Action::Create,
-        Some("user.updated") => Action::Update,
-        Some("user.deleted") => Action::Delete,
-        Some(_) => return Ok(Plan::Ignored),
-        None => return Err(invalid("type", "is required: a string")),
+    // The type alone first, so an event type the format ignores is ignored whatever its `data`.
+    let kind = json::read_object(input.body.bytes(), &["type"])?;
+    let action = match kind.get("type") {
+        Some(Scalar::Text(t)) if t == "user.created" => Action::Create,
+        Some(Scalar::Text(t)) if t == "user.updated" => Action::Update,
+        Some(Scalar::Text(t)) if t == "user.deleted" => Action::Delete,
+        Some(Scalar::Text(_)) => return Ok(Plan::Ignored),
+        _ => return Err(PayloadError::at("type", "is required: a string")),
     };
-    let envelope: Envelope = parse(text)?;
+    let envelope: Envelope = parse(input.body.bytes())?;
     let Some(Object(user)) = envelope.data else {
-        return Err(invalid("data", "is required: a JSON object"));
+        return Err(PayloadError::at("data", "is required: a JSON object"));
     };
     let user_id = user
         .id
@@ -72,14 +92,14 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         .and_then(Scalar::text)
         .filter(|id| is_clerk_id(id))
         .map(|id| UserId::from_validated(id.to_owned()))
-        .ok_or_else(|| invalid("data.id", "must match ^[A-Za-z0-9_]{1,64}$"))?;
+        .ok_or_else(|| PayloadError::at("data.id", "must match ^[A-Za-z0-9_]{1,64}$"))?;
 
     let occurred_at = match &envelope.timestamp {
         None | Some(Scalar::Null) => None,
         Some(Scalar::Int(ms)) => {
             let t = Timestamp::from_unix_millis(*ms);
             if t > input.latest_event_time() {
-                return Err(invalid(
+                return Err(PayloadError::at(
                     "timestamp",
                     "is further in the future than the allowed tolerance",
                 ));
@@ -87,7 +107,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
             Some(t)
         }
         Some(_) => {
-            return Err(invalid(
+            return Err(PayloadError::at(
                 "timestamp",
                 "must be an integer (ms since the epoch)",
             ))
@@ -96,30 +116,56 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
 
     let metadata = match action {
         Action::Delete => Metadata::default(),
-        Action::Create | Action::Update => Metadata {
-            email: primary_email(&user)?,
-            display_name: display_name(&user)?,
-            created_at: match action {
-                Action::Create => created_at(&user)?,
+        Action::Create | Action::Update => {
+            let mut dropped = Vec::new();
+            let mut keep = |field: UserField, read: Read| match read {
+                Read::Valid(v) => Some(v),
+                Read::Absent => None,
+                Read::Broken => {
+                    dropped.push(field);
+                    None
+                }
+            };
+            let email = keep(UserField::Email, primary_email(&user));
+            let display_name = keep(UserField::DisplayName, display_name(&user));
+            let created_at = match action {
+                Action::Create => keep(UserField::CreatedAt, created_at(&user)),
                 _ => None,
-            },
-        },
+            };
+            Metadata {
+                // An event states the user as Clerk has it now: what it lacks (or what was
+                // dropped) is removed from the item.
+                email: Change::state(email),
+                display_name: Change::state(display_name),
+                created_at,
+                dropped,
+            }
+        }
     };
-    let event = Event {
+    Ok(input.user_write(UserEvent {
         user_id,
         action,
         occurred_at,
         metadata,
-    };
-    Ok(input.user_write(event))
+    }))
 }
 
-/// The whole body as `T` (a JSON object), with errors read as [`shape_error`] reads them.
-fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, PayloadError> {
+/// A user field as read from Clerk's object.
+enum Read {
+    Valid(String),
+    /// Clerk has no value (null, empty, not found).
+    Absent,
+    /// Clerk has a value that breaks the item's rule for the field.
+    Broken,
+}
+
+/// The whole body as `T` (a JSON object), with errors read by [`json::shape_error`].
+fn parse<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, PayloadError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| PayloadError::InvalidJson)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = match serde_path_to_error::deserialize(&mut de) {
         Ok(Object(value)) => value,
-        Err(e) => return Err(shape_error(&e)),
+        Err(e) => return Err(json::shape_error(&e, FIELDS)),
     };
     de.end().map_err(|_| PayloadError::InvalidJson)?;
     Ok(value)
@@ -130,163 +176,65 @@ fn is_clerk_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// The address of the entry whose `id` is `primary_email_address_id` (not the first entry); none
-/// when that is null or names no entry.
-fn primary_email(user: &User) -> Result<Option<String>, PayloadError> {
+/// The address of the entry whose `id` is `primary_email_address_id` (not the first entry);
+/// absent when that is null or names no entry.
+fn primary_email(user: &User) -> Read {
     let primary = match &user.primary_email_address_id {
-        None | Some(Scalar::Null) => return Ok(None),
+        None | Some(Scalar::Null) => return Read::Absent,
         Some(Scalar::Text(id)) => id,
-        Some(_) => {
-            return Err(invalid(
-                "data.primary_email_address_id",
-                "must be a string or null",
-            ))
-        }
+        Some(_) => return Read::Broken,
     };
     let entries = user.email_addresses.as_deref().unwrap_or_default();
-    let Some((i, entry)) = entries
+    let Some(entry) = entries
         .iter()
-        .enumerate()
-        .find(|(_, e)| e.id.as_ref().and_then(Scalar::text) == Some(primary))
+        .find(|e| e.id.as_ref().and_then(Scalar::text) == Some(primary))
     else {
-        return Ok(None);
+        return Read::Absent;
     };
     match entry.email_address.as_ref().and_then(Scalar::text) {
-        Some(email) if payload::is_valid_email(email) => Ok(Some(email.to_owned())),
-        _ => Err(invalid(
-            &format!("data.email_addresses.{i}.email_address"),
-            "must be a valid email address of at most 254 characters",
-        )),
+        Some(email) if domain::is_valid_email(email) => Read::Valid(email.to_owned()),
+        _ => Read::Broken,
     }
 }
 
 /// First and last name joined by a space when either is a non-empty string, else the username,
-/// else none.
-fn display_name(user: &User) -> Result<Option<String>, PayloadError> {
+/// else absent.
+fn display_name(user: &User) -> Read {
     let mut parts = Vec::new();
-    for (path, part) in [
-        ("data.first_name", &user.first_name),
-        ("data.last_name", &user.last_name),
-    ] {
+    for part in [&user.first_name, &user.last_name] {
         match part {
             None | Some(Scalar::Null) => {}
             Some(Scalar::Text(s)) if s.is_empty() => {}
-            Some(Scalar::Text(s)) if !payload::has_control_or_format(s) => parts.push((path, s)),
-            Some(_) => {
-                return Err(invalid(
-                    path,
-                    "must be a string without control or format characters",
-                ))
-            }
+            Some(Scalar::Text(s)) => parts.push(s.as_str()),
+            Some(_) => return Read::Broken,
         }
     }
-    if let Some((first_path, _)) = parts.first() {
-        let name = parts
-            .iter()
-            .map(|(_, s)| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
-        return if payload::is_valid_display_name(&name) {
-            Ok(Some(name))
-        } else {
-            Err(invalid(
-                first_path,
-                "with the last name, must be 1 to 128 characters",
-            ))
-        };
-    }
-    match &user.username {
-        None | Some(Scalar::Null) => Ok(None),
-        Some(Scalar::Text(s)) if s.is_empty() => Ok(None),
-        Some(Scalar::Text(s)) if payload::is_valid_display_name(s) => Ok(Some(s.clone())),
-        Some(_) => Err(invalid(
-            "data.username",
-            "must be 1 to 128 characters without control or format characters",
-        )),
+    let name = if parts.is_empty() {
+        match &user.username {
+            None | Some(Scalar::Null) => return Read::Absent,
+            Some(Scalar::Text(s)) if s.is_empty() => return Read::Absent,
+            Some(Scalar::Text(s)) => s.clone(),
+            Some(_) => return Read::Broken,
+        }
+    } else {
+        parts.join(" ")
+    };
+    if domain::is_valid_display_name(&name) {
+        Read::Valid(name)
+    } else {
+        Read::Broken
     }
 }
 
 /// `data.created_at` (ms) as RFC 3339 UTC.
-fn created_at(user: &User) -> Result<Option<String>, PayloadError> {
+fn created_at(user: &User) -> Read {
     match &user.created_at {
-        None | Some(Scalar::Null) => Ok(None),
+        None | Some(Scalar::Null) => Read::Absent,
         Some(Scalar::Int(ms)) if (0..=253_402_300_799_999).contains(ms) => {
-            Ok(Some(Timestamp::from_unix_millis(*ms).to_rfc3339()))
+            Read::Valid(Timestamp::from_unix_millis(*ms).to_rfc3339())
         }
-        Some(_) => Err(invalid(
-            "data.created_at",
-            "must be an integer (ms since the epoch)",
-        )),
+        Some(_) => Read::Broken,
     }
-}
-
-fn invalid(path: &str, message: &str) -> PayloadError {
-    PayloadError::Invalid(vec![Detail::new(path, message)])
-}
-
-/// Not a JSON object (or not JSON) is `invalid_json`; a read field of the wrong shape or given
-/// twice is `invalid_payload` at its path. No text is taken from serde's message but its kind.
-fn shape_error(e: &serde_path_to_error::Error<serde_json::Error>) -> PayloadError {
-    let kind = e.inner().to_string();
-    let path = e.path().to_string();
-    let path = if path == "." { String::new() } else { path };
-    if !e.inner().is_data() && !kind.starts_with("number out of range") {
-        return PayloadError::InvalidJson;
-    }
-    if let Some(rest) = kind.strip_prefix("duplicate field `") {
-        let field = rest.split('`').next().unwrap_or_default();
-        let parent = if path.is_empty() {
-            String::new()
-        } else {
-            format!("{path}.")
-        };
-        let full = format!("{parent}{field}");
-        if let Some(known) = READ_FIELDS.iter().find(|f| **f == full) {
-            return invalid(known, "duplicated key");
-        }
-    }
-    if path.is_empty() {
-        return invalid("", "the body must be a JSON object");
-    }
-    // The path is built from our own field names and list indexes only.
-    let path = READ_FIELDS
-        .iter()
-        .find(|f| path == **f)
-        .map_or_else(|| safe_path(&path), |f| (*f).to_owned());
-    let message = match path.as_str() {
-        "data" => "must be a JSON object",
-        "data.email_addresses" => "must be a list of objects",
-        _ => "is not a value this field can hold",
-    };
-    invalid(&path, message)
-}
-
-/// The fields this format reads, as dotted paths.
-const READ_FIELDS: &[&str] = &[
-    "type",
-    "timestamp",
-    "data",
-    "data.id",
-    "data.primary_email_address_id",
-    "data.email_addresses",
-    "data.first_name",
-    "data.last_name",
-    "data.username",
-    "data.created_at",
-];
-
-/// A path of our field names and list indexes (`data.email_addresses.2.id`); anything else is cut.
-fn safe_path(path: &str) -> String {
-    let mut out = Vec::new();
-    for segment in path.split('.') {
-        let known = ["data", "email_addresses", "id", "email_address"].contains(&segment)
-            || segment.bytes().all(|b| b.is_ascii_digit()) && !segment.is_empty();
-        if !known {
-            break;
-        }
-        out.push(segment);
-    }
-    out.join(".")
 }
 
 #[cfg(test)]
@@ -303,13 +251,25 @@ mod tests {
 
     #[test]
     fn paths_keep_only_our_names() {
+        let err = |body: &str| parse::<Envelope>(body.as_bytes()).err().unwrap();
         assert_eq!(
-            safe_path("data.email_addresses.2.email_address"),
-            "data.email_addresses.2.email_address"
+            err(r#"{"data":{"email_addresses":[{"id":"a"},{"SECRET":[1}]}}"#),
+            PayloadError::InvalidJson
         );
         assert_eq!(
-            safe_path("data.email_addresses.0.SECRET"),
-            "data.email_addresses.0"
+            err(r#"{"data":{"email_addresses":[{"id":"a"},5]}}"#),
+            PayloadError::at(
+                "data.email_addresses.1",
+                "is not a value this field can hold"
+            )
+        );
+        assert_eq!(
+            err(r#"{"data":{"email_addresses":7}}"#),
+            PayloadError::at("data.email_addresses", "must be a list of objects")
+        );
+        assert_eq!(
+            err(r#"{"data":{"id":"a","id":"b"}}"#),
+            PayloadError::at("data.id", "duplicated key")
         );
     }
 }

@@ -1,34 +1,33 @@
-//! What a verified body means (SPEC §11): the second axis beside the scheme, chosen per tenant.
-//! The scheme authenticates a body and says which id and time the sender signed; the format turns
-//! that [`VerifiedBody`] into a [`Plan`] for the store, and knows nothing of headers or DynamoDB.
+//! What a verified body means (SPEC §11): the second axis beside the sender, chosen per tenant.
+//! The sender authenticates a body and says what it vouched for; the format turns that
+//! [`VerifiedBody`] into a [`Plan`] for the store, and knows nothing of headers or DynamoDB.
 //!
 //! Adding a format is one new file here that defines a [`FormatSpec`], plus its `mod` line and
 //! its entry in [`FORMATS`].
 
 mod clerk_user;
 mod inbox;
-mod json;
-mod v1;
+pub mod v1;
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::payload::{Event, PayloadError};
+use crate::domain::{EventTime, PayloadError, UserEvent};
 use crate::plan::{Plan, Ttls, Write};
-use crate::signature::VerifiedBody;
+use crate::signature::{Sender, VerifiedBody};
 
 /// Every format a tenant may choose, by name.
 const FORMATS: &[&FormatSpec] = &[&v1::FORMAT, &inbox::FORMAT, &clerk_user::FORMAT];
 
-/// One format: its name in `WEBHOOK_TENANTS`, the scheme it needs (if any), and how it reads a
+/// One format: its name in `WEBHOOK_TENANTS`, the sender it needs (if any), and how it reads a
 /// verified body.
 pub(crate) struct FormatSpec {
-    pub name: &'static str,
-    /// The only scheme this format works with, where it has one (Clerk signs with Svix).
-    pub scheme: Option<&'static str>,
-    /// Whether the sender's `ping` handshake is an event to keep rather than to ignore.
-    pub keeps_pings: bool,
+    pub(crate) name: &'static str,
+    /// The only sender this format works with, where it has one (Clerk signs with Svix).
+    pub(crate) scheme: Option<&'static str>,
+    /// Whether a sender's ping is an event to keep rather than a handshake to answer.
+    pub(crate) keeps_pings: bool,
     plan: fn(&Input<'_>) -> Result<Plan, PayloadError>,
 }
 
@@ -44,12 +43,26 @@ impl Format {
         FORMATS.iter().find(|f| f.name == name).map(|f| Format(f))
     }
 
-    pub(crate) fn names() -> Vec<&'static str> {
+    pub fn names() -> Vec<&'static str> {
         FORMATS.iter().map(|f| f.name).collect()
     }
 
     pub(crate) fn spec(self) -> &'static FormatSpec {
         self.0
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    /// Whether this format can read what `sender` sends (Clerk's events come only through Svix).
+    pub fn accepts(self, sender: &Sender) -> bool {
+        self.0.scheme.is_none_or(|needed| needed == sender.name)
+    }
+
+    /// Every format, in the order of [`FORMATS`].
+    pub fn all() -> impl Iterator<Item = Format> {
+        FORMATS.iter().map(|f| Format(f))
     }
 
     /// Reads a verified body into what the store must do.
@@ -73,8 +86,6 @@ impl PartialEq for Format {
 /// What a format reads: the verified body and the request's circumstances.
 pub struct Input<'a> {
     pub body: &'a VerifiedBody<'a>,
-    /// The tenant's scheme (`stripe`, `slack`, …): where a sender's own ids and times live.
-    pub scheme: &'static str,
     /// Receipt time.
     pub now: Timestamp,
     /// The tenant's tolerance (whole seconds): event times further in the future are refused.
@@ -89,7 +100,25 @@ impl Input<'_> {
     }
 
     /// The user write for a parsed user event (the formats that apply user events share it).
-    pub(crate) fn user_write(&self, event: Event) -> Plan {
-        Plan::User(Write::new(event, self.body, self.now, &self.ttls))
+    /// Its time is the sender's own when given, else the signed time of this attempt, else
+    /// receipt time.
+    pub(crate) fn user_write(&self, event: UserEvent) -> Plan {
+        let event_time = match (event.occurred_at, self.body.signed_at()) {
+            (Some(at), _) => EventTime {
+                at,
+                sender_owned: true,
+            },
+            (None, Some(at)) => EventTime {
+                at,
+                sender_owned: false,
+            },
+            (None, None) => EventTime {
+                at: self.now,
+                sender_owned: false,
+            },
+        };
+        Plan::User(Write::new(
+            event, event_time, self.body, self.now, &self.ttls,
+        ))
     }
 }

@@ -1,18 +1,25 @@
-//! Webhook authentication. A scheme verifies the raw body bytes against the request headers and
-//! yields a [`VerifiedBody`]; nothing downstream accepts a body any other way, so an unverified
-//! request cannot reach the payload parser or the store by construction.
+//! Senders: who may send a webhook, and what their signature proves. Each sender is one file
+//! here that declares everything the code knows about it as one [`Sender`]: its header names,
+//! its key material and the rules for it, verify and sign on the same keyed value, which of id /
+//! type / time it signs and where each lives, and its handshakes. Nothing outside this folder
+//! names a particular sender: formats, the handler, the signing command, tests and fuzzers ask
+//! the [`Sender`].
 //!
-//! Adding a scheme is one new file here plus its variant in [`Verifier`] and that variant's arm
-//! in each of `Verifier`'s matches and in [`sign_headers`] (and its headers in the signing
-//! command's table).
+//! A tenant's [`Verifier`] checks the raw body bytes against the request headers and yields a
+//! [`VerifiedBody`]; nothing downstream accepts a body any other way, so an unverified request
+//! cannot reach a format or the store by construction.
+//!
+//! Adding a sender is one new file here that defines a `SENDER`, plus its `mod` line and its
+//! entry in [`SENDERS`]; `tests/it/senders.rs` walks the list.
 
-pub mod github;
-pub mod shopify;
-pub mod slack;
-pub mod standard_webhooks;
-pub mod stripe;
+mod github;
+mod shopify;
+mod slack;
+mod standard_webhooks;
+mod stripe;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -20,6 +27,161 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
+use crate::domain::{DeliveryId, Detail};
+use crate::json::Doc;
+
+/// Every sender, by its `scheme` name in `WEBHOOK_TENANTS`.
+const SENDERS: &[&Sender] = &[
+    &standard_webhooks::SENDER,
+    &stripe::SENDER,
+    &github::SENDER,
+    &slack::SENDER,
+    &shopify::SENDER,
+];
+
+/// The sender a tenant gets when it names none.
+pub const DEFAULT_SCHEME: &str = standard_webhooks::SENDER.name;
+
+/// Every sender, in the order of [`SENDERS`].
+pub fn senders() -> &'static [&'static Sender] {
+    SENDERS
+}
+
+/// The sender whose `scheme` name is `name`, exactly.
+pub fn sender(name: &str) -> Option<&'static Sender> {
+    SENDERS.iter().copied().find(|s| s.name == name)
+}
+
+/// Most secrets a tenant may list: each one costs an HMAC of the body for every request that
+/// matches none (SPEC §2).
+pub const MAX_SECRETS: usize = 8;
+
+/// Everything the code knows about one sender, declared once in its file.
+pub struct Sender {
+    /// Its `scheme` value in `WEBHOOK_TENANTS`.
+    pub name: &'static str,
+    /// Every header it sets that the receiver reads, by role (lower-case names). A role may have
+    /// several names (Standard Webhooks' `webhook-*` and Svix's `svix-*`); a request uses one.
+    pub headers: &'static [(HeaderRole, &'static str)],
+    /// Reads a tenant's secrets (1 to [`MAX_SECRETS`], split at spaces) into its keys. The error
+    /// names the entry (`secret #2: …`) and never shows it.
+    keys: ReadKeys,
+    /// Where its events' id, type and time live, for formats that keep events as sent.
+    pub(crate) inbox: Inbox,
+    /// Its endpoint checks, if it makes any.
+    pub(crate) handshake: Option<DetectHandshake>,
+    /// A local-only secret for a demo tenant named by its argument (`local.env`, tests, fuzzers,
+    /// benchmarks). It protects nothing and is never deployed.
+    pub demo_secret: fn(&str) -> String,
+}
+
+/// Reads a tenant's secret list into its sender's keys.
+type ReadKeys = fn(&[&str]) -> Result<Arc<dyn Keys>, String>;
+
+/// Finds the endpoint check a verified request is, if any; an unusable one is refused.
+type DetectHandshake = fn(&VerifiedBody<'_>) -> Result<Option<Handshake>, Detail>;
+
+impl fmt::Debug for Sender {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sender({})", self.name)
+    }
+}
+
+impl Sender {
+    /// The names of its headers of `role`, in the order it prefers them.
+    pub fn header_names(&self, role: HeaderRole) -> impl Iterator<Item = &'static str> + '_ {
+        self.headers
+            .iter()
+            .filter(move |(r, _)| *r == role)
+            .map(|(_, name)| *name)
+    }
+}
+
+/// What a header tells the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRole {
+    Signature,
+    /// The signed time.
+    Timestamp,
+    /// A delivery id (signed or not, as the sender's [`Proof`] says).
+    Id,
+    /// The event's type, as the sender reports it (not signed).
+    EventType,
+}
+
+/// Where a sender's events keep their id, type and time (SPEC §11).
+pub(crate) struct Inbox {
+    /// The body paths read (all of those below).
+    pub(crate) reads: &'static [&'static str],
+    /// An id the sender signs inside the body: its path and its form.
+    pub(crate) id: Option<BodyId>,
+    pub(crate) event_type: TypeAt,
+    pub(crate) event_time: TimeAt,
+}
+
+/// A body field that holds the event's id.
+pub(crate) struct BodyId {
+    pub(crate) path: &'static str,
+    /// The id's form, beyond [`DeliveryId`]'s: a present id of another form is refused.
+    pub(crate) valid: fn(&str) -> bool,
+}
+
+/// Where an event's type is.
+pub(crate) enum TypeAt {
+    /// The sender's `EventType` header (not signed: stored as reported).
+    Header,
+    /// A top-level or nested body field.
+    Body(&'static str),
+    /// Read from the body by the sender's own rule.
+    Rule(for<'a> fn(&'a Doc) -> Option<&'a str>),
+}
+
+/// Where an event's time is; receipt time stands in when it is absent.
+pub(crate) enum TimeAt {
+    /// The signed timestamp.
+    Signed,
+    /// A body field of Unix seconds.
+    BodySeconds(&'static str),
+    /// Only receipt time.
+    Receipt,
+}
+
+/// A request a sender makes to check the endpoint, answered without a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handshake {
+    /// Answer `{"challenge": …}` (Slack's `url_verification`).
+    Challenge(String),
+    /// A ping: answered `ignored`, unless the tenant's format keeps every event (inbox).
+    Ping,
+}
+
+/// A tenant's keys for its sender. Verify and sign run over the same keyed value.
+pub(crate) trait Keys: fmt::Debug + Send + Sync {
+    /// Checks a request's signature; on success, says what the sender vouched for.
+    fn verify(&self, request: &Request<'_>) -> Result<Proof, SignatureError>;
+    /// The headers the sender sets for `delivery`, signed with the first key.
+    fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)>;
+    /// The key material, to find two tenants that share a key.
+    fn material(&self) -> Vec<&[u8]>;
+}
+
+/// What a signature is checked against.
+pub(crate) struct Request<'a> {
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+    pub(crate) now: Timestamp,
+    pub(crate) tolerance: Duration,
+}
+
+/// A delivery to sign (the signing command and tests).
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    /// Used by senders that set a delivery-id header.
+    pub id: &'a str,
+    /// Unix seconds; used by senders that sign a time.
+    pub timestamp: i64,
+    pub body: &'a [u8],
+}
 
 /// Why a request failed authentication. Deliberately coarse: the sender learns which header to fix,
 /// never which secret or entry came close.
@@ -33,144 +195,28 @@ pub enum SignatureError {
     TimestampOutOfTolerance,
 }
 
-/// A sender's delivery id: `^[A-Za-z0-9_:-]{1,128}$`. No dots, so `{id}.{timestamp}.{body}`
-/// splits one way only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct DeliveryId(String);
-
-impl DeliveryId {
-    pub fn parse(raw: &str) -> Option<Self> {
-        let ok = (1..=128).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-'));
-        ok.then(|| Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for DeliveryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Key material for HMAC, with the HMAC state its key sets up (two SHA-256 blocks) computed once
-/// at cold start rather than per request. `Debug` never shows it.
-#[derive(Clone)]
-pub(crate) struct SigningKey {
-    bytes: Vec<u8>,
-    keyed: HmacSha256,
-}
-
-impl SigningKey {
-    pub(crate) fn new(bytes: Vec<u8>) -> Self {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let keyed = <HmacSha256 as KeyInit>::new_from_slice(&bytes)
-            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-        Self { bytes, keyed }
-    }
-
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// HMAC-SHA256 under this key over the concatenation of `parts`.
-    pub(crate) fn mac(&self, parts: &[&[u8]]) -> HmacSha256 {
-        let mut mac = self.keyed.clone();
-        for part in parts {
-            mac.update(part);
-        }
-        mac
-    }
-}
-
-impl PartialEq for SigningKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.bytes == other.bytes
-    }
-}
-
-impl Eq for SigningKey {}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey(<redacted>)")
-    }
-}
-
-/// A body whose signature has been checked. Only this module can make one.
-#[derive(Debug)]
-pub struct VerifiedBody<'a> {
-    bytes: &'a [u8],
-    delivery_id: DeliveryId,
-    delivery_id_signed: bool,
-    signed_at: Option<Timestamp>,
-    sender_event: Option<String>,
-}
-
-impl<'a> VerifiedBody<'a> {
-    pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
-    }
-
-    pub fn delivery_id(&self) -> &DeliveryId {
-        &self.delivery_id
-    }
-
-    /// Whether the signature covers the delivery id (Standard Webhooks). Elsewhere the id is an
-    /// unsigned header (GitHub, Shopify) or the body's hash (Stripe, Slack).
-    pub(crate) fn delivery_id_signed(&self) -> bool {
-        self.delivery_id_signed
-    }
-
-    /// The signed timestamp, where the scheme signs one.
-    pub fn signed_at(&self) -> Option<Timestamp> {
-        self.signed_at
-    }
-
-    /// The event type the sender reports in a header (GitHub's `X-GitHub-Event`, Shopify's
-    /// `X-Shopify-Topic`). Not signed: what the sender says, not what it proved. `None` when
-    /// absent, repeated or not a plain token.
-    pub(crate) fn sender_event(&self) -> Option<&str> {
-        self.sender_event.as_deref()
-    }
-}
-
-/// What a scheme proved about a delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a sender's signature proved about a delivery.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Proof {
-    pub(crate) delivery_id: DeliveryId,
-    /// The signed timestamp, where the scheme signs one.
+    /// The delivery id the signature covers (Standard Webhooks).
+    pub(crate) signed_id: Option<DeliveryId>,
+    /// A delivery id the sender sets beside the signature, not covered by it (GitHub, Shopify).
+    pub(crate) unsigned_id: Option<DeliveryId>,
+    /// The signed timestamp, where the sender signs one.
     pub(crate) signed_at: Option<Timestamp>,
 }
 
 /// The verifier a tenant is configured with, built once at cold start.
 #[derive(Debug, Clone)]
-pub enum Verifier {
-    StandardWebhooks(standard_webhooks::StandardWebhooks),
-    Stripe(stripe::Stripe),
-    GitHub(github::GitHub),
-    Slack(slack::Slack),
-    Shopify(shopify::Shopify),
+pub struct Verifier {
+    sender: &'static Sender,
+    keys: Arc<dyn Keys>,
 }
 
 impl Verifier {
-    /// Scheme names as they appear in `WEBHOOK_TENANTS`.
-    pub const SCHEMES: &'static [&'static str] = &[
-        standard_webhooks::SCHEME,
-        stripe::SCHEME,
-        github::SCHEME,
-        slack::SCHEME,
-        shopify::SCHEME,
-    ];
-
-    /// Builds the verifier for `scheme` from the space-separated secret list.
-    /// Errors never contain secret material.
-    pub fn from_secrets(scheme: &str, secrets: &str) -> Result<Self, String> {
+    /// The verifier of `sender` for a tenant's space-separated secret list. Errors never contain
+    /// secret material.
+    pub fn new(sender: &'static Sender, secrets: &str) -> Result<Self, String> {
         // A Secrets Manager key/value secret pasted whole would otherwise be split into "words",
         // some of which might even pass as keys.
         if secrets.trim_start().starts_with(['{', '[']) {
@@ -179,48 +225,30 @@ impl Verifier {
                     .into(),
             );
         }
-        match scheme {
-            standard_webhooks::SCHEME => standard_webhooks::StandardWebhooks::from_secrets(secrets)
-                .map(Self::StandardWebhooks),
-            stripe::SCHEME => raw_keys(secrets).map(|keys| Self::Stripe(stripe::Stripe { keys })),
-            github::SCHEME => raw_keys(secrets).map(|keys| Self::GitHub(github::GitHub { keys })),
-            slack::SCHEME => raw_keys(secrets).map(|keys| Self::Slack(slack::Slack { keys })),
-            shopify::SCHEME => {
-                raw_keys(secrets).map(|keys| Self::Shopify(shopify::Shopify { keys }))
-            }
-            other => Err(format!(
-                "unknown scheme `{}` (supported: {})",
-                other.escape_debug(),
-                Self::SCHEMES.join(", ")
-            )),
+        let list: Vec<&str> = secrets.split_ascii_whitespace().collect();
+        if list.is_empty() {
+            return Err("no secret given".into());
         }
+        if list.len() > MAX_SECRETS {
+            return Err(format!(
+                "lists {} secrets; at most {MAX_SECRETS} (each costs an HMAC of the body per \
+                 request)",
+                list.len()
+            ));
+        }
+        let keys = (sender.keys)(&list)?;
+        Ok(Self { sender, keys })
     }
 
-    /// The scheme's name, as in `WEBHOOK_TENANTS`.
-    pub fn scheme(&self) -> &'static str {
-        match self {
-            Self::StandardWebhooks(_) => standard_webhooks::SCHEME,
-            Self::Stripe(_) => stripe::SCHEME,
-            Self::GitHub(_) => github::SCHEME,
-            Self::Slack(_) => slack::SCHEME,
-            Self::Shopify(_) => shopify::SCHEME,
-        }
+    pub fn sender(&self) -> &'static Sender {
+        self.sender
     }
 
     /// Whether this verifier and `other` accept a common key: then a delivery signed for one
     /// tenant would verify for the other.
     pub(crate) fn shares_a_key(&self, other: &Verifier) -> bool {
-        self.keys().iter().any(|k| other.keys().contains(k))
-    }
-
-    fn keys(&self) -> &[SigningKey] {
-        match self {
-            Self::StandardWebhooks(v) => v.keys(),
-            Self::Stripe(v) => &v.keys,
-            Self::GitHub(v) => &v.keys,
-            Self::Slack(v) => &v.keys,
-            Self::Shopify(v) => &v.keys,
-        }
+        let theirs = other.keys.material();
+        self.keys.material().iter().any(|k| theirs.contains(k))
     }
 
     /// Verifies `body` against `headers` at time `now`, accepting a signed timestamp up to
@@ -232,145 +260,191 @@ impl Verifier {
         now: Timestamp,
         tolerance: Duration,
     ) -> Result<VerifiedBody<'a>, SignatureError> {
-        let proof = match self {
-            Self::StandardWebhooks(v) => v.verify(headers, body, now, tolerance)?,
-            Self::Stripe(v) => v.verify(headers, body, now, tolerance)?,
-            Self::GitHub(v) => v.verify(headers, body)?,
-            Self::Slack(v) => v.verify(headers, body, now, tolerance)?,
-            Self::Shopify(v) => v.verify(headers, body)?,
-        };
-        let event_header = match self {
-            Self::GitHub(_) => Some(github::EVENT_HEADER),
-            Self::Shopify(_) => Some(shopify::TOPIC_HEADER),
-            Self::StandardWebhooks(_) | Self::Stripe(_) | Self::Slack(_) => None,
-        };
-        let sender_event = event_header
-            .and_then(|name| single_header(headers, name).ok().flatten())
+        let proof = self.keys.verify(&Request {
+            headers,
+            body,
+            now,
+            tolerance,
+        })?;
+        // Not signed: what the sender says, not what it proved; kept only as a plain token.
+        let reported_type = self
+            .sender
+            .header_names(HeaderRole::EventType)
+            .find_map(|name| single_header(headers, name).ok().flatten())
             .filter(|v| is_event_type(v))
             .map(str::to_owned);
         Ok(VerifiedBody {
             bytes: body,
-            delivery_id: proof.delivery_id,
-            delivery_id_signed: matches!(self, Self::StandardWebhooks(_)),
-            signed_at: proof.signed_at,
-            sender_event,
+            sender: self.sender,
+            proof,
+            reported_type,
         })
+    }
+
+    /// The headers this tenant's sender would set for `delivery`, signed with its first key.
+    pub fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        self.keys.sign(delivery)
     }
 }
 
-/// The headers a sender of `scheme` sets for this delivery (for the signing command and tests).
-/// `id` is ignored by schemes that have no delivery-id header, `timestamp` by those that sign none.
-pub fn sign_headers(
-    scheme: &str,
-    secret: &str,
-    id: &str,
-    timestamp: i64,
-    body: &[u8],
-) -> Result<Vec<(&'static str, String)>, String> {
-    match scheme {
-        standard_webhooks::SCHEME => {
-            let names = standard_webhooks::HEADERS;
-            Ok(vec![
-                (names.id, id.to_owned()),
-                (names.timestamp, timestamp.to_string()),
-                (
-                    names.signature,
-                    standard_webhooks::sign(secret, id, timestamp, body)?,
-                ),
-            ])
-        }
-        stripe::SCHEME => Ok(vec![(
-            stripe::HEADER,
-            stripe::sign(secret, timestamp, body),
-        )]),
-        github::SCHEME => Ok(vec![
-            (github::ID_HEADER, id.to_owned()),
-            (github::SIGNATURE_HEADER, github::sign(secret, body)),
-        ]),
-        slack::SCHEME => Ok(vec![
-            (slack::TIMESTAMP_HEADER, timestamp.to_string()),
-            (
-                slack::SIGNATURE_HEADER,
-                slack::sign(secret, timestamp, body),
-            ),
-        ]),
-        shopify::SCHEME => Ok(vec![
-            (shopify::ID_HEADER, id.to_owned()),
-            (shopify::SIGNATURE_HEADER, shopify::sign(secret, body)),
-        ]),
-        other => Err(format!("unknown scheme `{}`", other.escape_debug())),
+/// A body whose signature has been checked. Only this module can make one.
+#[derive(Debug)]
+pub struct VerifiedBody<'a> {
+    bytes: &'a [u8],
+    sender: &'static Sender,
+    proof: Proof,
+    reported_type: Option<String>,
+}
+
+impl<'a> VerifiedBody<'a> {
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    pub fn sender(&self) -> &'static Sender {
+        self.sender
+    }
+
+    /// Lower-case hex SHA-256 of the body.
+    pub(crate) fn sha256_hex(&self) -> String {
+        hex::encode(Sha256::digest(self.bytes))
+    }
+
+    /// The id the signature covers, where the sender signs one in a header.
+    pub fn signed_id(&self) -> Option<&DeliveryId> {
+        self.proof.signed_id.as_ref()
+    }
+
+    /// A delivery id the sender sets but does not sign.
+    pub fn unsigned_id(&self) -> Option<&DeliveryId> {
+        self.proof.unsigned_id.as_ref()
+    }
+
+    /// The id of this delivery's record (SPEC §4): the signed id, else the sender's delivery
+    /// header, else `sha256:` + the body's hash (so a retry re-signed with a new timestamp is
+    /// still the same delivery).
+    pub fn delivery_id(&self) -> DeliveryId {
+        self.signed_id()
+            .or(self.unsigned_id())
+            .cloned()
+            .unwrap_or_else(|| DeliveryId::body_hash(&self.sha256_hex()))
+    }
+
+    /// The signed timestamp, where the sender signs one.
+    pub fn signed_at(&self) -> Option<Timestamp> {
+        self.proof.signed_at
+    }
+
+    /// The event type the sender reports in a header; not signed.
+    pub(crate) fn reported_type(&self) -> Option<&str> {
+        self.reported_type.as_deref()
+    }
+
+    /// The endpoint check this request is, if any.
+    pub(crate) fn handshake(&self) -> Result<Option<Handshake>, Detail> {
+        self.sender
+            .handshake
+            .map_or(Ok(None), |detect| detect(self))
     }
 }
 
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
-/// An event type as it may be stored or compared: `^[A-Za-z0-9._:/-]{1,128}$`.
-pub(crate) fn is_event_type(s: &str) -> bool {
-    (1..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))
+/// HMAC-SHA256 keys, each with the HMAC state it sets up (two SHA-256 blocks) computed once at
+/// cold start rather than per request. `Debug` never shows them.
+#[derive(Clone)]
+pub(crate) struct HmacKeys(Vec<(Vec<u8>, HmacSha256)>);
+
+impl HmacKeys {
+    /// Keys that are the secret strings' own bytes (Stripe, GitHub, Slack, Shopify): each 16 to
+    /// 256 bytes (a shorter one is guessable offline from one captured delivery).
+    pub(crate) fn from_strings(secrets: &[&str]) -> Result<Self, String> {
+        for (i, s) in secrets.iter().enumerate() {
+            if s.len() > MAX_RAW_SECRET_BYTES {
+                return Err(format!(
+                    "secret #{}: longer than {MAX_RAW_SECRET_BYTES} bytes",
+                    i + 1
+                ));
+            }
+            if s.len() < MIN_RAW_SECRET_BYTES {
+                return Err(format!(
+                    "secret #{}: shorter than {MIN_RAW_SECRET_BYTES} bytes",
+                    i + 1
+                ));
+            }
+        }
+        Ok(Self::from_bytes(
+            secrets.iter().map(|s| s.as_bytes().to_vec()).collect(),
+        ))
+    }
+
+    /// Keys already decoded and checked by their sender.
+    pub(crate) fn from_bytes(keys: Vec<Vec<u8>>) -> Self {
+        Self(
+            keys.into_iter()
+                .map(|k| {
+                    // HMAC accepts keys of any length, so this cannot fail.
+                    let keyed = <HmacSha256 as KeyInit>::new_from_slice(&k)
+                        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+                    (k, keyed)
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether any candidate is the MAC of `parts` under any key. Each comparison is
+    /// constant-time (`verify_slice`); every key is tried against every candidate.
+    pub(crate) fn any_matches(&self, parts: &[&[u8]], candidates: &[Vec<u8>]) -> bool {
+        self.0.iter().any(|(_, keyed)| {
+            let mac = mac_of(keyed, parts);
+            candidates
+                .iter()
+                .any(|c| mac.clone().verify_slice(c).is_ok())
+        })
+    }
+
+    /// The MAC of `parts` under the first key (signing).
+    pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        self.0
+            .first()
+            .map(|(_, keyed)| mac_of(keyed, parts).finalize().into_bytes().to_vec())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn material(&self) -> Vec<&[u8]> {
+        self.0.iter().map(|(k, _)| k.as_slice()).collect()
+    }
 }
 
-/// HMAC-SHA256 over the concatenation of `parts`.
-pub(crate) fn mac(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+impl fmt::Debug for HmacKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HmacKeys({} × <redacted>)", self.0.len())
+    }
+}
+
+fn mac_of(keyed: &HmacSha256, parts: &[&[u8]]) -> HmacSha256 {
+    let mut mac = keyed.clone();
     for part in parts {
         mac.update(part);
     }
     mac
 }
 
-/// Lower-case hex of the MAC of `parts` (Stripe, GitHub and Slack send hex).
-pub(crate) fn hex_mac(key: &[u8], parts: &[&[u8]]) -> String {
-    hex::encode(mac(key, parts).finalize().into_bytes())
+/// A local-only raw-string secret for a demo tenant named `label`.
+pub(crate) fn raw_demo_secret(label: &str) -> String {
+    format!("local-{label}-secret-never-deployed")
 }
 
-/// Whether any candidate is the MAC of `parts` under any key. Each comparison is constant-time
-/// (`verify_slice`); every key is tried against every candidate.
-pub(crate) fn matches_any(keys: &[SigningKey], parts: &[&[u8]], candidates: &[Vec<u8>]) -> bool {
-    keys.iter().any(|key| {
-        let mac = key.mac(parts);
-        candidates
-            .iter()
-            .any(|c| mac.clone().verify_slice(c).is_ok())
-    })
-}
-
-/// Shortest raw-string secret accepted: a shorter one is guessable offline from one captured
-/// delivery.
+/// Shortest raw-string secret accepted.
 const MIN_RAW_SECRET_BYTES: usize = 16;
+/// Longest raw-string secret accepted.
+const MAX_RAW_SECRET_BYTES: usize = 256;
 
-/// Secrets used as their raw string bytes (Stripe, GitHub, Slack, Shopify): whitespace-separated,
-/// each 16 to 256 bytes.
-pub(crate) fn raw_keys(secrets: &str) -> Result<Vec<SigningKey>, String> {
-    let keys: Vec<SigningKey> = secrets
-        .split_ascii_whitespace()
-        .map(|s| SigningKey::new(s.as_bytes().to_vec()))
-        .collect();
-    if keys.is_empty() {
-        return Err("no secret given".into());
-    }
-    if let Some(i) = keys.iter().position(|k| k.as_bytes().len() > 256) {
-        return Err(format!("secret #{}: longer than 256 bytes", i + 1));
-    }
-    if let Some(i) = keys
-        .iter()
-        .position(|k| k.as_bytes().len() < MIN_RAW_SECRET_BYTES)
-    {
-        return Err(format!(
-            "secret #{}: shorter than {MIN_RAW_SECRET_BYTES} bytes",
-            i + 1
-        ));
-    }
-    Ok(keys)
-}
-
-/// For schemes without a delivery-id header: `sha256:` + the body's hex digest, so a retry that
-/// is re-signed with a new timestamp is still the same delivery.
-pub(crate) fn body_delivery_id(body: &[u8]) -> DeliveryId {
-    DeliveryId(format!("sha256:{}", hex::encode(Sha256::digest(body))))
+/// An event type as it may be stored: `^[A-Za-z0-9._:/-]{1,128}$`.
+pub(crate) fn is_event_type(s: &str) -> bool {
+    (1..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))
 }
 
 /// A hex-encoded SHA-256 MAC (exactly 64 hex digits).
@@ -427,10 +501,29 @@ pub(crate) fn check_tolerance(
     }
 }
 
-/// Headers for the schemes' unit tests; `None` values are left out.
+/// Verifies with `sender`'s keys for `secrets`, for the senders' unit tests; `None` header
+/// values are left out.
 #[cfg(test)]
-pub(crate) fn test_headers(pairs: &[(&str, Option<&str>)]) -> HeaderMap {
-    pairs
+pub(crate) fn check(
+    sender: &'static Sender,
+    secrets: &str,
+    headers: &[(&str, Option<&str>)],
+    body: &[u8],
+    now_s: i64,
+) -> Result<Proof, SignatureError> {
+    let verifier = Verifier::new(sender, secrets).unwrap();
+    check_with(verifier.keys.as_ref(), headers, body, now_s)
+}
+
+/// As [`check`], with keys made by the test (a published secret a tenant could not list).
+#[cfg(test)]
+pub(crate) fn check_with(
+    keys: &dyn Keys,
+    headers: &[(&str, Option<&str>)],
+    body: &[u8],
+    now_s: i64,
+) -> Result<Proof, SignatureError> {
+    let headers: HeaderMap = headers
         .iter()
         .filter_map(|(name, value)| Some((*name, (*value)?)))
         .map(|(name, value)| {
@@ -439,46 +532,51 @@ pub(crate) fn test_headers(pairs: &[(&str, Option<&str>)]) -> HeaderMap {
                 http::HeaderValue::from_str(value).unwrap(),
             )
         })
-        .collect()
+        .collect();
+    keys.verify(&Request {
+        headers: &headers,
+        body,
+        now: Timestamp::from_unix_seconds(now_s),
+        tolerance: Duration::from_secs(300),
+    })
 }
 
-/// Unix seconds as a [`Timestamp`], for the schemes' unit tests.
+/// The value of the header of `role` that `sender` would set, for the senders' unit tests.
 #[cfg(test)]
-pub(crate) fn at(s: i64) -> Timestamp {
-    Timestamp::from_unix_seconds(s)
+pub(crate) fn signed_value(
+    sender: &'static Sender,
+    secret: &str,
+    role: HeaderRole,
+    delivery: &Delivery<'_>,
+) -> String {
+    Verifier::new(sender, secret)
+        .unwrap()
+        .sign(delivery)
+        .into_iter()
+        .find(|(r, _, _)| *r == role)
+        .map(|(_, _, v)| v)
+        .unwrap()
 }
-
-/// The tolerance the schemes' unit tests use.
-#[cfg(test)]
-pub(crate) const TOL: Duration = Duration::from_secs(300);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn delivery_id_charset() {
-        assert!(DeliveryId::parse("msg_p5jXN8AQM9LWM0D4loKWxJek").is_some());
-        assert!(DeliveryId::parse("a:b-c_D").is_some());
-        assert!(DeliveryId::parse(&"a".repeat(128)).is_some());
-        for bad in ["", "a.b", "a b", "ü", "a/b", &"a".repeat(129)] {
-            assert!(DeliveryId::parse(bad).is_none(), "{bad:?}");
-        }
-    }
-
-    #[test]
     fn tolerance_is_inclusive_both_ways() {
-        assert_eq!(check_tolerance(1000, at(1300), TOL), Ok(at(1000)));
-        assert!(check_tolerance(1600, at(1300), TOL).is_ok());
+        let at = Timestamp::from_unix_seconds;
+        let tol = Duration::from_secs(300);
+        assert_eq!(check_tolerance(1000, at(1300), tol), Ok(at(1000)));
+        assert!(check_tolerance(1600, at(1300), tol).is_ok());
         // Receipt time counts in whole seconds, as the signed time does.
         let late = Timestamp::from_unix_millis(1_300_999);
-        assert!(check_tolerance(1000, late, TOL).is_ok());
+        assert!(check_tolerance(1000, late, tol).is_ok());
         assert_eq!(
-            check_tolerance(999, at(1300), TOL),
+            check_tolerance(999, at(1300), tol),
             Err(SignatureError::TimestampOutOfTolerance)
         );
         assert_eq!(
-            check_tolerance(1601, at(1300), TOL),
+            check_tolerance(1601, at(1300), tol),
             Err(SignatureError::TimestampOutOfTolerance)
         );
     }
@@ -496,8 +594,39 @@ mod tests {
     }
 
     #[test]
-    fn key_debug_is_redacted() {
-        let key = SigningKey::new(b"super-secret-key-bytes".to_vec());
-        assert_eq!(format!("{key:?}"), "SigningKey(<redacted>)");
+    fn keys_debug_is_redacted() {
+        let keys = HmacKeys::from_strings(&["super-secret-key-bytes"]).unwrap();
+        assert_eq!(format!("{keys:?}"), "HmacKeys(1 × <redacted>)");
+        let v = Verifier::new(sender("github").unwrap(), "super-secret-key-bytes").unwrap();
+        assert!(!format!("{v:?}").contains("super"), "{v:?}");
+    }
+
+    #[test]
+    fn secret_lists_are_checked_the_same_for_every_sender() {
+        for s in senders() {
+            let demo = (s.demo_secret)("a-demo-tenant");
+            let one = demo.as_str();
+            assert!(Verifier::new(s, one).is_ok(), "{}", s.name);
+            assert!(Verifier::new(s, "").is_err(), "{}", s.name);
+            let json = format!("{{\"key\": \"{one}\"}}");
+            assert!(Verifier::new(s, &json).unwrap_err().contains("JSON"));
+            let nine = [one; MAX_SECRETS + 1].join(" ");
+            let err = Verifier::new(s, &nine).unwrap_err();
+            assert!(err.contains("at most 8") && !err.contains(one), "{err}");
+            let eight: Vec<String> = (0..MAX_SECRETS)
+                .map(|i| (s.demo_secret)(&format!("tenant-{i}")))
+                .collect();
+            assert!(Verifier::new(s, &eight.join(" ")).is_ok(), "{}", s.name);
+            let err = Verifier::new(s, &format!("{one} short")).unwrap_err();
+            assert!(err.starts_with("secret #2") && !err.contains(one), "{err}");
+        }
+    }
+
+    #[test]
+    fn raw_string_secrets_are_16_to_256_bytes() {
+        assert!(HmacKeys::from_strings(&[&"k".repeat(16)]).is_ok());
+        assert!(HmacKeys::from_strings(&[&"k".repeat(15)]).is_err());
+        assert!(HmacKeys::from_strings(&[&"k".repeat(256)]).is_ok());
+        assert!(HmacKeys::from_strings(&[&"k".repeat(257)]).is_err());
     }
 }

@@ -1,53 +1,82 @@
 //! Shopify (`X-Shopify-Hmac-Sha256`: base64 of HMAC-SHA256 of the raw body, keyed with the app's
-//! secret string; delivery id `X-Shopify-Webhook-Id`). No timestamp is signed, and the id header
-//! is not covered by the signature: a replay under a new id is refused by ordering (`stale`).
+//! secret string). Only the body is signed: neither the delivery id (`X-Shopify-Webhook-Id`) nor
+//! the topic (`X-Shopify-Topic`) nor any time, so replay protection rests on the body (its hash
+//! keys inbox items) and, for user events, on `occurred_at` and event ordering.
+
+use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::Mac;
-use http::HeaderMap;
 
-use super::{mac, matches_any, required_header, DeliveryId, Proof, SignatureError, SigningKey};
+use super::{
+    raw_demo_secret, required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
+    Sender, SignatureError, TimeAt, TypeAt,
+};
+use crate::domain::DeliveryId;
 
-pub const SCHEME: &str = "shopify";
-pub const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
-pub const ID_HEADER: &str = "x-shopify-webhook-id";
+pub(super) const SENDER: Sender = Sender {
+    name: "shopify",
+    headers: &[
+        (HeaderRole::Signature, SIGNATURE_HEADER),
+        (HeaderRole::Id, ID_HEADER),
+        (HeaderRole::EventType, TOPIC_HEADER),
+    ],
+    keys: |secrets| Ok(Arc::new(Shopify(HmacKeys::from_strings(secrets)?))),
+    inbox: Inbox {
+        reads: &[],
+        id: None,
+        event_type: TypeAt::Header,
+        event_time: TimeAt::Receipt,
+    },
+    handshake: None,
+    demo_secret: raw_demo_secret,
+};
+
+const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
+const ID_HEADER: &str = "x-shopify-webhook-id";
 /// The event's topic (`customers/create`, …); not signed.
-pub(crate) const TOPIC_HEADER: &str = "x-shopify-topic";
+const TOPIC_HEADER: &str = "x-shopify-topic";
 
-#[derive(Debug, Clone)]
-pub struct Shopify {
-    pub(super) keys: Vec<SigningKey>,
-}
+#[derive(Debug)]
+struct Shopify(HmacKeys);
 
-impl Shopify {
-    pub(super) fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Proof, SignatureError> {
-        let signature = required_header(headers, SIGNATURE_HEADER)?;
-        let id = required_header(headers, ID_HEADER)?;
+impl Keys for Shopify {
+    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
+        let id = required_header(r.headers, ID_HEADER)?;
         let candidate = STANDARD
             .decode(signature)
             .ok()
             .filter(|c| c.len() == 32)
             .ok_or(SignatureError::Invalid)?;
-        if !matches_any(&self.keys, &[body], &[candidate]) {
+        if !self.0.any_matches(&[r.body], &[candidate]) {
             return Err(SignatureError::Invalid);
         }
-        let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
         Ok(Proof {
-            delivery_id,
-            signed_at: None,
+            unsigned_id: Some(DeliveryId::parse(id).ok_or(SignatureError::Invalid)?),
+            ..Proof::default()
         })
     }
-}
 
-/// Base64 of the body's HMAC: what Shopify sends.
-pub(crate) fn sign(secret: &str, body: &[u8]) -> String {
-    STANDARD.encode(mac(secret.as_bytes(), &[body]).finalize().into_bytes())
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        vec![
+            (HeaderRole::Id, ID_HEADER, d.id.to_owned()),
+            (
+                HeaderRole::Signature,
+                SIGNATURE_HEADER,
+                STANDARD.encode(self.0.first_mac(&[d.body])),
+            ),
+        ]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.0.material()
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_headers;
+    use super::super::{check, signed_value};
     use super::*;
 
     // Computed per Shopify's documented scheme with an independent HMAC implementation.
@@ -57,21 +86,30 @@ mod tests {
     const ID: &str = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
 
     fn verify(sig: Option<&str>, id: Option<&str>, body: &[u8]) -> Result<Proof, SignatureError> {
-        let h = test_headers(&[(SIGNATURE_HEADER, sig), (ID_HEADER, id)]);
-        Shopify {
-            keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
-        }
-        .verify(&h, body)
+        check(
+            &SENDER,
+            SECRET,
+            &[(SIGNATURE_HEADER, sig), (ID_HEADER, id)],
+            body,
+            0,
+        )
     }
 
     #[test]
     fn documented_scheme_vector() {
-        assert_eq!(sign(SECRET, BODY), SIG);
-        let Proof {
-            delivery_id: id,
-            signed_at: ts,
-        } = verify(Some(SIG), Some(ID), BODY).unwrap();
-        assert_eq!((id.as_str(), ts), (ID, None));
+        let d = Delivery {
+            id: ID,
+            timestamp: 0,
+            body: BODY,
+        };
+        assert_eq!(
+            signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),
+            SIG
+        );
+        let proof = verify(Some(SIG), Some(ID), BODY).unwrap();
+        assert_eq!(proof.signed_id, None);
+        assert_eq!(proof.unsigned_id.unwrap().as_str(), ID);
+        assert_eq!(proof.signed_at, None);
     }
 
     #[test]

@@ -1,70 +1,128 @@
 //! Slack (`X-Slack-Signature: v0=<hex>` of `v0:{timestamp}:{raw body}`, keyed with the signing
-//! secret string; `X-Slack-Request-Timestamp`). Slack sends no delivery id, so it is the body's
-//! SHA-256 (a retry carries the same body).
+//! secret string; `X-Slack-Request-Timestamp`). Slack sends no delivery-id header; an Events API
+//! callback signs its `event_id` inside the body. Slack checks a new endpoint with a signed
+//! `url_verification` request, answered with its challenge.
 
-use std::time::Duration;
-
-use http::HeaderMap;
+use std::sync::Arc;
 
 use super::{
-    body_delivery_id, check_tolerance, decode_hex_mac, hex_mac, matches_any, parse_unix_seconds,
-    required_header, Proof, SignatureError, SigningKey,
+    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header, BodyId,
+    Delivery, Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError,
+    TimeAt, TypeAt, VerifiedBody,
 };
-use crate::clock::Timestamp;
+use crate::domain::Detail;
+use crate::json::{self, Doc};
 
-pub const SCHEME: &str = "slack";
-pub const SIGNATURE_HEADER: &str = "x-slack-signature";
-pub const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
+pub(super) const SENDER: Sender = Sender {
+    name: "slack",
+    headers: &[
+        (HeaderRole::Signature, SIGNATURE_HEADER),
+        (HeaderRole::Timestamp, TIMESTAMP_HEADER),
+    ],
+    keys: |secrets| Ok(Arc::new(Slack(HmacKeys::from_strings(secrets)?))),
+    inbox: Inbox {
+        reads: &["event_id", "type", "event.type", "event_time"],
+        id: Some(BodyId {
+            path: "event_id",
+            valid: is_event_id,
+        }),
+        event_type: TypeAt::Rule(event_type),
+        event_time: TimeAt::BodySeconds("event_time"),
+    },
+    handshake: Some(url_verification),
+    demo_secret: raw_demo_secret,
+};
+
+const SIGNATURE_HEADER: &str = "x-slack-signature";
+const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
 /// The `type` of the signed request Slack sends to check a new endpoint.
-pub(crate) const URL_VERIFICATION: &str = "url_verification";
+const URL_VERIFICATION: &str = "url_verification";
 
-#[derive(Debug, Clone)]
-pub struct Slack {
-    pub(super) keys: Vec<SigningKey>,
-}
+#[derive(Debug)]
+struct Slack(HmacKeys);
 
-impl Slack {
-    pub(super) fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: Timestamp,
-        tolerance: Duration,
-    ) -> Result<Proof, SignatureError> {
-        let signature = required_header(headers, SIGNATURE_HEADER)?;
-        let ts = required_header(headers, TIMESTAMP_HEADER)?;
+impl Keys for Slack {
+    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
+        let ts = required_header(r.headers, TIMESTAMP_HEADER)?;
         let timestamp = parse_unix_seconds(ts)?;
         let candidate = signature
             .strip_prefix("v0=")
             .and_then(decode_hex_mac)
             .ok_or(SignatureError::Invalid)?;
-        if !matches_any(
-            &self.keys,
-            &[b"v0:", ts.as_bytes(), b":", body],
-            &[candidate],
-        ) {
+        if !self.0.any_matches(&signed(ts, r.body), &[candidate]) {
             return Err(SignatureError::Invalid);
         }
-        let signed_at = check_tolerance(timestamp, now, tolerance)?;
+        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
         Ok(Proof {
-            delivery_id: body_delivery_id(body),
             signed_at: Some(signed_at),
+            ..Proof::default()
         })
+    }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let ts = d.timestamp.to_string();
+        let mac = self.0.first_mac(&signed(&ts, d.body));
+        vec![
+            (HeaderRole::Timestamp, TIMESTAMP_HEADER, ts),
+            (
+                HeaderRole::Signature,
+                SIGNATURE_HEADER,
+                format!("v0={}", hex::encode(mac)),
+            ),
+        ]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.0.material()
     }
 }
 
-/// `v0=<hex>`: what Slack sends in `X-Slack-Signature`.
-pub(crate) fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let ts = timestamp.to_string();
-    format!(
-        "v0={}",
-        hex_mac(secret.as_bytes(), &[b"v0:", ts.as_bytes(), b":", body])
-    )
+fn signed<'a>(ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 4] {
+    [b"v0:", ts.as_bytes(), b":", body]
+}
+
+/// `^[A-Za-z0-9]{1,64}$`.
+fn is_event_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// An Events API callback's type is its inner event's; any other request's is its own.
+fn event_type(doc: &Doc) -> Option<&str> {
+    match doc.text("type") {
+        Some("event_callback") => doc.text("event.type"),
+        other => other,
+    }
+}
+
+/// Slack's `url_verification`: anything that is not a JSON object with that `type` is left to
+/// the format; with it, an unusable challenge is refused (it is a handshake, never an event).
+fn url_verification(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
+    let Ok(doc) = json::read_object(body.bytes(), &["type", "challenge"]) else {
+        return Ok(None);
+    };
+    if doc.text("type") != Some(URL_VERIFICATION) {
+        return Ok(None);
+    }
+    match doc.text("challenge") {
+        Some(c) if is_challenge(c) => Ok(Some(Handshake::Challenge(c.to_owned()))),
+        _ => Err(Detail::new(
+            "challenge",
+            "must be a string matching ^[A-Za-z0-9_-]{1,128}$",
+        )),
+    }
+}
+
+/// `^[A-Za-z0-9_-]{1,128}$`: echoed back to the sender, so nothing else is.
+fn is_challenge(c: &str) -> bool {
+    (1..=128).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{at, test_headers, TOL};
+    use super::super::{check, signed_value};
     use super::*;
 
     // Slack's documentation and python-slack-sdk's tests.
@@ -74,22 +132,32 @@ mod tests {
     const SIG: &str = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
     fn verify(sig: &str, ts: &str, body: &[u8], now: i64) -> Result<Proof, SignatureError> {
-        let h = test_headers(&[(SIGNATURE_HEADER, Some(sig)), (TIMESTAMP_HEADER, Some(ts))]);
-        Slack {
-            keys: vec![SigningKey::new(SECRET.as_bytes().to_vec())],
-        }
-        .verify(&h, body, at(now), TOL)
+        check(
+            &SENDER,
+            SECRET,
+            &[(SIGNATURE_HEADER, Some(sig)), (TIMESTAMP_HEADER, Some(ts))],
+            body,
+            now,
+        )
     }
 
     #[test]
     fn published_vector() {
-        assert_eq!(sign(SECRET, TS, BODY.as_bytes()), SIG);
-        let Proof {
-            delivery_id: id,
-            signed_at: ts,
-        } = verify(SIG, &TS.to_string(), BODY.as_bytes(), TS).unwrap();
-        assert_eq!(ts, Some(at(TS)));
-        assert!(id.as_str().starts_with("sha256:"));
+        let d = Delivery {
+            id: "",
+            timestamp: TS,
+            body: BODY.as_bytes(),
+        };
+        assert_eq!(
+            signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),
+            SIG
+        );
+        let proof = verify(SIG, &TS.to_string(), BODY.as_bytes(), TS).unwrap();
+        assert_eq!(
+            proof.signed_at,
+            Some(crate::clock::Timestamp::from_unix_seconds(TS))
+        );
+        assert_eq!((proof.signed_id, proof.unsigned_id), (None, None));
     }
 
     #[test]
@@ -103,14 +171,12 @@ mod tests {
             verify(SIG, "1531420619", BODY.as_bytes(), TS),
             Err(SignatureError::Invalid)
         );
-        assert_eq!(
-            verify(SIG, &ts, BODY.as_bytes(), TS + 301),
-            Err(SignatureError::TimestampOutOfTolerance)
-        );
-        assert_eq!(
-            verify(SIG, &ts, BODY.as_bytes(), TS - 301),
-            Err(SignatureError::TimestampOutOfTolerance)
-        );
+        for now in [TS + 301, TS - 301] {
+            assert_eq!(
+                verify(SIG, &ts, BODY.as_bytes(), now),
+                Err(SignatureError::TimestampOutOfTolerance)
+            );
+        }
         for bad in [
             "",
             "v0",
@@ -130,8 +196,27 @@ mod tests {
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            Slack { keys: vec![] }.verify(&HeaderMap::new(), BODY.as_bytes(), at(TS), TOL),
+            check(&SENDER, SECRET, &[], BODY.as_bytes(), TS),
             Err(SignatureError::Missing)
+        );
+    }
+
+    #[test]
+    fn event_ids_and_types() {
+        assert!(is_event_id("Ev0PV52K21"));
+        for bad in ["", "Ev0-PV", &"a".repeat(65)] {
+            assert!(!is_event_id(bad), "{bad}");
+        }
+        let doc = |b: &[u8]| json::read_object(b, SENDER.inbox.reads).unwrap();
+        assert_eq!(
+            event_type(&doc(
+                br#"{"type":"event_callback","event":{"type":"message"}}"#
+            )),
+            Some("message")
+        );
+        assert_eq!(
+            event_type(&doc(br#"{"type":"app_rate_limited"}"#)),
+            Some("app_rate_limited")
         );
     }
 }

@@ -1,22 +1,57 @@
-//! Standard Webhooks (<https://www.standardwebhooks.com>), also sent by Svix under `svix-*` names.
-//! Signed bytes: `{webhook-id}.{webhook-timestamp}.{raw body}`, HMAC-SHA256, base64, `v1,` prefix.
-
-use std::time::Duration;
+//! Standard Webhooks (<https://www.standardwebhooks.com>), also sent by Svix (and so Clerk) under
+//! `svix-*` names. Signed bytes: `{webhook-id}.{webhook-timestamp}.{raw body}`, HMAC-SHA256,
+//! base64, `v1,` prefix. The id and the time are signed; every retry is signed anew with the
+//! time of that attempt.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
-use hmac::Mac;
-use http::HeaderMap;
+use std::sync::Arc;
 
 use super::{
-    check_tolerance, mac, matches_any, parse_unix_seconds, single_header, DeliveryId, Proof,
-    SignatureError, SigningKey,
+    check_tolerance, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys, Inbox,
+    Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
-use crate::clock::Timestamp;
+use crate::domain::DeliveryId;
 
-pub const SCHEME: &str = "standard-webhooks";
+pub(super) const SENDER: Sender = Sender {
+    name: "standard-webhooks",
+    headers: &[
+        (HeaderRole::Id, STANDARD_NAMES.id),
+        (HeaderRole::Timestamp, STANDARD_NAMES.timestamp),
+        (HeaderRole::Signature, STANDARD_NAMES.signature),
+        (HeaderRole::Id, SVIX_NAMES.id),
+        (HeaderRole::Timestamp, SVIX_NAMES.timestamp),
+        (HeaderRole::Signature, SVIX_NAMES.signature),
+    ],
+    keys: |secrets| {
+        let keys = secrets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| parse_secret(s).map_err(|why| format!("secret #{}: {why}", i + 1)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Arc::new(StandardWebhooks(HmacKeys::from_bytes(keys))))
+    },
+    inbox: Inbox {
+        reads: &["type"],
+        // The id is signed, in its header.
+        id: None,
+        event_type: TypeAt::Body("type"),
+        event_time: TimeAt::Signed,
+    },
+    handshake: None,
+    demo_secret,
+};
+
 const SECRET_PREFIX: &str = "whsec_";
+
+/// A local-only secret for a demo tenant named `label`.
+fn demo_secret(label: &str) -> String {
+    format!(
+        "{SECRET_PREFIX}{}",
+        STANDARD.encode(format!("local {label} key, never deployed"))
+    )
+}
 const MIN_KEY_BYTES: usize = 16;
 const MAX_KEY_BYTES: usize = 64;
 /// More entries than any rotation needs; bounds the work a hostile header can cause.
@@ -24,28 +59,26 @@ const MAX_SIGNATURE_ENTRIES: usize = 32;
 
 /// The names of one set of Standard Webhooks headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeaderNames {
-    pub id: &'static str,
-    pub timestamp: &'static str,
-    pub signature: &'static str,
+struct HeaderNames {
+    id: &'static str,
+    timestamp: &'static str,
+    signature: &'static str,
 }
 
-/// The standard names.
-pub const HEADERS: HeaderNames = HeaderNames {
+const STANDARD_NAMES: HeaderNames = HeaderNames {
     id: "webhook-id",
     timestamp: "webhook-timestamp",
     signature: "webhook-signature",
 };
 
-/// Svix's names for the same headers.
-pub const SVIX_HEADERS: HeaderNames = HeaderNames {
+const SVIX_NAMES: HeaderNames = HeaderNames {
     id: "svix-id",
     timestamp: "svix-timestamp",
     signature: "svix-signature",
 };
 
 /// A request uses one set, never a mix; the standard names are looked for first.
-const HEADER_SETS: [HeaderNames; 2] = [HEADERS, SVIX_HEADERS];
+const HEADER_SETS: [HeaderNames; 2] = [STANDARD_NAMES, SVIX_NAMES];
 
 /// Secrets are `whsec_` + base64, padded or not.
 const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -53,48 +86,23 @@ const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-#[derive(Debug, Clone)]
-pub struct StandardWebhooks {
-    keys: Vec<SigningKey>,
-}
+#[derive(Debug)]
+struct StandardWebhooks(HmacKeys);
 
-impl StandardWebhooks {
-    /// Parses a space-separated list of `whsec_` secrets. Every one listed is accepted (rotation).
-    pub(crate) fn from_secrets(secrets: &str) -> Result<Self, String> {
-        let keys = secrets
-            .split_ascii_whitespace()
-            .enumerate()
-            .map(|(i, s)| parse_secret(s).map_err(|why| format!("secret #{}: {why}", i + 1)))
-            .collect::<Result<Vec<_>, _>>()?;
-        if keys.is_empty() {
-            return Err("no secret given".into());
-        }
-        Ok(Self { keys })
-    }
-
-    pub(super) fn keys(&self) -> &[SigningKey] {
-        &self.keys
-    }
-
-    pub(super) fn verify(
-        &self,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: Timestamp,
-        tolerance: Duration,
-    ) -> Result<Proof, SignatureError> {
+impl Keys for StandardWebhooks {
+    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
         // The set in use is the first one any of whose headers is present.
         let names = HEADER_SETS
             .iter()
             .find(|set| {
                 [set.id, set.timestamp, set.signature]
                     .iter()
-                    .any(|n| headers.contains_key(*n))
+                    .any(|n| r.headers.contains_key(*n))
             })
             .ok_or(SignatureError::Missing)?;
-        let id = single_header(headers, names.id)?;
-        let ts = single_header(headers, names.timestamp)?;
-        let sig = single_header(headers, names.signature)?;
+        let id = single_header(r.headers, names.id)?;
+        let ts = single_header(r.headers, names.timestamp)?;
+        let sig = single_header(r.headers, names.signature)?;
         let (Some(id), Some(ts), Some(sig)) = (id, ts, sig) else {
             return Err(SignatureError::Missing);
         };
@@ -102,19 +110,40 @@ impl StandardWebhooks {
         let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
         let timestamp = parse_unix_seconds(ts)?;
         let candidates = signature_entries(sig)?;
-
-        let signed = [id.as_bytes(), b".", ts.as_bytes(), b".", body];
-        let matched = matches_any(&self.keys, &signed, &candidates);
-        if !matched {
+        if !self.0.any_matches(&signed(id, ts, r.body), &candidates) {
             return Err(SignatureError::Invalid);
         }
         // Checked after the signature so an unsigned caller learns nothing about our clock.
-        let signed_at = check_tolerance(timestamp, now, tolerance)?;
+        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
         Ok(Proof {
-            delivery_id,
+            signed_id: Some(delivery_id),
+            unsigned_id: None,
             signed_at: Some(signed_at),
         })
     }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let ts = d.timestamp.to_string();
+        let mac = self.0.first_mac(&signed(d.id, &ts, d.body));
+        vec![
+            (HeaderRole::Id, STANDARD_NAMES.id, d.id.to_owned()),
+            (HeaderRole::Timestamp, STANDARD_NAMES.timestamp, ts),
+            (
+                HeaderRole::Signature,
+                STANDARD_NAMES.signature,
+                format!("v1,{}", STANDARD.encode(mac)),
+            ),
+        ]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.0.material()
+    }
+}
+
+/// What the signature covers.
+fn signed<'a>(id: &'a str, ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 5] {
+    [id.as_bytes(), b".", ts.as_bytes(), b".", body]
 }
 
 /// The `v1` signatures in a `webhook-signature` header, decoded. Other versions are ignored;
@@ -135,7 +164,7 @@ fn signature_entries(header: &str) -> Result<Vec<Vec<u8>>, SignatureError> {
     Ok(v1)
 }
 
-fn parse_secret(secret: &str) -> Result<SigningKey, &'static str> {
+fn parse_secret(secret: &str) -> Result<Vec<u8>, &'static str> {
     let b64 = secret
         .strip_prefix(SECRET_PREFIX)
         .ok_or("must start with `whsec_`")?;
@@ -145,29 +174,13 @@ fn parse_secret(secret: &str) -> Result<SigningKey, &'static str> {
     if !(MIN_KEY_BYTES..=MAX_KEY_BYTES).contains(&key.len()) {
         return Err("decoded key must be 16 to 64 bytes");
     }
-    Ok(SigningKey::new(key))
-}
-
-/// `v1,<base64>` for the given delivery: what a sender puts in `webhook-signature`.
-/// Used by the signing command and the tests.
-pub(crate) fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<String, String> {
-    let key = parse_secret(secret).map_err(str::to_owned)?;
-    let ts = timestamp.to_string();
-    let mac = mac(
-        key.as_bytes(),
-        &[id.as_bytes(), b".", ts.as_bytes(), b".", body],
-    );
-    Ok(format!(
-        "v1,{}",
-        STANDARD.encode(mac.finalize().into_bytes())
-    ))
+    Ok(key)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{at, TOL};
+    use super::super::{check, signed_value};
     use super::*;
-    use http::HeaderValue;
 
     // The published Standard Webhooks test vector.
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -176,105 +189,125 @@ mod tests {
     const BODY: &[u8] = br#"{"test": 2432232314}"#;
     const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
-    fn headers(set: usize, id: &str, ts: &str, sig: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
+    fn verify_as(
+        set: usize,
+        secrets: &str,
+        id: &str,
+        ts: &str,
+        sig: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Proof, SignatureError> {
         let names = HEADER_SETS[set];
-        for (n, v) in [
-            (names.id, id),
-            (names.timestamp, ts),
-            (names.signature, sig),
-        ] {
-            h.insert(n, HeaderValue::from_str(v).unwrap());
-        }
-        h
+        check(
+            &SENDER,
+            secrets,
+            &[
+                (names.id, Some(id)),
+                (names.timestamp, Some(ts)),
+                (names.signature, Some(sig)),
+            ],
+            body,
+            now,
+        )
     }
 
-    fn verifier(secrets: &str) -> StandardWebhooks {
-        StandardWebhooks::from_secrets(secrets).unwrap()
+    fn verify(
+        id: &str,
+        ts: &str,
+        sig: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Proof, SignatureError> {
+        verify_as(0, SECRET, id, ts, sig, body, now)
     }
 
     #[test]
     fn published_vector_signs_and_verifies() {
-        assert_eq!(sign(SECRET, ID, TS, BODY).unwrap(), SIG);
-        let h = headers(0, ID, &TS.to_string(), SIG);
-        let Proof {
-            delivery_id: id,
-            signed_at: ts,
-        } = verifier(SECRET).verify(&h, BODY, at(TS), TOL).unwrap();
-        assert_eq!(id.as_str(), ID);
-        assert_eq!(ts, Some(at(TS)));
+        let d = Delivery {
+            id: ID,
+            timestamp: TS,
+            body: BODY,
+        };
+        assert_eq!(
+            signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),
+            SIG
+        );
+        let proof = verify(ID, &TS.to_string(), SIG, BODY, TS).unwrap();
+        assert_eq!(proof.signed_id.unwrap().as_str(), ID);
+        assert_eq!(proof.unsigned_id, None);
+        assert_eq!(
+            proof.signed_at,
+            Some(crate::clock::Timestamp::from_unix_seconds(TS))
+        );
     }
 
     #[test]
     fn svix_header_names_verify_too() {
-        let h = headers(1, ID, &TS.to_string(), SIG);
-        assert!(verifier(SECRET).verify(&h, BODY, at(TS), TOL).is_ok());
+        assert!(verify_as(1, SECRET, ID, &TS.to_string(), SIG, BODY, TS).is_ok());
     }
 
     #[test]
     fn any_entry_from_any_secret_passes() {
         let other = "whsec_c2Vjb25kLXNlY3JldC1rZXktYnl0ZXMh";
         let sig = format!("v2,abc v1,AAAA {SIG}");
-        let h = headers(0, ID, &TS.to_string(), &sig);
-        assert!(verifier(&format!("{other} {SECRET}"))
-            .verify(&h, BODY, at(TS), TOL)
-            .is_ok());
+        let ts = TS.to_string();
+        assert!(verify_as(0, &format!("{other} {SECRET}"), ID, &ts, &sig, BODY, TS).is_ok());
         assert_eq!(
-            verifier(other).verify(&h, BODY, at(TS), TOL),
+            verify_as(0, other, ID, &ts, &sig, BODY, TS),
             Err(SignatureError::Invalid)
         );
     }
 
     #[test]
     fn tampering_is_rejected() {
-        let v = verifier(SECRET);
         let ts = TS.to_string();
         let flipped = br#"{"test": 2432232315}"#;
         assert_eq!(
-            v.verify(&headers(0, ID, &ts, SIG), flipped, at(TS), TOL),
+            verify(ID, &ts, SIG, flipped, TS),
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            v.verify(&headers(0, "msg_other", &ts, SIG), BODY, at(TS), TOL),
+            verify("msg_other", &ts, SIG, BODY, TS),
             Err(SignatureError::Invalid)
         );
         assert_eq!(
-            v.verify(&headers(0, ID, "1614265331", SIG), BODY, at(TS), TOL),
+            verify(ID, "1614265331", SIG, BODY, TS),
             Err(SignatureError::Invalid)
         );
     }
 
     #[test]
     fn tolerance_applies_both_ways() {
-        let v = verifier(SECRET);
-        let h = headers(0, ID, &TS.to_string(), SIG);
-        assert!(v.verify(&h, BODY, at(TS + 300), TOL).is_ok());
-        assert!(v.verify(&h, BODY, at(TS - 300), TOL).is_ok());
-        assert_eq!(
-            v.verify(&h, BODY, at(TS + 301), TOL),
-            Err(SignatureError::TimestampOutOfTolerance)
-        );
-        assert_eq!(
-            v.verify(&h, BODY, at(TS - 301), TOL),
-            Err(SignatureError::TimestampOutOfTolerance)
-        );
+        let ts = TS.to_string();
+        assert!(verify(ID, &ts, SIG, BODY, TS + 300).is_ok());
+        assert!(verify(ID, &ts, SIG, BODY, TS - 300).is_ok());
+        for now in [TS + 301, TS - 301] {
+            assert_eq!(
+                verify(ID, &ts, SIG, BODY, now),
+                Err(SignatureError::TimestampOutOfTolerance)
+            );
+        }
     }
 
     #[test]
     fn missing_and_malformed_headers() {
-        let v = verifier(SECRET);
         let ts = TS.to_string();
         assert_eq!(
-            v.verify(&HeaderMap::new(), BODY, at(TS), TOL),
+            check(&SENDER, SECRET, &[], BODY, TS),
             Err(SignatureError::Missing)
         );
-        let mut h = headers(0, ID, &ts, SIG);
-        h.remove("webhook-signature");
         assert_eq!(
-            v.verify(&h, BODY, at(TS), TOL),
+            check(
+                &SENDER,
+                SECRET,
+                &[("webhook-id", Some(ID)), ("webhook-timestamp", Some(&ts))],
+                BODY,
+                TS
+            ),
             Err(SignatureError::Missing)
         );
-
+        let huge = format!("{SIG} ").repeat(MAX_SIGNATURE_ENTRIES + 1);
         for (id, t, sig) in [
             (ID, ts.as_str(), ""),
             (ID, ts.as_str(), "v1"),
@@ -288,38 +321,49 @@ mod tests {
             (ID, "", SIG),
             ("msg.with.dots", ts.as_str(), SIG),
             ("", ts.as_str(), SIG),
+            (ID, ts.as_str(), huge.as_str()),
         ] {
             assert_eq!(
-                v.verify(&headers(0, id, t, sig), BODY, at(TS), TOL),
+                verify(id, t, sig, BODY, TS),
                 Err(SignatureError::Invalid),
                 "{id:?} {t:?} {sig:?}"
             );
         }
-        let huge = format!("{SIG} ").repeat(MAX_SIGNATURE_ENTRIES + 1);
-        assert_eq!(
-            v.verify(&headers(0, ID, &ts, &huge), BODY, at(TS), TOL),
-            Err(SignatureError::Invalid)
-        );
-        let mut dup = headers(0, ID, &ts, SIG);
-        dup.append("webhook-id", HeaderValue::from_static("msg_two"));
-        assert_eq!(
-            v.verify(&dup, BODY, at(TS), TOL),
-            Err(SignatureError::Invalid)
-        );
+    }
+
+    #[test]
+    fn a_repeated_header_is_invalid() {
+        let mut h = http::HeaderMap::new();
+        for (n, v) in [
+            ("webhook-id", ID),
+            ("webhook-id", "msg_two"),
+            ("webhook-timestamp", "1614265330"),
+            ("webhook-signature", SIG),
+        ] {
+            h.append(n, http::HeaderValue::from_static(v));
+        }
+        let keys = StandardWebhooks(HmacKeys::from_bytes(vec![parse_secret(SECRET).unwrap()]));
+        let r = Request {
+            headers: &h,
+            body: BODY,
+            now: crate::clock::Timestamp::from_unix_seconds(TS),
+            tolerance: std::time::Duration::from_secs(300),
+        };
+        assert_eq!(keys.verify(&r), Err(SignatureError::Invalid));
     }
 
     #[test]
     fn secrets_are_checked() {
-        assert!(StandardWebhooks::from_secrets("").is_err());
-        assert!(StandardWebhooks::from_secrets("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err());
-        assert!(StandardWebhooks::from_secrets("whsec_***").is_err());
+        let parse = |s: &str| (SENDER.keys)(&s.split_ascii_whitespace().collect::<Vec<_>>());
+        assert!(parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err());
+        assert!(parse("whsec_***").is_err());
         // 8 bytes: too short. Padded and unpadded forms of a 16-byte key both parse.
-        assert!(StandardWebhooks::from_secrets("whsec_c2hvcnRrZXk=").is_err());
-        assert!(StandardWebhooks::from_secrets("whsec_MDEyMzQ1Njc4OWFiY2RlZg==").is_ok());
-        assert!(StandardWebhooks::from_secrets("whsec_MDEyMzQ1Njc4OWFiY2RlZg").is_ok());
+        assert!(parse("whsec_c2hvcnRrZXk=").is_err());
+        assert!(parse("whsec_MDEyMzQ1Njc4OWFiY2RlZg==").is_ok());
+        assert!(parse("whsec_MDEyMzQ1Njc4OWFiY2RlZg").is_ok());
         let long = format!("whsec_{}", STANDARD.encode([7u8; 65]));
-        assert!(StandardWebhooks::from_secrets(&long).is_err());
-        let err = StandardWebhooks::from_secrets(&format!("{SECRET} whsec_bad!")).unwrap_err();
+        assert!(parse(&long).is_err());
+        let err = parse(&format!("{SECRET} whsec_bad!")).unwrap_err();
         assert!(err.starts_with("secret #2"), "{err}");
         assert!(!err.contains("MfKQ"), "{err}");
     }

@@ -3,10 +3,10 @@
 
 use serde_json::{json, Value};
 
-use crate::signing::sign_event;
 use crate::support::*;
+use webhook_receiver::signing::sign_event;
 
-const SLUG: &str = "clerk-demo";
+const SLUG: &str = "standard-webhooks-clerk-user";
 const USER: &str = "user_2Cond1t10nTab1e";
 /// 2026-11-28T11:00:00Z, ms.
 const ELEVEN: i64 = 1_795_863_600_000;
@@ -23,7 +23,7 @@ fn clerk_event(kind: &str, timestamp_ms: Option<i64>, data: Value, msg_id: &str)
     ev["body"] = json!(body.to_string());
     ev["headers"]["svix-id"] = json!(msg_id);
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, NOW_S).unwrap();
+    sign_event(&mut ev, &secret, NOW_S).unwrap();
     ev
 }
 
@@ -180,33 +180,32 @@ async fn other_event_types_are_ignored_without_a_write() {
     assert_eq!(t.item_count().await, 0);
 }
 
+/// Clerk's own structure is checked: not Clerk's is 400, and nothing is written.
 #[tokio::test]
-async fn fields_read_are_validated_at_their_path() {
+async fn clerk_structure_is_validated_at_its_path() {
     let t = TestApp::new().await;
     let good = || user_data(USER, json!("Ana"), json!(null), json!(null));
-    let mut cases: Vec<(Value, Option<i64>, &str)> = Vec::new();
+    let mut cases: Vec<(Value, Option<Value>, &str)> = Vec::new();
     let mut d = good();
     d["id"] = json!("user-with-dash");
-    cases.push((d, Some(ELEVEN), "data.id"));
+    cases.push((d, Some(json!(ELEVEN)), "data.id"));
     let mut d = good();
     d["id"] = json!(12);
-    cases.push((d, Some(ELEVEN), "data.id"));
+    cases.push((d, Some(json!(ELEVEN)), "data.id"));
+    cases.push((good(), Some(json!(NOW_MS + 301_000)), "timestamp"));
+    cases.push((good(), Some(json!("yesterday")), "timestamp"));
+    cases.push((json!("not an object"), Some(json!(ELEVEN)), "data"));
     let mut d = good();
-    d["email_addresses"][1]["email_address"] = json!("not-an-email");
-    cases.push((d, Some(ELEVEN), "data.email_addresses.1.email_address"));
-    let mut d = good();
-    d["first_name"] = json!("A\u{202e}na");
-    cases.push((d, Some(ELEVEN), "data.first_name"));
-    let mut d = good();
-    d["first_name"] = json!("x".repeat(129));
-    cases.push((d, Some(ELEVEN), "data.first_name"));
-    let mut d = good();
-    d["created_at"] = json!("yesterday");
-    cases.push((d, Some(ELEVEN), "data.created_at"));
-    cases.push((good(), Some(NOW_MS + 301_000), "timestamp"));
-    cases.push((json!("not an object"), Some(ELEVEN), "data"));
+    d["email_addresses"] = json!("not a list");
+    cases.push((d, Some(json!(ELEVEN)), "data.email_addresses"));
     for (i, (data, ts, path)) in cases.into_iter().enumerate() {
-        let ev = clerk_event("user.created", ts, data, &format!("msg_bad_{i}"));
+        let mut ev = clerk_event("user.created", None, data, &format!("msg_bad_{i}"));
+        let mut body: Value = serde_json::from_str(ev["body"].as_str().unwrap()).unwrap();
+        body["timestamp"] = ts.unwrap();
+        ev["body"] = json!(body.to_string());
+        ev["headers"]["svix-signature"] = json!("<sign>");
+        let secret = secret_for(&ev);
+        sign_event(&mut ev, &secret, NOW_S).unwrap();
         let reply = t.send_event(ev).await;
         assert_eq!(
             reply.result(),
@@ -214,9 +213,113 @@ async fn fields_read_are_validated_at_their_path() {
             "{path}: {reply:?}"
         );
         assert_eq!(reply.body["details"][0]["path"], path, "{reply:?}");
-        assert!(!reply.body.to_string().contains("not-an-email"));
     }
     assert_eq!(t.item_count().await, 0);
+}
+
+/// A value one of Clerk's users typed that breaks a rule is left out, never a 400 (Svix would
+/// retry for a day and the user would never be created): the event is applied without it, the
+/// item's `dropped_fields` says what was left out, and the response and log line say so too.
+#[tokio::test]
+async fn values_that_break_a_rule_are_dropped_and_named() {
+    let t = TestApp::new().await;
+    let mut d = user_data(USER, json!("A\u{202e}na"), json!(null), json!(null));
+    d["email_addresses"][1]["email_address"] = json!("not-an-email");
+    d["created_at"] = json!("yesterday");
+    let ev = clerk_event("user.created", Some(ELEVEN), d, "msg_dropped_1");
+    let (reply, log) = t.app.handle_event_logged(ev, "req-dropped").await;
+    let reply = Reply::from(reply);
+    assert_eq!(reply.result(), (200, "applied"), "{reply:?}");
+    assert!(!reply.body.to_string().contains("not-an-email"));
+    assert_eq!(log.dropped_fields, Some(3));
+    let line = log.to_line(webhook_receiver::clock::Timestamp::from_unix_millis(NOW_MS));
+    assert!(line.contains(r#""dropped_fields":3"#), "{line}");
+    assert!(!line.contains("not-an-email"), "{line}");
+
+    let u = t.user_in(SLUG, USER).await.expect("the user exists");
+    for gone in ["email", "display_name", "created_at"] {
+        assert!(!u.contains_key(gone), "{gone}: {u:?}");
+    }
+    assert_eq!(
+        string_set(&u, "dropped_fields"),
+        ["created_at", "display_name", "email"]
+    );
+    assert_eq!(num(&u, "version"), Some(1));
+
+    // Each rule on its own: a name too long, a name of one line break; the good values stay.
+    for (i, (first, last)) in [
+        (json!("x".repeat(129)), json!(null)),
+        (json!("A"), json!("\u{2028}")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let minute = 1 + i as i64;
+        let d = user_data(USER, first, last, json!(null));
+        let ev = clerk_event(
+            "user.updated",
+            Some(ELEVEN + minute * 60_000),
+            d,
+            &format!("msg_dropped_name_{i}"),
+        );
+        assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
+        let u = t.user_in(SLUG, USER).await.unwrap();
+        assert_eq!(s(&u, "email").as_deref(), Some("primary@example.com"));
+        assert!(!u.contains_key("display_name"));
+        assert_eq!(string_set(&u, "dropped_fields"), ["display_name"]);
+    }
+
+    // An applied event that drops nothing replaces the list: it is gone.
+    let d = user_data(USER, json!("Ana"), json!("María"), json!(null));
+    let ev = clerk_event("user.updated", Some(ELEVEN + 10 * 60_000), d, "msg_clean");
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
+    let u = t.user_in(SLUG, USER).await.unwrap();
+    assert_eq!(s(&u, "display_name").as_deref(), Some("Ana María"));
+    assert!(!u.contains_key("dropped_fields"), "{u:?}");
+}
+
+/// Names people have pass as they are.
+#[tokio::test]
+async fn real_names_are_kept() {
+    let t = TestApp::new().await;
+    for (i, name) in [
+        "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}",
+        "\u{1F469}\u{200D}\u{1F4BB}",
+        "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let kind = if i == 0 {
+            "user.created"
+        } else {
+            "user.updated"
+        };
+        let d = user_data(USER, json!(name), json!(null), json!(null));
+        let ev = clerk_event(
+            kind,
+            Some(ELEVEN + i as i64 * 60_000),
+            d,
+            &format!("msg_name_{i}"),
+        );
+        assert_eq!(t.send_event(ev).await.result(), (200, "applied"), "{name}");
+        let u = t.user_in(SLUG, USER).await.unwrap();
+        assert_eq!(s(&u, "display_name").as_deref(), Some(name));
+        assert!(!u.contains_key("dropped_fields"));
+    }
+}
+
+fn string_set(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    k: &str,
+) -> Vec<String> {
+    let mut v = item
+        .get(k)
+        .and_then(|v| v.as_ss().ok())
+        .cloned()
+        .unwrap_or_default();
+    v.sort();
+    v
 }
 
 /// A table for one Clerk user: events at minutes past 11:00 (ms timestamps).
@@ -310,9 +413,10 @@ async fn condition_table_cell_by_cell_through_clerk_events() {
     }
 }
 
-/// An update that carries neither an email nor a name is applied: version and times only.
+/// An update states the user as Clerk has it now: an email or name that is now absent is
+/// removed from the item; with neither, the event is applied and bumps the version and times.
 #[tokio::test]
-async fn an_update_with_nothing_to_change_bumps_version_and_times_only() {
+async fn an_update_states_the_user_as_clerk_has_it_now() {
     let c = Clerk::given("live", 30).await;
     let data = json!({"id": USER, "object": "user", "primary_email_address_id": null,
                       "email_addresses": [], "first_name": null, "last_name": null, "username": null});
@@ -325,7 +429,8 @@ async fn an_update_with_nothing_to_change_bumps_version_and_times_only() {
     assert_eq!(c.t.send_event(ev).await.result(), (200, "applied"));
     let u = c.t.user_in(SLUG, USER).await.unwrap();
     assert_eq!(num(&u, "version"), Some(2));
-    assert_eq!(s(&u, "display_name").as_deref(), Some("C"));
-    assert_eq!(s(&u, "email").as_deref(), Some("primary@example.com"));
+    assert!(!u.contains_key("display_name"), "{u:?}");
+    assert!(!u.contains_key("email"), "{u:?}");
+    assert!(u.contains_key("created_at"), "{u:?}");
     assert_eq!(num(&u, "last_event_at"), Some(ELEVEN + 31 * 60_000));
 }

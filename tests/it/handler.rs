@@ -5,8 +5,8 @@ use std::panic::catch_unwind;
 
 use serde_json::{json, Value};
 
-use crate::signing::sign_event;
 use crate::support::*;
+use webhook_receiver::signing::sign_event;
 
 /// Fixtures answered before any write, whatever the table holds.
 const STATELESS_REJECTIONS: &[(&str, u16, &str)] = &[
@@ -136,7 +136,7 @@ async fn lifecycle_create_update_delete() {
 /// Re-signs an event whose headers were edited after signing.
 fn sign_again(ev: &mut Value) {
     ev["headers"]["webhook-signature"] = json!("<sign>");
-    sign_event(ev, SECRET_A, NOW_S).unwrap();
+    sign_event(ev, &secret_a(), NOW_S).unwrap();
 }
 
 #[tokio::test]
@@ -270,7 +270,7 @@ async fn hostile_events_never_panic_or_5xx() {
     // Deeply nested JSON.
     let mut ev = fixture("create.json");
     ev["body"] = json!("[".repeat(10_000));
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
     cases.push(ev);
     for ev in cases {
         let reply = t.send_event(ev.clone()).await;
@@ -330,7 +330,7 @@ async fn tenant_is_the_raw_segment_matched_exactly() {
 async fn another_tenants_secret_does_not_verify() {
     let t = TestApp::new().await;
     let mut ev = fixture("create.json");
-    sign_event(&mut ev, SECRET_B, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_b(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (401, "signature_invalid"));
 }
 
@@ -367,7 +367,7 @@ async fn content_type_parameters_are_allowed() {
     let t = TestApp::new().await;
     let mut ev = fixture("create.json");
     ev["headers"]["content-type"] = json!("application/json; charset=utf-8");
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
 
@@ -401,7 +401,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         "ana@example.com",
         "\"Ana\"",
         signature.as_str(),
-        SECRET_A,
+        &secret_a(),
         "usr_0a1b2c3d",
         "11:59:00Z",
     ] {
@@ -424,7 +424,7 @@ async fn fuzz_regressions_answer_cleanly() {
             continue;
         };
         let secret = secret_for(&event);
-        let _ = sign_event(&mut event, secret, NOW_S);
+        let _ = sign_event(&mut event, &secret, NOW_S);
         let reply = t.send_event(event).await;
         assert!(reply.status < 500, "{}: {reply:?}", path.display());
         assert_eq!(reply.body["request_id"], "req-test", "{}", path.display());

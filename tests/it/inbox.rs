@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
 
-use crate::signing::sign_event;
 use crate::support::*;
+use webhook_receiver::signing::sign_event;
 
 /// An event for inbox tenant `slug`, shaped like its scheme's sample, with `body` and extra
 /// headers, signed at the fixed clock.
@@ -26,7 +26,7 @@ fn inbox_event(slug: &str, body: &str, headers: &[(&str, &str)]) -> Value {
         ev["headers"][*name] = json!(value);
     }
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, NOW_S).unwrap();
+    sign_event(&mut ev, &secret, NOW_S).unwrap();
     ev
 }
 
@@ -131,7 +131,7 @@ async fn a_slack_event_callback_is_stored_under_its_event_id() {
     let mut check = fixture("slack-url-verification.json");
     check["rawPath"] = json!("/webhooks/slack-inbox");
     let secret = secret_for(&check);
-    sign_event(&mut check, secret, NOW_S).unwrap();
+    sign_event(&mut check, &secret, NOW_S).unwrap();
     let reply = t.send_event(check).await;
     assert_eq!(reply.status, 200);
     assert!(reply.body["challenge"].is_string(), "{reply:?}");
@@ -139,7 +139,7 @@ async fn a_slack_event_callback_is_stored_under_its_event_id() {
 }
 
 #[tokio::test]
-async fn github_and_shopify_events_take_their_type_and_id_from_headers() {
+async fn github_and_shopify_events_are_keyed_by_their_body_not_their_unsigned_headers() {
     let t = TestApp::new().await;
     let push =
         json!({"ref": "refs/heads/main", "before": "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
@@ -147,69 +147,91 @@ async fn github_and_shopify_events_take_their_type_and_id_from_headers() {
                       "repository": {"id": 35129377, "full_name": "octo-org/octo-repo"},
                       "pusher": {"name": "octocat"}, "commits": []})
         .to_string();
-    let ev = inbox_event(
-        "github-inbox",
-        &push,
-        &[
-            ("x-github-event", "push"),
-            ("x-github-delivery", "d0b0c1a0-cc78-11e3-81ab-4c9367dc0958"),
-        ],
-    );
-    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
-    let item = t
-        .item_in(
+    let order = json!({"id": 820982911946154508_u64, "email": "jon@example.com"}).to_string();
+    for (slug, body, type_header, kind, relabel, id_header) in [
+        (
             "github-inbox",
-            "EVENT#d0b0c1a0-cc78-11e3-81ab-4c9367dc0958",
-            "EVENT",
-        )
-        .await
-        .expect("stored");
-    assert_eq!(s(&item, "event_type").as_deref(), Some("push"));
-    // GitHub signs no event time: receipt time.
-    assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+            &push,
+            "x-github-event",
+            "push",
+            "release",
+            "x-github-delivery",
+        ),
+        (
+            "shopify-inbox",
+            &order,
+            "x-shopify-topic",
+            "customers/create",
+            "customers/delete",
+            "x-shopify-webhook-id",
+        ),
+    ] {
+        let first_id = "d0b0c1a0-cc78-11e3-81ab-4c9367dc0958";
+        let ev = inbox_event(slug, body, &[(type_header, kind), (id_header, first_id)]);
+        assert_eq!(t.send_event(ev).await.result(), (200, "stored"), "{slug}");
+        let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+        let item = t.item_in(slug, &key, "EVENT").await.expect("stored");
+        assert_eq!(s(&item, "event_type").as_deref(), Some(kind));
+        assert_eq!(s(&item, "sender_delivery_id").as_deref(), Some(first_id));
+        assert_eq!(
+            s(&item, "delivery_id"),
+            Some(key["EVENT#".len()..].to_owned())
+        );
+        // Neither signs an event time: receipt time.
+        assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+        let mut keys = event_item_keys(&item);
+        keys.retain(|k| *k != "sender_delivery_id");
+        assert_eq!(keys, ALL_ATTRIBUTES);
+
+        // The issue's replay: the captured body under a fresh delivery id and a relabelled
+        // event header (neither is signed) is the same event, not a new one.
+        let replay = inbox_event(
+            slug,
+            body,
+            &[
+                (type_header, relabel),
+                (id_header, "ffffffff-0000-4000-8000-000000000000"),
+            ],
+        );
+        assert_eq!(
+            t.send_event(replay).await.result(),
+            (200, "duplicate"),
+            "{slug}"
+        );
+        let again = t.item_in(slug, &key, "EVENT").await.unwrap();
+        assert_eq!(again, item, "{slug}: nothing overwritten");
+        // Only the body-keyed item exists.
+        let count = t
+            .client
+            .scan()
+            .table_name(t.table_of(slug))
+            .send()
+            .await
+            .unwrap()
+            .count;
+        assert_eq!(count, 1, "{slug}");
+    }
+
     // At an inbox tenant a ping is an event like any other: stored, not ignored.
     let mut ping = fixture("github-ping.json");
     ping["rawPath"] = json!("/webhooks/github-inbox");
     let secret = secret_for(&ping);
-    sign_event(&mut ping, secret, NOW_S).unwrap();
+    sign_event(&mut ping, &secret, NOW_S).unwrap();
     assert_eq!(t.send_event(ping).await.result(), (200, "stored"));
 
-    let order = json!({"id": 820982911946154508_u64, "email": "jon@example.com"}).to_string();
-    let ev = inbox_event(
-        "shopify-inbox",
-        &order,
-        &[
-            ("x-shopify-topic", "customers/create"),
-            (
-                "x-shopify-webhook-id",
-                "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
-            ),
-        ],
-    );
-    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
-    let item = t
-        .item_in(
-            "shopify-inbox",
-            "EVENT#b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
-            "EVENT",
-        )
-        .await
-        .expect("stored");
-    assert_eq!(s(&item, "event_type").as_deref(), Some("customers/create"));
     // An unsigned topic that is not a plain token is not kept.
+    let other = json!({"id": 1, "email": "other@example.com"}).to_string();
     let ev = inbox_event(
         "shopify-inbox",
-        &order,
+        &other,
         &[
             ("x-shopify-topic", "customers create <b>"),
             ("x-shopify-webhook-id", "b54557e4-0000"),
         ],
     );
     assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
-    let item = t
-        .item_in("shopify-inbox", "EVENT#b54557e4-0000", "EVENT")
-        .await
-        .unwrap();
+    let key = format!("EVENT#sha256:{}", sha256_hex(other.as_bytes()));
+    let item = t.item_in("shopify-inbox", &key, "EVENT").await.unwrap();
     assert!(!item.contains_key("event_type"), "{item:?}");
 }
 
@@ -219,23 +241,27 @@ async fn a_standard_webhooks_event_uses_its_signed_id_and_time() {
     let body = json!({"type": "invoice.paid", "timestamp": "2026-11-28T12:04:00Z",
                       "data": {"invoice": "in_123", "amount": 4200}})
     .to_string();
-    let ev = inbox_event("sw-inbox", &body, &[("webhook-id", "msg_inbox_0001")]);
+    let ev = inbox_event(
+        "standard-webhooks-inbox",
+        &body,
+        &[("webhook-id", "msg_inbox_0001")],
+    );
     assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
     let item = t
-        .item_in("sw-inbox", "EVENT#msg_inbox_0001", "EVENT")
+        .item_in("standard-webhooks-inbox", "EVENT#msg_inbox_0001", "EVENT")
         .await
         .expect("stored");
     assert_eq!(s(&item, "event_type").as_deref(), Some("invoice.paid"));
     assert_eq!(num(&item, "event_time"), Some(NOW_S * 1000));
     // The same delivery with another body: a duplicate, nothing overwritten.
     let other = inbox_event(
-        "sw-inbox",
+        "standard-webhooks-inbox",
         r#"{"type":"invoice.voided"}"#,
         &[("webhook-id", "msg_inbox_0001")],
     );
     assert_eq!(t.send_event(other).await.result(), (200, "duplicate"));
     let item = t
-        .item_in("sw-inbox", "EVENT#msg_inbox_0001", "EVENT")
+        .item_in("standard-webhooks-inbox", "EVENT#msg_inbox_0001", "EVENT")
         .await
         .unwrap();
     assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
@@ -264,7 +290,13 @@ async fn malformed_bodies_and_ids_are_refused_and_nothing_is_written() {
     let t = TestApp::new().await;
     let cases: &[(&str, &str, u16, &str, Option<&str>)] = &[
         ("stripe-inbox", "[1, 2, 3]", 400, "invalid_json", None),
-        ("sw-inbox", r#"["an", "array"]"#, 400, "invalid_json", None),
+        (
+            "standard-webhooks-inbox",
+            r#"["an", "array"]"#,
+            400,
+            "invalid_json",
+            None,
+        ),
         ("github-inbox", "not json", 400, "invalid_json", None),
         (
             "slack-inbox",

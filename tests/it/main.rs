@@ -9,9 +9,6 @@ mod properties;
 mod runtime;
 mod schemes;
 mod secrets;
-// The signing tooling lives with the `webhook-sign` command, not in the library.
-#[allow(dead_code)]
-#[path = "../../src/bin/webhook-sign/signing.rs"]
-mod signing;
+mod senders;
 mod store;
 mod support;

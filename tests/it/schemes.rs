@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::signing::sign_event;
 use crate::support::*;
+use webhook_receiver::signing::sign_event;
 
 const FIXTURES: [(&str, &str); 4] = [
     ("stripe-create.json", "stripe"),
@@ -26,7 +26,7 @@ fn signature_header(scheme: &str) -> &'static str {
 fn signed_at(fixture_name: &str, now_s: i64) -> Value {
     let mut ev = fixture(fixture_name);
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, now_s).unwrap();
+    sign_event(&mut ev, &secret, now_s).unwrap();
     ev
 }
 
@@ -49,10 +49,10 @@ async fn each_scheme_applies_then_recognises_its_duplicate() {
     }
     // Same payload contract: the users exist with version 1, each in its tenant's table.
     for (slug, user) in [
-        ("stripe-demo", "usr_57e1fe00"),
-        ("github-demo", "usr_91700b00"),
-        ("slack-demo", "usr_51ac0000"),
-        ("shopify-demo", "usr_5a0b1f00"),
+        ("stripe-v1", "usr_57e1fe00"),
+        ("github-v1", "usr_91700b00"),
+        ("slack-v1", "usr_51ac0000"),
+        ("shopify-v1", "usr_5a0b1f00"),
     ] {
         assert_eq!(
             num(&t.user_in(slug, user).await.unwrap(), "version"),
@@ -243,10 +243,10 @@ async fn repeated_headers_behind_a_rest_api_are_refused() {
 /// The tenant a scheme fixture is addressed to.
 fn slug_of(fixture_name: &str) -> &'static str {
     match fixture_name {
-        "stripe-create.json" => "stripe-demo",
-        "github-create.json" => "github-demo",
-        "slack-create.json" => "slack-demo",
-        _ => "shopify-demo",
+        "stripe-create.json" => "stripe-v1",
+        "github-create.json" => "github-v1",
+        "slack-create.json" => "slack-v1",
+        _ => "shopify-v1",
     }
 }
 
@@ -260,7 +260,7 @@ fn scheme_event(fixture_name: &str, body: &str, id: &str) -> Value {
         }
     }
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, NOW_S).unwrap();
+    sign_event(&mut ev, &secret, NOW_S).unwrap();
     ev
 }
 
@@ -301,7 +301,7 @@ async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme(
         assert_eq!(t.send_event(ev).await.result(), (200, "applied"), "{slug}");
         let before = t.user_in(slug, user).await.unwrap();
 
-        let replay = if slug == "github-demo" || slug == "shopify-demo" {
+        let replay = if slug == "github-v1" || slug == "shopify-v1" {
             let mut replay = captured.clone();
             replay["headers"][id_header(slug)] = json!("delivery-3-replayed");
             replay
@@ -332,7 +332,7 @@ async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme(
 
 /// The delivery-id header of GitHub's and Shopify's demo tenants.
 fn id_header(slug: &str) -> &'static str {
-    if slug == "github-demo" {
+    if slug == "github-v1" {
         "x-github-delivery"
     } else {
         "x-shopify-webhook-id"
@@ -467,7 +467,7 @@ async fn github_ping_is_ignored_without_a_write() {
     // Only GitHub tenants know pings: the same header at a Standard Webhooks tenant means nothing.
     let mut ev = fixture("create.json");
     ev["headers"]["x-github-event"] = json!("ping");
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
 
@@ -480,7 +480,7 @@ async fn svix_header_names_are_the_default_scheme_too() {
         let value = headers.remove(&format!("webhook-{name}")).unwrap();
         headers.insert(format!("svix-{name}"), value);
     }
-    sign_event(&mut ev, SECRET_A, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
     assert!(ev["headers"]["svix-signature"]
         .as_str()
         .unwrap()

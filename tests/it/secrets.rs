@@ -9,8 +9,8 @@ use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
 
-use crate::signing::sign_event;
 use crate::support::*;
+use webhook_receiver::signing::sign_event;
 
 fn secrets_endpoint() -> String {
     std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER").expect(
@@ -39,7 +39,7 @@ async fn tenants_read_rotating_secrets_from_secrets_manager() {
         .await
         .create_secret()
         .name(&name)
-        .secret_string(format!("{SECRET_B} {SECRET_A}"))
+        .secret_string(format!("{} {}", secret_b(), secret_a()))
         .send()
         .await
         .unwrap();
@@ -60,7 +60,7 @@ async fn tenants_read_rotating_secrets_from_secrets_manager() {
     assert_eq!(reply.result(), (200, "applied"));
     // Signed with the new one: accepted too.
     let mut ev = fixture("update.json");
-    sign_event(&mut ev, SECRET_B, NOW_S).unwrap();
+    sign_event(&mut ev, &secret_b(), NOW_S).unwrap();
     let reply = Reply::from(app.handle_event(ev, "r").await);
     assert_eq!(reply.result(), (200, "applied"));
 }

@@ -1,5 +1,7 @@
 //! Test helpers: DynamoDB Local (started by `make test`), one fresh table per test, fixtures
-//! from events/, a signer with a fixed clock, and calls through the real Lambda adapter.
+//! from events/, the demo tenants and signer of the library's `signing` feature (one source for
+//! test data: the senders' declarations) with a fixed clock, and calls through the real Lambda
+//! adapter.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -18,65 +20,27 @@ use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
 
-use crate::signing::sign_event;
+use webhook_receiver::signing::{demo_tenant_of, demo_tenants, sign_event, DemoTenant};
 
-pub const SECRET_A: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtZG8tbm90LWRlcGxveSE=";
-pub const SECRET_B: &str = "whsec_bG9jYWwtdGVzdC1zZWNyZXQtY2xpZW50Qi1vbmx5ISE=";
-/// The other tenants beside clientA and clientB: slug, scheme, format, secret. The `*-demo` v1
-/// tenants, `stripe-inbox` and `clerk-demo` are as in local.env; the other inbox tenants are
-/// the tests' own.
-pub const SCHEME_TENANTS: [(&str, &str, &str, &str); 10] = [
-    (
-        "stripe-demo",
-        "stripe",
-        "v1",
-        "whsec_local_stripe_demo_secret",
-    ),
-    ("github-demo", "github", "v1", "local-github-demo-secret"),
-    (
-        "slack-demo",
-        "slack",
-        "v1",
-        "local0slack0demo0signing0secret0",
-    ),
-    ("shopify-demo", "shopify", "v1", "local-shopify-demo-secret"),
-    (
-        "stripe-inbox",
-        "stripe",
-        "inbox",
-        "whsec_local_stripe_inbox_secret",
-    ),
-    (
-        "github-inbox",
-        "github",
-        "inbox",
-        "local-github-inbox-secret",
-    ),
-    (
-        "slack-inbox",
-        "slack",
-        "inbox",
-        "local0slack0inbox0signing0secret",
-    ),
-    (
-        "shopify-inbox",
-        "shopify",
-        "inbox",
-        "local-shopify-inbox-secret",
-    ),
-    (
-        "sw-inbox",
-        "standard-webhooks",
-        "inbox",
-        "whsec_bG9jYWwtdGVzdC1zdGFuZGFyZC1pbmJveC1rZXkh",
-    ),
-    (
-        "clerk-demo",
-        "standard-webhooks",
-        "clerk-user",
-        "whsec_bG9jYWwtdGVzdC1jbGVyay1kZW1vLXNlY3JldCEh",
-    ),
-];
+/// clientA's secret (the demo tenants' are in [`demo_tenants`]).
+pub fn secret_a() -> String {
+    demo_secret("clientA")
+}
+
+/// clientB's secret.
+pub fn secret_b() -> String {
+    demo_secret("clientB")
+}
+
+/// The secret of demo tenant `slug`.
+pub fn demo_secret(slug: &str) -> String {
+    demo_tenants()
+        .into_iter()
+        .find(|t| t.slug == slug)
+        .map(|t| t.secret)
+        .unwrap_or_else(|| panic!("no demo tenant {slug}"))
+}
+
 /// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
 pub const NOW_MS: i64 = 1_795_867_500_000;
 pub const NOW_S: i64 = NOW_MS / 1000;
@@ -145,35 +109,39 @@ pub async fn create_table(client: &Client, name: String) {
         .expect("create table in DynamoDB Local");
 }
 
-/// The table of one of [`SCHEME_TENANTS`], beside clientA's `table_a` (tenants never share a table).
+/// The table of demo tenant `slug` other than clientA, beside clientA's `table_a` (tenants
+/// never share a table).
 pub fn demo_table(table_a: &str, slug: &str) -> String {
     format!("{table_a}-{slug}")
 }
 
-/// clientA writes to `table_a`, each scheme demo tenant to its [`demo_table`].
+/// The demo tenants but clientA, whose table is each test's own.
+fn others() -> impl Iterator<Item = DemoTenant> {
+    demo_tenants().into_iter().filter(|t| t.slug != "clientA")
+}
+
+/// Every demo tenant (from the senders' declarations, as in local.env): clientA writes to
+/// `table_a`, each other one to its [`demo_table`].
 pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
-    let mut tenants = serde_json::json!({
-        "clientA": {"table": table_a, "secret_env": "SECRET_A"},
-        "clientB": {"table": "app_clientB_events", "secret_env": "SECRET_B"},
-    });
-    let mut vars: HashMap<String, String> = HashMap::from([
-        ("SECRET_A".into(), SECRET_A.into()),
-        ("SECRET_B".into(), SECRET_B.into()),
-    ]);
-    for (slug, scheme, format, secret) in SCHEME_TENANTS {
-        let var = format!("SECRET_{}", slug.replace('-', "_").to_uppercase());
-        tenants[slug] = serde_json::json!({"table": demo_table(table_a, slug), "secret_env": var,
-                                           "scheme": scheme, "format": format});
-        vars.insert(var, secret.into());
+    let mut tenants = serde_json::Map::new();
+    let mut vars: HashMap<String, String> = HashMap::new();
+    for t in demo_tenants() {
+        let table = if t.slug == "clientA" {
+            table_a.to_owned()
+        } else {
+            demo_table(table_a, &t.slug)
+        };
+        tenants.insert(t.slug.clone(), t.entry(&table));
+        vars.insert(t.secret_env.clone(), t.secret.clone());
     }
-    vars.insert("WEBHOOK_TENANTS".into(), tenants.to_string());
+    vars.insert("WEBHOOK_TENANTS".into(), Value::Object(tenants).to_string());
     for (k, v) in extra {
         vars.insert(k.to_string(), v.to_string());
     }
     Config::from_env(|k| vars.get(k).cloned()).unwrap()
 }
 
-/// An app over DynamoDB Local with its own tables: clientA's and each of [`SCHEME_TENANTS`]'.
+/// An app over DynamoDB Local with its own tables, one per demo tenant.
 pub struct TestApp {
     pub app: App,
     pub client: Client,
@@ -185,9 +153,7 @@ impl TestApp {
     pub async fn new() -> Self {
         let client = client().await;
         let table = table(&client).await;
-        let demo_tables = SCHEME_TENANTS
-            .iter()
-            .map(|(slug, _, _, _)| create_table(&client, demo_table(&table, slug)));
+        let demo_tables = others().map(|t| create_table(&client, demo_table(&table, &t.slug)));
         futures_util::future::join_all(demo_tables).await;
         let sdk = sdk_config(&endpoint()).await;
         let app = App::new(
@@ -256,11 +222,11 @@ impl TestApp {
     /// Items in all of this app's tables.
     pub async fn item_count(&self) -> usize {
         let mut count = 0;
-        for slug in std::iter::once("clientA").chain(SCHEME_TENANTS.iter().map(|t| t.0)) {
+        for t in demo_tenants() {
             count += self
                 .client
                 .scan()
-                .table_name(self.table_of(slug))
+                .table_name(self.table_of(&t.slug))
                 .send()
                 .await
                 .unwrap()
@@ -280,20 +246,13 @@ pub fn fixture(name: &str) -> Value {
 pub fn signed(name: &str) -> Value {
     let mut ev = fixture(name);
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, NOW_S).unwrap();
+    sign_event(&mut ev, &secret, NOW_S).unwrap();
     ev
 }
 
 /// The secret of the tenant an event is addressed to (clientA's for any other path).
-pub fn secret_for(event: &Value) -> &'static str {
-    let path = event["rawPath"]
-        .as_str()
-        .or(event["path"].as_str())
-        .unwrap_or("");
-    SCHEME_TENANTS
-        .iter()
-        .find(|(slug, _, _, _)| path.ends_with(&format!("/webhooks/{slug}")))
-        .map_or(SECRET_A, |(_, _, _, secret)| *secret)
+pub fn secret_for(event: &Value) -> String {
+    demo_tenant_of(event).secret
 }
 
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).
@@ -302,7 +261,7 @@ pub fn with_body(name: &str, id: &str, body: &str) -> Value {
     ev["body"] = Value::String(body.into());
     ev["headers"]["webhook-id"] = Value::String(id.into());
     let secret = secret_for(&ev);
-    sign_event(&mut ev, secret, NOW_S).unwrap();
+    sign_event(&mut ev, &secret, NOW_S).unwrap();
     ev
 }
 

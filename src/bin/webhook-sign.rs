@@ -2,24 +2,27 @@
 //! `make send` and senders' integration tests.
 //!
 //! usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] EVENT.json
+//!        webhook-sign --local-env | --fuzz-dict
 //!   Without --scheme, fills the `<now>` / `<sign>` placeholders (the scheme is the one whose
 //!   signature header holds `<sign>`). With --scheme, writes that scheme's headers outright.
 //!   The secret comes from the variable VAR; by default, the one the event's tenant names as
 //!   `secret_env` in WEBHOOK_TENANTS (WEBHOOK_SECRET_CLIENTA when the path names no known
 //!   tenant). It is never printed. Prints the signed event, or with
 //!   --curl a curl command that sends it to BASE_URL.
+//!   --local-env prints local.env (the demo tenants of every sender); --fuzz-dict prints the
+//!   fuzzers' dictionary (every sender's header names).
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-mod signing;
-
-use signing::{curl_command, sign_event, sign_event_as};
+use webhook_receiver::signing::{
+    curl_command, fuzz_dictionary, local_env, sign_event, sign_event_as,
+};
 
 const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
-const USAGE: &str =
-    "usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] EVENT.json";
+const USAGE: &str = "usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] \
+     EVENT.json | --local-env | --fuzz-dict";
 
 fn main() -> ExitCode {
     match run() {
@@ -46,6 +49,9 @@ fn run() -> Result<String, String> {
             "--scheme" => scheme = Some(args.next().ok_or("--scheme needs a name")?),
             "--curl" => curl = Some(args.next().ok_or("--curl needs a base URL")?),
             "-h" | "--help" => return Err(USAGE.into()),
+            // Both end with a newline already.
+            "--local-env" => return Ok(local_env().trim_end().to_owned()),
+            "--fuzz-dict" => return Ok(fuzz_dictionary().trim_end().to_owned()),
             _ if file.is_none() => file = Some(arg),
             _ => return Err(format!("unexpected argument `{arg}`")),
         }

@@ -1,102 +1,56 @@
-//! Signs API Gateway sample events for local use and tests, for every scheme. Tooling, not part
-//! of the function: it lives with the `webhook-sign` command, and the integration tests and
-//! fuzz targets include this file by path. Fixtures carry
-//! placeholders: a timestamp header `<now>` becomes the signing time, a signature header `<sign>`
-//! becomes a valid signature over the event's raw body (the scheme is the one whose signature
-//! header holds `<sign>`). Anything else is left as written, so fixtures for rejected signatures
-//! stay rejected. [`sign_event_as`] instead writes a scheme's headers outright.
+//! Signs API Gateway sample events as each sender would, for local use and tests (the
+//! `webhook-sign` command, the integration tests, fuzz targets and benchmarks; the `signing`
+//! feature). Not part of the function. Fixtures carry placeholders: a timestamp header `<now>`
+//! becomes the signing time, a signature header `<sign>` becomes a valid signature over the
+//! event's raw body (the sender is the one whose signature header holds `<sign>`). Anything
+//! else is left as written, so fixtures for rejected signatures stay rejected. [`sign_event_as`]
+//! instead writes a sender's headers outright. Both sign through the sender's own
+//! [`Verifier::sign`], on the same keyed value that verifies.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
-use webhook_receiver::signature::{
-    github, shopify, sign_headers, slack, standard_webhooks, stripe,
-};
+use crate::format::Format;
+use crate::signature::{self, Delivery, HeaderRole, Sender, Verifier};
 
 const NOW_PLACEHOLDER: &str = "<now>";
 const SIGN_PLACEHOLDER: &str = "<sign>";
 
-/// Where each scheme carries its signature, timestamp and delivery id (lower-case names).
-struct SchemeHeaders {
-    scheme: &'static str,
-    signature: &'static [&'static str],
-    timestamp: &'static [&'static str],
-    id: &'static [&'static str],
-}
-
-const SCHEMES: [SchemeHeaders; 5] = [
-    SchemeHeaders {
-        scheme: standard_webhooks::SCHEME,
-        signature: &[
-            standard_webhooks::HEADERS.signature,
-            standard_webhooks::SVIX_HEADERS.signature,
-        ],
-        timestamp: &[
-            standard_webhooks::HEADERS.timestamp,
-            standard_webhooks::SVIX_HEADERS.timestamp,
-        ],
-        id: &[
-            standard_webhooks::HEADERS.id,
-            standard_webhooks::SVIX_HEADERS.id,
-        ],
-    },
-    SchemeHeaders {
-        scheme: stripe::SCHEME,
-        signature: &[stripe::HEADER],
-        timestamp: &[],
-        id: &[],
-    },
-    SchemeHeaders {
-        scheme: github::SCHEME,
-        signature: &[github::SIGNATURE_HEADER],
-        timestamp: &[],
-        id: &[github::ID_HEADER],
-    },
-    SchemeHeaders {
-        scheme: slack::SCHEME,
-        signature: &[slack::SIGNATURE_HEADER],
-        timestamp: &[slack::TIMESTAMP_HEADER],
-        id: &[],
-    },
-    SchemeHeaders {
-        scheme: shopify::SCHEME,
-        signature: &[shopify::SIGNATURE_HEADER],
-        timestamp: &[],
-        id: &[shopify::ID_HEADER],
-    },
-];
-
 /// Replaces the placeholders in `event` (HTTP API 2.0, REST 1.0 or Function URL shape).
 pub fn sign_event(event: &mut Value, secret: &str, now_s: i64) -> Result<(), String> {
-    for s in &SCHEMES {
-        replace_header(event, s.timestamp, NOW_PLACEHOLDER, &now_s.to_string());
+    for sender in signature::senders() {
+        let names: Vec<&str> = sender.header_names(HeaderRole::Timestamp).collect();
+        replace_header(event, &names, NOW_PLACEHOLDER, &now_s.to_string());
     }
-    let Some(s) = SCHEMES
-        .iter()
-        .find(|s| header(event, s.signature).as_deref() == Some(SIGN_PLACEHOLDER))
-    else {
+    let Some(sender) = signature::senders().iter().copied().find(|s| {
+        header(event, &names(s, HeaderRole::Signature)).as_deref() == Some(SIGN_PLACEHOLDER)
+    }) else {
         return Ok(());
     };
     let body = raw_body(event)?;
-    let id = match s.id {
+    let id = match names(sender, HeaderRole::Id).as_slice() {
         [] => String::new(),
         names => header(event, names).ok_or("event has no delivery-id header to sign")?,
     };
-    let ts = match s.timestamp {
+    let timestamp = match names(sender, HeaderRole::Timestamp).as_slice() {
         [] => now_s,
         names => header(event, names)
             .ok_or("event has no timestamp header to sign")?
             .parse::<i64>()
             .map_err(|_| "the timestamp header is not a number")?,
     };
-    let signed = sign_headers(s.scheme, secret, &id, ts, &body)?;
-    let value = signed
-        .iter()
-        .find(|(name, _)| *name == s.signature[0])
-        .map(|(_, v)| v.clone())
-        .ok_or("the scheme produced no signature header")?;
-    replace_header(event, s.signature, SIGN_PLACEHOLDER, &value);
+    let value = sign(sender, secret, &id, timestamp, &body)?
+        .into_iter()
+        .find(|(role, _, _)| *role == HeaderRole::Signature)
+        .map(|(_, _, v)| v)
+        .ok_or("the sender produced no signature header")?;
+    replace_header(
+        event,
+        &names(sender, HeaderRole::Signature),
+        SIGN_PLACEHOLDER,
+        &value,
+    );
     Ok(())
 }
 
@@ -108,30 +62,45 @@ pub fn sign_event_as(
     secret: &str,
     now_s: i64,
 ) -> Result<(), String> {
-    let s = SCHEMES
-        .iter()
-        .find(|s| s.scheme == scheme)
+    let sender = signature::sender(scheme)
         .ok_or_else(|| format!("unknown scheme `{}`", scheme.escape_debug()))?;
     let body = raw_body(event)?;
-    let id = SCHEMES
+    let id = signature::senders()
         .iter()
-        .find_map(|s| header(event, s.id))
+        .find_map(|s| header(event, &names(s, HeaderRole::Id)))
         .filter(|id| id != SIGN_PLACEHOLDER)
         .unwrap_or_else(|| format!("msg_{now_s}"));
-    for other in &SCHEMES {
-        for name in other
-            .signature
-            .iter()
-            .chain(other.timestamp)
-            .chain(other.id)
-        {
-            remove_header(event, name);
+    for other in signature::senders() {
+        for (role, name) in other.headers {
+            if *role != HeaderRole::EventType {
+                remove_header(event, name);
+            }
         }
     }
-    for (name, value) in sign_headers(s.scheme, secret, &id, now_s, &body)? {
+    for (_, name, value) in sign(sender, secret, &id, now_s, &body)? {
         set_header(event, name, &value);
     }
     Ok(())
+}
+
+/// The headers `sender` sets for this delivery, signed with `secret` (the first of a list).
+fn sign(
+    sender: &'static Sender,
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Result<Vec<(HeaderRole, &'static str, String)>, String> {
+    let verifier = Verifier::new(sender, secret)?;
+    Ok(verifier.sign(&Delivery {
+        id,
+        timestamp,
+        body,
+    }))
+}
+
+fn names(sender: &Sender, role: HeaderRole) -> Vec<&'static str> {
+    sender.header_names(role).collect()
 }
 
 /// The raw body bytes the event carries.
@@ -208,6 +177,134 @@ fn replace_header(event: &mut Value, names: &[&str], placeholder: &str, value: &
             }
         }
     }
+}
+
+/// A tenant of the local demo (`local.env`), the tests, the fuzz targets and the benchmarks:
+/// every sender in every format it can feed (`{scheme}-{format}`), and clientA and clientB, the
+/// tenants `template.yaml` deploys. Each has its own table and its own local-only secret.
+#[derive(Debug, Clone)]
+pub struct DemoTenant {
+    pub slug: String,
+    pub sender: &'static Sender,
+    pub format: Format,
+    /// The variable that holds its secret.
+    pub secret_env: String,
+    pub secret: String,
+}
+
+impl DemoTenant {
+    fn new(slug: String, sender: &'static Sender, format: Format) -> Self {
+        Self {
+            secret_env: format!("WEBHOOK_SECRET_{}", slug.replace('-', "_").to_uppercase()),
+            secret: (sender.demo_secret)(&slug),
+            slug,
+            sender,
+            format,
+        }
+    }
+
+    /// Its table in `local.env`.
+    pub fn table(&self) -> String {
+        format!("app_{}_events", self.slug.replace('-', "_"))
+    }
+
+    /// Its `WEBHOOK_TENANTS` entry, with its table named `table`. Keys in sorted order, so the
+    /// text is the same whether or not `serde_json` keeps insertion order (a feature another
+    /// crate may turn on).
+    pub fn entry(&self, table: &str) -> Value {
+        serde_json::json!({
+            "format": self.format.name(),
+            "scheme": self.sender.name,
+            "secret_env": self.secret_env,
+            "table": table,
+        })
+    }
+}
+
+/// Every demo tenant: clientA and clientB, then each sender in each format it can feed.
+pub fn demo_tenants() -> Vec<DemoTenant> {
+    let default = signature::sender(signature::DEFAULT_SCHEME);
+    let clients = ["clientA", "clientB"]
+        .into_iter()
+        .filter_map(|slug| Some(DemoTenant::new(slug.to_owned(), default?, Format::DEFAULT)));
+    let senders = signature::senders().iter().flat_map(|sender| {
+        Format::all()
+            .filter(|format| format.accepts(sender))
+            .map(|format| {
+                DemoTenant::new(format!("{}-{}", sender.name, format.name()), sender, format)
+            })
+    });
+    clients.chain(senders).collect()
+}
+
+/// The demo tenant an event is addressed to (`/webhooks/{slug}`), else clientA (whose secret
+/// signs the samples that never reach a tenant).
+pub fn demo_tenant_of(event: &Value) -> DemoTenant {
+    let path = event
+        .get("rawPath")
+        .or_else(|| event.get("path"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut tenants = demo_tenants();
+    let i = tenants
+        .iter()
+        .position(|t| path.ends_with(&format!("/webhooks/{}", t.slug)))
+        .unwrap_or(0);
+    tenants.swap_remove(i)
+}
+
+/// `local.env`: `WEBHOOK_TENANTS` for every demo tenant and each one's secret.
+pub fn local_env() -> String {
+    let mut tenants = demo_tenants();
+    // Sorted, as `entry`'s keys are.
+    tenants.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let mut all = serde_json::Map::new();
+    for t in &tenants {
+        all.insert(t.slug.clone(), t.entry(&t.table()));
+    }
+    let mut out = String::from(
+        "# Local-only configuration for `make run`, `make invoke`, `make send` and the tests, made by\n\
+         # `make local-env` from the senders' declarations (src/signature/); a test checks it is\n\
+         # current. These secrets sign the sample events in events/; they protect nothing and must\n\
+         # never be deployed. clientA and clientB are template.yaml's tenants; every other tenant is\n\
+         # one sender in one format (`{scheme}-{format}`), each with its own table and secret.\n",
+    );
+    out.push_str(&format!("WEBHOOK_TENANTS={}\n", Value::Object(all)));
+    for t in &tenants {
+        out.push_str(&format!("{}={}\n", t.secret_env, t.secret));
+    }
+    out
+}
+
+/// A libFuzzer dictionary: every sender's header names and their values' fixed parts.
+pub fn fuzz_dictionary() -> String {
+    let mut words: Vec<String> = Vec::new();
+    for sender in signature::senders() {
+        words.push(sender.name.to_owned());
+        for (_, name) in sender.headers {
+            words.push((*name).to_owned());
+        }
+        for path in sender.inbox.reads {
+            words.extend(path.split('.').map(str::to_owned));
+        }
+        let demo = (sender.demo_secret)("fuzz");
+        if let Ok(v) = Verifier::new(sender, &demo) {
+            let signed = v.sign(&Delivery {
+                id: "msg_1",
+                timestamp: 1_700_000_000,
+                body: b"{}",
+            });
+            for (_, _, value) in signed {
+                // The value's shape: a short prefix up to and including `=` or `,` (`t=`, `v1,`).
+                if let Some(end) = value.find(['=', ',']).filter(|end| *end < 8) {
+                    words.push(value[..=end].to_owned());
+                }
+            }
+        }
+    }
+    words.sort();
+    words.dedup();
+    words.iter().map(|w| format!("{:?}\n", w)).collect()
 }
 
 /// A `curl` command that sends the (signed) event to `base_url`, for trying a local server.
@@ -304,7 +401,7 @@ mod tests {
             let mut headers = extra.as_object().unwrap().clone();
             headers.insert(sig_header.into(), json!("<sign>"));
             let mut ev = json!({"headers": headers, "body": "{}"});
-            sign_event(&mut ev, "secret", 1614265330).unwrap();
+            sign_event(&mut ev, "a-local-secret-of-16+-bytes", 1614265330).unwrap();
             let text = ev.to_string();
             assert!(!text.contains('<'), "{sig_header}: {text}");
         }
@@ -315,7 +412,7 @@ mod tests {
         let mut ev = json!({"headers": {"webhook-id": "msg_1", "webhook-signature": "<sign>",
                                         "webhook-timestamp": "<now>", "content-type": "application/json"},
                             "body": "{}"});
-        sign_event_as(&mut ev, "github", "It's a Secret", 1).unwrap();
+        sign_event_as(&mut ev, "github", "a-github-secret-of-16+-bytes", 1).unwrap();
         let h = ev["headers"].as_object().unwrap();
         assert_eq!(h["x-github-delivery"], "msg_1");
         assert!(h["x-hub-signature-256"]

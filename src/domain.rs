@@ -1,0 +1,340 @@
+//! The domain, apart from any one wire format or sender: delivery ids, user ids, actions, user
+//! events and their event times, the rules a user's email and display name obey, and what is
+//! wrong with a body (a [`Detail`] per field). Formats parse into these; the plan and the store
+//! read them.
+
+use std::fmt;
+
+use serde::Serialize;
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+use crate::clock::Timestamp;
+
+/// A delivery's id: `^[A-Za-z0-9_:-]{1,128}$`. No dots, so `{id}.{timestamp}.{body}` splits one
+/// way only.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DeliveryId(String);
+
+impl DeliveryId {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let ok = (1..=128).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'-'));
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    /// `sha256:` + the body's hex digest: the id of a body whose sender signs no id.
+    pub(crate) fn body_hash(sha256_hex: &str) -> Self {
+        Self(format!("sha256:{sha256_hex}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeliveryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A user's id, checked by the format that read it (v1: `^usr_[a-f0-9]{8}$`; Clerk: its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserId(String);
+
+impl UserId {
+    /// A user id some format has already checked against its own rule.
+    pub(crate) fn from_validated(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Action {
+    pub(crate) fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "create" => Some(Self::Create),
+            "update" => Some(Self::Update),
+            "delete" => Some(Self::Delete),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Update => "update",
+            Self::Delete => "delete",
+        }
+    }
+}
+
+/// What an event does to one user field.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Change {
+    /// Leave the stored value as it is (a v1 `update` that does not name the field).
+    #[default]
+    Keep,
+    Set(String),
+    /// The sender has no value (any more): remove the stored one.
+    Remove,
+}
+
+impl Change {
+    /// `Set` when there is a value, else `Keep`.
+    pub(crate) fn set_if(value: Option<String>) -> Self {
+        value.map_or(Self::Keep, Self::Set)
+    }
+
+    /// `Set` when there is a value, else `Remove`: the sender states the whole field.
+    pub(crate) fn state(value: Option<String>) -> Self {
+        value.map_or(Self::Remove, Self::Set)
+    }
+}
+
+/// A user field a format left out because the sender's value broke its rule (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UserField {
+    Email,
+    DisplayName,
+    CreatedAt,
+}
+
+impl UserField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::DisplayName => "display_name",
+            Self::CreatedAt => "created_at",
+        }
+    }
+}
+
+/// The user fields an event changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    pub email: Change,
+    pub display_name: Change,
+    /// Set on `create` only.
+    pub created_at: Option<String>,
+    /// Values the sender sent that broke a rule and were left out (empty for v1, which refuses
+    /// them instead).
+    pub dropped: Vec<UserField>,
+}
+
+/// When an event happened, and whose word that is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventTime {
+    pub at: Timestamp,
+    /// The sender's own time for the event (v1 `occurred_at`, Clerk's `timestamp`), as opposed
+    /// to the time a delivery attempt was signed or received. Only such a time may re-create a
+    /// deleted user: Standard Webhooks senders sign each retry anew, so a retried `create`
+    /// carries a fresh signed time (SPEC §5).
+    pub sender_owned: bool,
+}
+
+/// A validated user event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserEvent {
+    pub user_id: UserId,
+    pub action: Action,
+    /// The sender's own event time, when it gave one.
+    pub occurred_at: Option<Timestamp>,
+    pub metadata: Metadata,
+}
+
+/// One problem with a body: a dotted path (`metadata.email`; empty for the whole body) and a
+/// message that never contains the submitted value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    pub path: String,
+    pub message: String,
+}
+
+impl Detail {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a verified body was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadError {
+    /// Not JSON at all (syntax, encoding, trailing data), or not the JSON the format needs at
+    /// the top.
+    InvalidJson,
+    /// JSON, but not of the format's shape.
+    Invalid(Vec<Detail>),
+}
+
+impl PayloadError {
+    pub(crate) fn at(path: &str, message: &str) -> Self {
+        Self::Invalid(vec![Detail::new(path, message)])
+    }
+}
+
+/// Longest email stored.
+const MAX_EMAIL_LEN: usize = 254;
+
+/// An email as a user item stores it: garde's `email` rule, at most 254 characters.
+pub(crate) fn is_valid_email(s: &str) -> bool {
+    s.len() <= MAX_EMAIL_LEN && garde::rules::email::parse_email(s).is_ok()
+}
+
+/// The message for an email that breaks [`is_valid_email`].
+pub(crate) const EMAIL_RULE: &str = "must be a valid email address of at most 254 characters";
+
+/// The message for a display name that breaks [`is_valid_display_name`].
+pub(crate) const DISPLAY_NAME_RULE: &str = "must be 1 to 128 characters, none of them invisible \
+     or line-breaking, with at most 8 combining marks in a row";
+
+/// Longest run of combining marks accepted: enough for any script's stacked vowels and tones,
+/// too few to draw over neighbouring lines ("Zalgo" text).
+const MAX_COMBINING_RUN: usize = 8;
+
+/// A display name as a user item stores it (SPEC §5): 1 to 128 characters; no control,
+/// line-breaking, format or default-ignorable character except those that real names and emoji
+/// need; no run of more than 8 combining marks.
+pub(crate) fn is_valid_display_name(s: &str) -> bool {
+    if !(1..=128).contains(&s.chars().count()) {
+        return false;
+    }
+    let mut run = 0;
+    for c in s.chars() {
+        if !is_allowed_in_name(c) {
+            return false;
+        }
+        let combining = matches!(
+            get_general_category(c),
+            GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+        );
+        run = if combining { run + 1 } else { 0 };
+        if run > MAX_COMBINING_RUN {
+            return false;
+        }
+    }
+    true
+}
+
+/// Cc, Zl, Zp, Cf and Default_Ignorable_Code_Point characters are refused (bidi controls, soft
+/// hyphens, zero-width spaces, Hangul fillers, line separators), but for the ones names and
+/// emoji need: ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences), variation selectors
+/// (emoji presentation, Mongolian), and tag characters (subdivision flags).
+fn is_allowed_in_name(c: char) -> bool {
+    if matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}'
+        | '\u{180B}'..='\u{180D}' | '\u{180F}' | '\u{E0020}'..='\u{E007F}')
+    {
+        return true;
+    }
+    let refused_category = matches!(
+        get_general_category(c),
+        GeneralCategory::Control
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+            | GeneralCategory::Format
+    );
+    !refused_category && !is_default_ignorable(c)
+}
+
+/// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt). The property is stable:
+/// new characters are assigned it only inside these ranges. A test compares this table with
+/// `regex`'s Unicode tables for every code point.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivery_id_charset() {
+        assert!(DeliveryId::parse("msg_p5jXN8AQM9LWM0D4loKWxJek").is_some());
+        assert!(DeliveryId::parse("a:b-c_D").is_some());
+        assert!(DeliveryId::parse(&"a".repeat(128)).is_some());
+        for bad in ["", "a.b", "a b", "ü", "a/b", &"a".repeat(129)] {
+            assert!(DeliveryId::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_people_have_are_accepted() {
+        for name in [
+            "Ana María",
+            "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}", // Persian, with ZWNJ
+            "\u{1F469}\u{200D}\u{1F4BB} Ana",                            // ZWJ sequence
+            "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}", // subdivision flag
+            "\u{2764}\u{FE0F}",                                          // variation selector 16
+            "\u{182E}\u{180B}", // Mongolian free variation selector
+            "\u{928}\u{92E}\u{938}\u{94D}\u{924}\u{947}", // Devanagari, combining signs
+            "Zoë Ŝ",
+            "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}\u{307}\u{308}", // 8 marks
+        ] {
+            assert!(is_valid_display_name(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_and_line_breaking_characters_are_refused() {
+        for name in [
+            "",
+            "a\u{0007}b",  // Cc
+            "a\nb",        // Cc
+            "a\u{2028}b",  // Zl
+            "a\u{2029}b",  // Zp
+            "a\u{202E}b",  // bidi override (Cf)
+            "a\u{00AD}b",  // soft hyphen
+            "a\u{200B}b",  // zero-width space
+            "\u{3164}",    // Hangul filler (Lo, but default-ignorable)
+            "a\u{115F}",   // Hangul choseong filler
+            "a\u{FEFF}b",  // BOM
+            "a\u{2066}b",  // bidi isolate
+            "a\u{E0001}b", // language tag
+            "a\u{1D173}b", // musical format control
+        ] {
+            assert!(!is_valid_display_name(name), "{name:?}");
+        }
+        let zalgo = format!("a{}", "\u{301}".repeat(9));
+        assert!(!is_valid_display_name(&zalgo));
+        let stacked = format!("a{}", "\u{301}".repeat(100));
+        assert!(!is_valid_display_name(&stacked));
+        assert!(is_valid_display_name(&"é".repeat(128)));
+        assert!(!is_valid_display_name(&"é".repeat(129)));
+    }
+
+    /// The hand-written table is Unicode's, code point for code point (`regex` carries the
+    /// Unicode Character Database; here only as a test dependency).
+    #[test]
+    fn default_ignorable_table_is_unicodes() {
+        let re = regex::Regex::new(r"^\p{Default_Ignorable_Code_Point}$").unwrap();
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(
+                is_default_ignorable(c),
+                re.is_match(c.encode_utf8(&mut buf)),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+}

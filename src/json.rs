@@ -1,0 +1,402 @@
+//! Reading JSON the way every format and sender needs it: strictly where a contract is ours
+//! (v1), and elsewhere only the few fields read, without failing on the ones not read. One value
+//! visitor ([`Scalar`]), one reader of a few paths ([`read_object`]), and one reading of serde's
+//! errors ([`shape_error`]) that never copies text out of a parser's message (it quotes input).
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::domain::PayloadError;
+
+/// A JSON value read for what a reader may need from it; any other value reads as `Other`
+/// instead of failing, since nothing is checked that is not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    Null,
+    Int(i64),
+    Text(String),
+    /// A boolean, a fraction, an integer beyond `i64`, an array or an object.
+    Other,
+}
+
+impl Scalar {
+    pub(crate) fn text(&self) -> Option<&str> {
+        match self {
+            Self::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn int(&self) -> Option<i64> {
+        match self {
+            Self::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AnyValue(|v: Option<Scalar>| v.unwrap_or(Scalar::Other)))
+    }
+}
+
+/// The one visitor of any JSON value: scalars are read, arrays and objects drained unread (each
+/// then reads as `None`), and `finish` turns what was read into the caller's value.
+struct AnyValue<F>(F);
+
+impl<'de, T, F: FnOnce(Option<Scalar>) -> T> Visitor<'de> for AnyValue<F> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
+        Ok((self.0)(Some(Scalar::Other)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<T, E> {
+        Ok((self.0)(Some(Scalar::Int(v))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<T, E> {
+        Ok((self.0)(Some(
+            i64::try_from(v).map_or(Scalar::Other, Scalar::Int),
+        )))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
+        Ok((self.0)(Some(Scalar::Other)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<T, E> {
+        Ok((self.0)(Some(Scalar::Text(v.to_owned()))))
+    }
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok((self.0)(Some(Scalar::Null)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok((self.0)(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok((self.0)(None))
+    }
+}
+
+/// A struct that must be written as a JSON object: serde's derived visitors also accept an
+/// array of the fields' values, which a strict contract must not.
+pub(crate) struct Object<T>(pub(crate) T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Object<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Object<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Object)
+            }
+        }
+        d.deserialize_map(V(PhantomData))
+    }
+}
+
+/// An optional field that, when present, must not be `null` (serde reads `null` as absent).
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+/// An optional object field that, when present, must be an object (not `null`, not an array).
+pub(crate) fn present_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Object::<T>::deserialize(d).map(|o| Some(o.0))
+}
+
+/// The values found at a few dotted paths of a JSON object (`id`, `event.type`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Doc {
+    values: Vec<(&'static str, Scalar)>,
+}
+
+impl Doc {
+    /// The value at `path`, when the document has one there (`null` included).
+    pub(crate) fn get(&self, path: &str) -> Option<&Scalar> {
+        self.values.iter().find(|(p, _)| *p == path).map(|(_, v)| v)
+    }
+
+    pub(crate) fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).and_then(Scalar::text)
+    }
+
+    pub(crate) fn int(&self, path: &str) -> Option<i64> {
+        self.get(path).and_then(Scalar::int)
+    }
+}
+
+/// Reads `paths` out of `bytes`, which must be one UTF-8 JSON object (else `InvalidJson`);
+/// everything else in it is skipped unread. A path given twice (which one did the sender
+/// mean?) or holding a number too large to read is `invalid_payload` there.
+pub(crate) fn read_object(bytes: &[u8], paths: &[&'static str]) -> Result<Doc, PayloadError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| PayloadError::InvalidJson)?;
+    let mut state = State {
+        paths,
+        doc: Doc::default(),
+        problem: None,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = Level {
+        prefix: "",
+        state: &mut state,
+    }
+    .deserialize(&mut de);
+    if let Some(problem) = state.problem {
+        return Err(problem);
+    }
+    match read {
+        Ok(true) => {}
+        Ok(false) | Err(_) => return Err(PayloadError::InvalidJson),
+    }
+    de.end().map_err(|_| PayloadError::InvalidJson)?;
+    Ok(state.doc)
+}
+
+struct State<'p> {
+    paths: &'p [&'static str],
+    doc: Doc,
+    problem: Option<PayloadError>,
+}
+
+/// One object level of [`read_object`]; deserializes to whether the value was an object.
+struct Level<'s, 'p> {
+    prefix: &'s str,
+    state: &'s mut State<'p>,
+}
+
+impl<'de> DeserializeSeed<'de> for Level<'_, '_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Level<'_, '_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            let full = if self.prefix.is_empty() {
+                key
+            } else {
+                format!("{}.{key}", self.prefix)
+            };
+            if let Some(path) = self.state.paths.iter().copied().find(|p| *p == full) {
+                if self.state.doc.get(path).is_some() {
+                    self.state.problem = Some(PayloadError::at(path, "duplicated key"));
+                    return Err(de::Error::custom("duplicated key"));
+                }
+                match map.next_value::<Scalar>() {
+                    Ok(value) => self.state.doc.values.push((path, value)),
+                    Err(e) => {
+                        if e.to_string().starts_with("number out of range") {
+                            self.state.problem =
+                                Some(PayloadError::at(path, "is a number too large to read"));
+                        }
+                        return Err(e);
+                    }
+                }
+            } else if self.state.paths.iter().any(|p| {
+                p.strip_prefix(full.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            }) {
+                map.next_value_seed(Level {
+                    prefix: &full,
+                    state: self.state,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(true)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// The fields of a strictly read document: each dotted path, with the message for a value of
+/// the wrong type there.
+pub(crate) type Fields = &'static [(&'static str, &'static str)];
+
+/// Reads an error of a typed parse into `invalid_json` or one [`Detail`]. Only the error's kind
+/// (serde's fixed leading words) and path are read; the path keeps only `fields`' own names and
+/// list indexes (and, for an unknown field, its key when that is a plain name), and the message
+/// is written here for that kind and path.
+pub(crate) fn shape_error(
+    e: &serde_path_to_error::Error<serde_json::Error>,
+    fields: Fields,
+) -> PayloadError {
+    use serde_path_to_error::Segment;
+    let inner = e.inner();
+    let kind = inner.to_string();
+    // A number too large for its field (`1e400`) is valid JSON of the wrong shape; other syntax
+    // errors that reach here (bad `\u` escapes) mean the body is not JSON text.
+    if !inner.is_data() && !kind.starts_with("number out of range") {
+        return PayloadError::InvalidJson;
+    }
+    let known = |segment: &str| {
+        fields
+            .iter()
+            .any(|(path, _)| path.split('.').any(|s| s == segment))
+    };
+    let mut segments: Vec<String> = Vec::new();
+    let mut cut = false;
+    for segment in e.path().iter() {
+        let name = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } | Segment::Enum { variant: key } => key.clone(),
+            Segment::Unknown => String::new(),
+        };
+        if cut || !(known(&name) || name.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty()) {
+            cut = true;
+            continue;
+        }
+        segments.push(name);
+    }
+    let parent = segments.join(".");
+    let join = |name: &str| {
+        if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    };
+    if kind.starts_with("unknown field ") {
+        // The path ends at the unknown key itself; it is kept only when it is a plain name.
+        let key = e.path().iter().next_back().and_then(|s| match s {
+            Segment::Map { key } if cut && is_plain_name(key) => Some(key.as_str()),
+            _ => None,
+        });
+        let path = match key {
+            Some(key) if segments.len() + 1 == e.path().iter().count() => join(key),
+            _ => parent,
+        };
+        return PayloadError::at(&path, "unknown field");
+    }
+    for (prefix, message) in [
+        ("missing field `", "is required"),
+        ("duplicate field `", "duplicated key"),
+    ] {
+        if let Some(rest) = kind.strip_prefix(prefix) {
+            // serde's derive names one of our own fields; it is looked up, never copied.
+            let name = rest.split('`').next().unwrap_or_default();
+            let path = match fields
+                .iter()
+                .filter_map(|(p, _)| p.rsplit('.').next())
+                .find(|f| *f == name)
+            {
+                Some(f) => join(f),
+                None => parent,
+            };
+            return PayloadError::at(&path, message);
+        }
+    }
+    let message = match fields.iter().find(|(p, _)| *p == parent) {
+        Some((_, message)) => message,
+        None if parent.is_empty() => "the body must be a JSON object",
+        None => "is not a value this field can hold",
+    };
+    PayloadError::at(&parent, message)
+}
+
+/// A key that may be echoed as a path segment.
+fn is_plain_name(name: &str) -> bool {
+    name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_the_paths_asked_for() {
+        let body = br#"{"id":"evt_1","type":"a.b","event":{"type":"message","x":[1,{"type":2}]},
+                        "n":null,"big":1e400,"list":[{"id":"no"}],"created":12}"#;
+        let doc = read_object(body, &["id", "event.type", "n", "created", "missing"]).unwrap();
+        assert_eq!(doc.text("id"), Some("evt_1"));
+        assert_eq!(doc.text("event.type"), Some("message"));
+        assert_eq!(doc.get("n"), Some(&Scalar::Null));
+        assert_eq!(doc.int("created"), Some(12));
+        assert_eq!(doc.get("missing"), None);
+        assert_eq!(doc.get("type"), None);
+    }
+
+    #[test]
+    fn not_an_object_is_invalid_json() {
+        for bad in [
+            &b"[]"[..],
+            b"1",
+            b"\"s\"",
+            b"null",
+            b"{",
+            b"{} {}",
+            b"\xff",
+            b"",
+        ] {
+            assert_eq!(
+                read_object(bad, &["id"]),
+                Err(PayloadError::InvalidJson),
+                "{bad:?}"
+            );
+        }
+        // An object that is not one where a path leads simply has no value there.
+        let doc = read_object(br#"{"event":"x"}"#, &["event.type"]).unwrap();
+        assert_eq!(doc.get("event.type"), None);
+    }
+
+    #[test]
+    fn a_path_given_twice_or_too_large_is_named() {
+        assert_eq!(
+            read_object(br#"{"id":"a","id":"b"}"#, &["id"]),
+            Err(PayloadError::at("id", "duplicated key"))
+        );
+        assert_eq!(
+            read_object(br#"{"event":{"type":"a","type":"b"}}"#, &["event.type"]),
+            Err(PayloadError::at("event.type", "duplicated key"))
+        );
+        assert_eq!(
+            read_object(br#"{"created":1e400}"#, &["created"]),
+            Err(PayloadError::at("created", "is a number too large to read"))
+        );
+        // Elsewhere, repeats are the sender's business.
+        assert!(read_object(br#"{"x":1,"x":2}"#, &["id"]).is_ok());
+    }
+}

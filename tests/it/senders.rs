@@ -1,0 +1,181 @@
+//! The list of senders, walked: whatever a sender declares reaches local.env, the samples in
+//! events/, the README, and the whole path to DynamoDB Local, so a sender added to the list
+//! cannot be forgotten anywhere.
+
+use serde_json::{json, Value};
+use webhook_receiver::format::Format;
+use webhook_receiver::signature::{self, Delivery, HeaderRole, Verifier};
+use webhook_receiver::signing::{demo_tenants, local_env, sign_event_as};
+
+use crate::support::*;
+
+fn read(path: &str) -> String {
+    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every sample event of events/, by file name.
+fn samples() -> Vec<(String, Value)> {
+    let dir = format!("{}/events", env!("CARGO_MANIFEST_DIR"));
+    let mut all: Vec<(String, Value)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| {
+            let event = fixture(&name);
+            (name, event)
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+#[test]
+fn local_env_is_made_from_the_senders() {
+    let (committed, declared) = (read("local.env"), local_env());
+    let first_difference = committed
+        .lines()
+        .zip(declared.lines())
+        .position(|(a, b)| a != b);
+    assert!(
+        committed == declared,
+        "local.env is not what the senders declare (line {first_difference:?}): run `make \
+         local-env` and commit it"
+    );
+}
+
+#[test]
+fn every_sender_feeds_every_format_it_can_through_a_demo_tenant() {
+    let tenants = demo_tenants();
+    for sender in signature::senders() {
+        for format in Format::all().filter(|f| f.accepts(sender)) {
+            let slug = format!("{}-{}", sender.name, format.name());
+            assert!(
+                tenants.iter().any(|t| t.slug == slug),
+                "no demo tenant {slug}"
+            );
+        }
+        // Every sender keeps events as received.
+        assert!(
+            Format::parse("inbox").unwrap().accepts(sender),
+            "{}",
+            sender.name
+        );
+    }
+}
+
+#[test]
+fn every_sender_is_in_the_readme_with_its_headers() {
+    let readme = read("README.md");
+    for sender in signature::senders() {
+        assert!(
+            readme.contains(&format!("`{}`", sender.name)),
+            "README does not name sender `{}`",
+            sender.name
+        );
+        for (_, header) in sender.headers {
+            assert!(
+                readme.to_ascii_lowercase().contains(header),
+                "README does not name {}'s header {header}",
+                sender.name
+            );
+        }
+    }
+}
+
+/// Each sender has a sample in events/ (addressed to one of its demo tenants) that `make send`
+/// and `make invoke` accept as it is; the `reject-*` samples are refused on purpose.
+#[tokio::test]
+async fn every_sender_has_a_sample_that_is_accepted() {
+    let t = TestApp::new().await;
+    let samples = samples();
+    for sender in signature::senders() {
+        let own: Vec<&(String, Value)> = samples
+            .iter()
+            .filter(|(name, ev)| {
+                if name.starts_with("reject-") {
+                    return false;
+                }
+                let path = ev["rawPath"].as_str().or(ev["path"].as_str()).unwrap_or("");
+                demo_tenants().iter().any(|d| {
+                    d.sender.name == sender.name && path.ends_with(&format!("/webhooks/{}", d.slug))
+                })
+            })
+            .collect();
+        assert!(!own.is_empty(), "no sample in events/ for {}", sender.name);
+        for (name, _) in own {
+            let reply = t.send(name).await;
+            assert_eq!(reply.status, 200, "{name}: {reply:?}");
+        }
+    }
+}
+
+/// Each sender, signing as its provider would, through the whole path into its inbox tenant's
+/// table: stored once; the same body again is a duplicate whatever its unsigned headers say; a
+/// key of another tenant is refused.
+#[tokio::test]
+async fn every_sender_stores_an_inbox_event_once() {
+    let t = TestApp::new().await;
+    for sender in signature::senders() {
+        let slug = format!("{}-inbox", sender.name);
+        let body = json!({"type": "thing.happened", "note": sender.name}).to_string();
+        let event = |id: &str| {
+            let mut ev = fixture("create.json");
+            ev["rawPath"] = json!(format!("/webhooks/{slug}"));
+            ev["body"] = json!(body);
+            ev["headers"] = json!({"content-type": "application/json", "webhook-id": id});
+            sign_event_as(&mut ev, sender.name, &demo_secret(&slug), NOW_S).unwrap();
+            ev
+        };
+        let first = t.send_event(event("msg_first_1")).await;
+        assert_eq!(first.result(), (200, "stored"), "{slug}: {first:?}");
+        let again = t.send_event(event("msg_first_1")).await;
+        assert_eq!(again.result(), (200, "duplicate"), "{slug}");
+        let verifier = Verifier::new(sender, &demo_secret(&slug)).unwrap();
+        let signs_id = verifier
+            .sign(&Delivery {
+                id: "msg_x",
+                timestamp: NOW_S,
+                body: b"{}",
+            })
+            .iter()
+            .any(|(role, _, _)| *role == HeaderRole::Id);
+        if signs_id {
+            // A fresh delivery id: a new event where the sender signs its id, the same one
+            // where it does not.
+            let other = t.send_event(event("msg_other_2")).await;
+            let verified = verifier
+                .verify(
+                    &headers_of(&event("msg_other_2")),
+                    body.as_bytes(),
+                    NOW,
+                    std::time::Duration::from_secs(300),
+                )
+                .unwrap();
+            let want = if verified.signed_id().is_some() {
+                "stored"
+            } else {
+                "duplicate"
+            };
+            assert_eq!(other.result(), (200, want), "{slug}");
+        }
+        let mut forged = event("msg_forged_3");
+        let elsewhere = (sender.demo_secret)("someone-else");
+        sign_event_as(&mut forged, sender.name, &elsewhere, NOW_S).unwrap();
+        assert_eq!(t.send_event(forged).await.status, 401, "{slug}");
+    }
+}
+
+fn headers_of(event: &Value) -> http::HeaderMap {
+    event["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(v.as_str().unwrap()).unwrap(),
+            )
+        })
+        .collect()
+}
