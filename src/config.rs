@@ -6,16 +6,16 @@
 //! appear in a `Debug`.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use crate::format::Format;
+use crate::json::{AnyValue, Scalar, Shape};
 use crate::plan::Ttls;
 use crate::secrets::{self, FetchError};
 use crate::signature::{self, Sender, Verifier};
@@ -529,13 +529,10 @@ enum JsonObject<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        struct Members<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Shape<'de> for Members<T> {
             type Value = JsonObject<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonObject<T>, A::Error> {
                 let mut members: Vec<(String, T)> = Vec::new();
                 let mut duplicate = None;
                 while let Some((k, v)) = map.next_entry::<String, T>()? {
@@ -546,30 +543,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
                 }
                 Ok(JsonObject::Object { members, duplicate })
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(JsonObject::NotObject)
+            fn other(self, _: Option<Scalar>) -> JsonObject<T> {
+                JsonObject::NotObject
             }
         }
-        d.deserialize_any(V(PhantomData))
+        d.deserialize_any(AnyValue(Members(PhantomData)))
     }
 }
 
@@ -842,6 +820,18 @@ mod tests {
         let got = err(load(&[(TENANTS_VAR, raw), ("S", "{\"k\": \"v\"}")]));
         assert!(got.contains("a JSON document"), "{got}");
         assert!(load(&[(TENANTS_VAR, raw), ("S", "sixteen-bytes-ok")]).is_ok());
+
+        // Eight secrets at most: each costs an HMAC of the body for every unsigned request.
+        let nine: Vec<String> = (0..9)
+            .map(|i| format!("rotation-secret-number-{i}"))
+            .collect();
+        let got = err(load(&[(TENANTS_VAR, raw), ("S", &nine.join(" "))]));
+        assert_eq!(
+            got,
+            "invalid configuration: WEBHOOK_TENANTS: tenant `a`, field `secret_env`: lists 9 \
+             secrets; at most 8 (each costs an HMAC of the body per request)"
+        );
+        assert!(load(&[(TENANTS_VAR, raw), ("S", &nine[..8].join(" "))]).is_ok());
     }
 
     #[test]
@@ -859,6 +849,15 @@ mod tests {
         assert!(with(DELIVERY_TTL_VAR, "7200").contains("twice the largest tolerance"));
         assert!(with(TOMBSTONE_TTL_VAR, "0").contains(TOMBSTONE_TTL_VAR));
         assert!(with(INBOX_TTL_VAR, "0").contains(INBOX_TTL_VAR));
+        // An inbox item is its own deduplication record: it must outlive a replay's window.
+        assert_eq!(
+            with(INBOX_TTL_VAR, "7200"),
+            "invalid configuration: WEBHOOK_INBOX_TTL_SECONDS: must exceed twice the largest \
+             tolerance (3600 s)"
+        );
+        let mut vars = base.to_vec();
+        vars.push((INBOX_TTL_VAR, "7201"));
+        assert!(load(&vars).is_ok());
         assert!(load(&base).is_ok());
         assert!(err(load(&[("S", SECRET)])).contains("WEBHOOK_TENANTS: is not set"));
     }

@@ -40,46 +40,65 @@ impl Scalar {
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyValue(|v: Option<Scalar>| v.unwrap_or(Scalar::Other)))
+        struct AsScalar;
+        impl<'de> Shape<'de> for AsScalar {
+            type Value = Scalar;
+            fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn other(self, value: Option<Scalar>) -> Scalar {
+                value.unwrap_or(Scalar::Other)
+            }
+        }
+        d.deserialize_any(AnyValue(AsScalar))
     }
 }
 
-/// The one visitor of any JSON value: scalars are read, arrays and objects drained unread (each
-/// then reads as `None`), and `finish` turns what was read into the caller's value.
-struct AnyValue<F>(F);
+/// What [`AnyValue`] makes of an object, and of any other value.
+pub(crate) trait Shape<'de>: Sized {
+    type Value;
+    /// An object: read it, or drain it unread.
+    fn object<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error>;
+    /// Anything else: a scalar as read, `None` for an array (drained unread).
+    fn other(self, value: Option<Scalar>) -> Self::Value;
+}
 
-impl<'de, T, F: FnOnce(Option<Scalar>) -> T> Visitor<'de> for AnyValue<F> {
-    type Value = T;
+/// The one visitor of any JSON value (scalars, arrays, objects), for every reader that must not
+/// fail on a value it does not use.
+pub(crate) struct AnyValue<S>(pub(crate) S);
+
+impl<'de, S: Shape<'de>> Visitor<'de> for AnyValue<S> {
+    type Value = S::Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> Result<T, E> {
-        Ok((self.0)(Some(Scalar::Other)))
+    fn visit_bool<E>(self, _: bool) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Other)))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<T, E> {
-        Ok((self.0)(Some(Scalar::Int(v))))
+    fn visit_i64<E>(self, v: i64) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Int(v))))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<T, E> {
-        Ok((self.0)(Some(
-            i64::try_from(v).map_or(Scalar::Other, Scalar::Int),
-        )))
+    fn visit_u64<E>(self, v: u64) -> Result<S::Value, E> {
+        Ok(self
+            .0
+            .other(Some(i64::try_from(v).map_or(Scalar::Other, Scalar::Int))))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<T, E> {
-        Ok((self.0)(Some(Scalar::Other)))
+    fn visit_f64<E>(self, _: f64) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Other)))
     }
-    fn visit_str<E>(self, v: &str) -> Result<T, E> {
-        Ok((self.0)(Some(Scalar::Text(v.to_owned()))))
+    fn visit_str<E>(self, v: &str) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Text(v.to_owned()))))
     }
-    fn visit_unit<E>(self) -> Result<T, E> {
-        Ok((self.0)(Some(Scalar::Null)))
+    fn visit_unit<E>(self) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Null)))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<S::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok((self.0)(None))
+        Ok(self.0.other(None))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok((self.0)(None))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<S::Value, A::Error> {
+        self.0.object(map)
     }
 }
 
@@ -180,16 +199,13 @@ struct Level<'s, 'p> {
 impl<'de> DeserializeSeed<'de> for Level<'_, '_> {
     type Value = bool;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
+        d.deserialize_any(AnyValue(self))
     }
 }
 
-impl<'de> Visitor<'de> for Level<'_, '_> {
+impl<'de> Shape<'de> for Level<'_, '_> {
     type Value = bool;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+    fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             let full = if self.prefix.is_empty() {
                 key
@@ -225,27 +241,8 @@ impl<'de> Visitor<'de> for Level<'_, '_> {
         }
         Ok(true)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(false)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
+    fn other(self, _: Option<Scalar>) -> bool {
+        false
     }
 }
 

@@ -56,6 +56,16 @@ where
     Fut: Future<Output = Value>,
 {
     let endpoint = std::env::var("AWS_LAMBDA_RUNTIME_API").map_err(|_| RuntimeError::NoEndpoint)?;
+    run_at(&endpoint, handler).await
+}
+
+/// As [`run`], with the Runtime API at `endpoint` (`host:port`, as Lambda sets it, or a whole
+/// URL, as emulators may).
+pub async fn run_at<F, Fut>(endpoint: &str, handler: F) -> Result<(), RuntimeError>
+where
+    F: Fn(Invocation) -> Fut,
+    Fut: Future<Output = Value>,
+{
     let mut connector = HttpConnector::new();
     // Headers and body go out in separate writes; without this, Nagle's algorithm holds the
     // second until the first is acknowledged (a delayed ACK: tens of ms per invocation).

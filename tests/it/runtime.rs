@@ -92,12 +92,12 @@ async fn every_invocation_is_answered_over_one_connection() {
         b"not json".to_vec(),
     ];
     let (stand_in, addr) = stand_in(events).await;
-    // The loop reads its endpoint from the environment, as in Lambda.
-    // As cargo lambda sets it: a whole URL (Lambda sets host:port).
-    std::env::set_var("AWS_LAMBDA_RUNTIME_API", format!("http://{addr}/"));
+    // As cargo lambda sets it: a whole URL (Lambda sets host:port). Passed, not set in the
+    // environment: this test binary runs tests on several threads.
+    let endpoint = format!("http://{addr}/");
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = Arc::clone(&seen);
-    let result = runtime::run(move |inv: Invocation| {
+    let result = runtime::run_at(&endpoint, move |inv: Invocation| {
         let s = Arc::clone(&s);
         async move {
             s.lock().unwrap().push(inv.trace_id.clone());

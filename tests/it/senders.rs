@@ -16,18 +16,13 @@ fn read(path: &str) -> String {
 
 /// Every sample event of events/, by file name.
 fn samples() -> Vec<(String, Value)> {
-    let dir = format!("{}/events", env!("CARGO_MANIFEST_DIR"));
-    let mut all: Vec<(String, Value)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".json"))
+    fixture_names()
+        .into_iter()
         .map(|name| {
             let event = fixture(&name);
             (name, event)
         })
-        .collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0));
-    all
+        .collect()
 }
 
 #[test]
