@@ -4,6 +4,8 @@
 #   .cache/venv/            cargo-lambda (from PyPI), pinned in requirements-dev.txt
 #   .cache/iac/             aws-sam-cli, cfn-lint, samtranslator, moto, pytest (requirements-iac.txt)
 #   .cache/checkov/         checkov, alone (requirements-checkov.txt)
+#   .cache/vectors/         the providers' Python libraries for the test vectors (requirements-vectors.txt)
+#   .cache/vectors-node/    Shopify's npm library for its test vector (scripts/vectors/package-lock.json)
 #   .cache/cargo-fuzz/      cargo-fuzz (from crates.io), when a nightly toolchain is installed
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
@@ -39,6 +41,15 @@ venv() {
 venv venv requirements-dev.txt
 venv iac requirements-iac.txt
 venv checkov requirements-checkov.txt
+venv vectors requirements-vectors.txt
+
+# Shopify's own library (npm), for the shopify sender's test vectors; exactly as locked.
+if ! cmp -s scripts/vectors/package-lock.json "$CACHE/vectors-node/package-lock.json"; then
+  echo "tools: installing scripts/vectors/package-lock.json into $CACHE/vectors-node" >&2
+  mkdir -p "$CACHE/vectors-node"
+  cp scripts/vectors/package.json scripts/vectors/package-lock.json "$CACHE/vectors-node/"
+  (cd "$CACHE/vectors-node" && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
 
 # The fuzzers need nightly (present on this kind of machine); without it `make fuzz` says so.
 CARGO_FUZZ_VERSION=0.13.1

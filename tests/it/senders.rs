@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use webhook_receiver::format::Format;
-use webhook_receiver::signature::{self, Delivery, HeaderRole, Verifier};
+use webhook_receiver::signature::{self, Delivery, HeaderRole, SignatureError, Verifier};
 use webhook_receiver::signing::{demo_tenants, local_env, sign_event_as};
 
 use crate::support::*;
@@ -173,4 +173,45 @@ fn headers_of(event: &Value) -> http::HeaderMap {
             )
         })
         .collect()
+}
+
+/// Every vector in tests/vectors/, made by the provider's own library and checked with its
+/// verifier (scripts/vectors/make.py, run by `make test`), gets the same verdict here.
+#[test]
+fn provider_vectors_get_the_providers_verdict() {
+    let dir = format!("{}/tests/vectors", env!("CARGO_MANIFEST_DIR"));
+    let mut senders_seen = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let vector: Value = serde_json::from_str(
+            &std::fs::read_to_string(entry.unwrap().path()).unwrap(),
+        )
+        .unwrap();
+        let name = vector["sender"].as_str().unwrap();
+        let sender = signature::sender(name).unwrap_or_else(|| panic!("no sender {name}"));
+        let verifier = Verifier::new(sender, vector["secret"].as_str().unwrap()).unwrap();
+        let cases = vector["cases"].as_array().unwrap();
+        assert!(
+            cases.iter().any(|c| c["verdict"] == "accept")
+                && cases.iter().any(|c| c["verdict"] != "accept"),
+            "{name}: a vector needs an accepted case and a refused one"
+        );
+        for c in cases {
+            let result = verifier.verify(
+                &headers_of(c),
+                c["body"].as_str().unwrap().as_bytes(),
+                webhook_receiver::clock::Timestamp::from_unix_seconds(c["now"].as_i64().unwrap()),
+                std::time::Duration::from_secs(300),
+            );
+            let verdict = match result {
+                Ok(_) => "accept",
+                Err(SignatureError::Missing) => "signature_missing",
+                Err(SignatureError::Invalid) => "signature_invalid",
+                Err(SignatureError::TimestampOutOfTolerance) => "timestamp_out_of_tolerance",
+            };
+            assert_eq!(verdict, c["verdict"], "{name}: {}", c["name"]);
+        }
+        senders_seen.push(name.to_owned());
+    }
+    senders_seen.sort();
+    assert_eq!(senders_seen, ["shopify", "slack", "standard-webhooks", "stripe"]);
 }

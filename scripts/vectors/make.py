@@ -1,0 +1,227 @@
+"""The senders' test vectors, made and checked by each provider's own library.
+
+    make.py write   writes tests/vectors/<sender>.json (deterministic: fixed keys and times)
+    make.py check   checks that each committed vector is what the library makes, and that the
+                    library's own verifier agrees with each case's verdict
+
+A vector file: {"sender", "made_by", "secret", "cases": [{"name", "headers", "body", "now",
+"verdict"}]}, where verdict is "accept" or the receiver's 401 code. tests/it/senders.rs runs
+every case through the receiver's verifier for that sender (tolerance 300 s).
+Python's libraries here; Shopify's (npm) is driven by shopify.cjs, run from this script.
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from importlib.metadata import version
+from unittest import mock
+
+import slack_sdk.signature
+import standardwebhooks.webhooks
+import stripe
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests" / "vectors"
+T = 1_795_867_200  # 2026-11-28T12:00:00Z
+TOLERANCE = 300
+
+
+def at(seconds):
+    """A patch that makes the libraries' clocks read `seconds`."""
+    fixed = datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+
+    class Clock(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed
+
+    return mock.patch.multiple(
+        "time", time=lambda: float(seconds)
+    ), mock.patch.object(standardwebhooks.webhooks, "datetime", Clock)
+
+
+def case(name, headers, body, now, verdict):
+    return {"name": name, "headers": headers, "body": body, "now": now, "verdict": verdict}
+
+
+# --- Stripe ------------------------------------------------------------------------------------
+STRIPE_SECRET = "whsec_vector_stripe_endpoint_secret"
+STRIPE_OTHER = "whsec_vector_stripe_rotated_secret"
+STRIPE_BODY = '{"id":"evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx","object":"event","type":"customer.created","created":1795867140}'
+
+
+def stripe_vector():
+    sign = stripe.WebhookSignature.generate_signature_header
+    good = sign(STRIPE_BODY, STRIPE_SECRET, timestamp=T)
+    other = sign(STRIPE_BODY, STRIPE_OTHER, timestamp=T)
+    # During a rotation Stripe sends one v1 per active secret.
+    both = other + "," + good.split(",", 1)[1]
+    h = lambda v: {"stripe-signature": v}
+    return {
+        "sender": "stripe",
+        "made_by": f"stripe {version('stripe')} (PyPI): WebhookSignature.generate_signature_header",
+        "secret": STRIPE_SECRET,
+        "cases": [
+            case("signed", h(good), STRIPE_BODY, T, "accept"),
+            case("two v1 during a rotation", h(both), STRIPE_BODY, T + 60, "accept"),
+            case("at the edge of the tolerance", h(good), STRIPE_BODY, T + TOLERANCE, "accept"),
+            case("tampered byte", h(good), STRIPE_BODY.replace("created", "creatEd"), T, "signature_invalid"),
+            case("another key", h(other), STRIPE_BODY, T, "signature_invalid"),
+            case("stale", h(good), STRIPE_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def stripe_verifies(secret, c):
+    clock, _ = at(c["now"])
+    with clock:
+        try:
+            stripe.WebhookSignature.verify_header(
+                c["body"], c["headers"].get("stripe-signature"), secret, tolerance=TOLERANCE
+            )
+            return True
+        except stripe.SignatureVerificationError:
+            return False
+
+
+# --- Slack -------------------------------------------------------------------------------------
+SLACK_SECRET = "vector0slack0signing0secret0value"
+SLACK_BODY = '{"token":"Z","team_id":"T1DC2JH3J","type":"event_callback","event_id":"Ev0PV52K21","event_time":1795867140,"event":{"type":"message","text":"hi"}}'
+
+
+class SlackClock(slack_sdk.signature.Clock):
+    def __init__(self, now):
+        self._now = now
+
+    def now(self):
+        return float(self._now)
+
+
+def slack_vector():
+    signer = slack_sdk.signature.SignatureVerifier(SLACK_SECRET, SlackClock(T))
+    other = slack_sdk.signature.SignatureVerifier(SLACK_SECRET.upper(), SlackClock(T))
+    ts = str(T)
+
+    def h(verifier, body=SLACK_BODY):
+        return {
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": verifier.generate_signature(timestamp=ts, body=body),
+        }
+
+    return {
+        "sender": "slack",
+        "made_by": f"slack_sdk {version('slack_sdk')} (PyPI): SignatureVerifier.generate_signature",
+        "secret": SLACK_SECRET,
+        "cases": [
+            case("signed", h(signer), SLACK_BODY, T, "accept"),
+            case("tampered byte", h(signer), SLACK_BODY.replace("hi", "hI"), T, "signature_invalid"),
+            case("another key", h(other), SLACK_BODY, T, "signature_invalid"),
+            case("stale", h(signer), SLACK_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+            case("from the future", h(signer), SLACK_BODY, T - TOLERANCE - 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def slack_verifies(secret, c):
+    v = slack_sdk.signature.SignatureVerifier(secret, SlackClock(c["now"]))
+    return v.is_valid(
+        body=c["body"],
+        timestamp=c["headers"]["x-slack-request-timestamp"],
+        signature=c["headers"]["x-slack-signature"],
+    )
+
+
+# --- Standard Webhooks -------------------------------------------------------------------------
+SW_SECRET = "whsec_dmVjdG9yLXN0YW5kYXJkLXdlYmhvb2tzLWtleSE="
+SW_OTHER = "whsec_YW5vdGhlci1zdGFuZGFyZC13ZWJob29rcy1rZXk="
+SW_ID = "msg_2ZxY1vectorStandardWebhooks"
+SW_BODY = '{"type":"invoice.paid","timestamp":"2026-11-28T12:00:00Z","data":{"id":"inv_1"}}'
+
+
+def sw_vector():
+    when = datetime.datetime.fromtimestamp(T, tz=datetime.timezone.utc)
+    sig = standardwebhooks.webhooks.Webhook(SW_SECRET).sign(msg_id=SW_ID, timestamp=when, data=SW_BODY)
+    other = standardwebhooks.webhooks.Webhook(SW_OTHER).sign(msg_id=SW_ID, timestamp=when, data=SW_BODY)
+
+    def h(signature, msg_id=SW_ID):
+        return {"webhook-id": msg_id, "webhook-timestamp": str(T), "webhook-signature": signature}
+
+    return {
+        "sender": "standard-webhooks",
+        "made_by": f"standardwebhooks {version('standardwebhooks')} (PyPI): Webhook.sign",
+        "secret": SW_SECRET,
+        "cases": [
+            case("signed", h(sig), SW_BODY, T, "accept"),
+            case("two entries during a rotation", h(other + " " + sig), SW_BODY, T, "accept"),
+            case("tampered byte", h(sig), SW_BODY.replace("paid", "Paid"), T, "signature_invalid"),
+            case("another message id", h(sig, "msg_2ZxY1vectorOther"), SW_BODY, T, "signature_invalid"),
+            case("another key", h(other), SW_BODY, T, "signature_invalid"),
+            case("stale", h(sig), SW_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def sw_verifies(secret, c):
+    clock, dt = at(c["now"])
+    with clock, dt:
+        try:
+            standardwebhooks.webhooks.Webhook(secret).verify(c["body"], c["headers"])
+            return True
+        except standardwebhooks.webhooks.WebhookVerificationError:
+            return False
+
+
+PYTHON = {
+    "stripe": (stripe_vector, stripe_verifies),
+    "slack": (slack_vector, slack_verifies),
+    "standard-webhooks": (sw_vector, sw_verifies),
+}
+
+
+def shopify(mode):
+    node_modules = ROOT / ".cache" / "vectors-node" / "node_modules"
+    env = {**os.environ, "NODE_PATH": str(node_modules)}
+    script = ROOT / "scripts" / "vectors" / "shopify.cjs"
+    return subprocess.run(["node", str(script), mode], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def path(sender):
+    return OUT / f"{sender}.json"
+
+
+def text(vector):
+    return json.dumps(vector, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(mode):
+    failures = []
+    for sender, (make, verifies) in PYTHON.items():
+        vector = make()
+        if mode == "write":
+            path(sender).write_text(text(vector))
+            continue
+        committed = json.loads(path(sender).read_text())
+        if committed != vector:
+            failures.append(f"{sender}: tests/vectors/{sender}.json is not what {vector['made_by']} makes")
+        for c in committed["cases"]:
+            if verifies(committed["secret"], c) != (c["verdict"] == "accept"):
+                failures.append(f"{sender}: the library disagrees with case {c['name']!r}")
+    if mode == "write":
+        path("shopify").write_text(shopify("write"))
+    else:
+        out = shopify("check")
+        failures += [line for line in out.splitlines() if line.strip()]
+    for f in failures:
+        print("vectors:", f, file=sys.stderr)
+    if failures:
+        sys.exit(1)
+    print(f"vectors: {len(PYTHON) + 1} senders, every case as its provider's library says", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] not in (["write"], ["check"]):
+        sys.exit("usage: make.py write|check")
+    main(sys.argv[1])
