@@ -182,10 +182,8 @@ fn provider_vectors_get_the_providers_verdict() {
     let dir = format!("{}/tests/vectors", env!("CARGO_MANIFEST_DIR"));
     let mut senders_seen = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
-        let vector: Value = serde_json::from_str(
-            &std::fs::read_to_string(entry.unwrap().path()).unwrap(),
-        )
-        .unwrap();
+        let vector: Value =
+            serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         let name = vector["sender"].as_str().unwrap();
         let sender = signature::sender(name).unwrap_or_else(|| panic!("no sender {name}"));
         let verifier = Verifier::new(sender, vector["secret"].as_str().unwrap()).unwrap();
@@ -213,5 +211,8 @@ fn provider_vectors_get_the_providers_verdict() {
         senders_seen.push(name.to_owned());
     }
     senders_seen.sort();
-    assert_eq!(senders_seen, ["shopify", "slack", "standard-webhooks", "stripe"]);
+    assert_eq!(
+        senders_seen,
+        ["shopify", "slack", "standard-webhooks", "stripe"]
+    );
 }
