@@ -86,6 +86,20 @@ if [[ "$init" == *'field `secret_env`: names an environment variable that is not
   pass=$((pass + 1)); echo "e2e: ok   a secret pasted into secret_env is not printed" >&2
 else fail=$((fail + 1)); echo "e2e: FAIL pasted secret: $init" >&2; fi
 
+# Nine rotation secrets (each costs an HMAC per request) and an inbox TTL inside the replay
+# window fail init with one line that names what to fix.
+nine=$(for i in 1 2 3 4 5 6 7 8 9; do printf 'rotation-secret-number-%s ' "$i"; done)
+set +e
+init=$(WEBHOOK_TENANTS='{"gh":{"table":"app_gh_events","secret_env":"NINE","scheme":"github","format":"inbox"}}' \
+  NINE="$nine" timeout 20 target/debug/webhook-receiver 2>&1)
+set -e
+check "nine secrets fail init" 'tenant `gh`, field `secret_env`: lists 9 secrets; at most 8' "$init"
+set +e
+init=$(WEBHOOK_TENANTS="{\"clientA\":{\"table\":\"app_clientA_events\",\"secret_env\":\"WEBHOOK_SECRET_CLIENTA\"}}" \
+  WEBHOOK_INBOX_TTL_SECONDS=1 timeout 20 target/debug/webhook-receiver 2>&1)
+set -e
+check "an inbox TTL inside the replay window fails init" 'WEBHOOK_INBOX_TTL_SECONDS: must exceed twice the largest tolerance (300 s)' "$init"
+
 if [ -n "${AWS_ENDPOINT_URL_SECRETS_MANAGER:-}" ]; then
   missing='arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook/missing-AbCdEf'
   set +e

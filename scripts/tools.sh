@@ -5,7 +5,7 @@
 #   .cache/iac/             aws-sam-cli, cfn-lint, samtranslator, moto, pytest (requirements-iac.txt)
 #   .cache/checkov/         checkov, alone (requirements-checkov.txt)
 #   .cache/vectors/         the providers' Python libraries for the test vectors (requirements-vectors.txt)
-#   .cache/vectors-node/    Shopify's npm library for its test vector (scripts/vectors/package-lock.json)
+#   .cache/vectors-node/    Shopify's and GitHub's npm libraries for their test vectors (scripts/vectors/package-lock.json)
 #   .cache/cargo-fuzz/      cargo-fuzz (from crates.io), when a nightly toolchain is installed
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
@@ -43,7 +43,7 @@ venv iac requirements-iac.txt
 venv checkov requirements-checkov.txt
 venv vectors requirements-vectors.txt
 
-# Shopify's own library (npm), for the shopify sender's test vectors; exactly as locked.
+# Shopify's and GitHub's own libraries (npm), for those senders' test vectors; exactly as locked.
 if ! cmp -s scripts/vectors/package-lock.json "$CACHE/vectors-node/package-lock.json"; then
   echo "tools: installing scripts/vectors/package-lock.json into $CACHE/vectors-node" >&2
   mkdir -p "$CACHE/vectors-node"

@@ -257,31 +257,30 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
             format!("must be between 1 and {MAX_MAX_BODY}"),
         ));
     }
-    let delivery_ttl_seconds = number_var(env, DELIVERY_TTL_VAR, DEFAULT_DELIVERY_TTL)?;
     let largest_tolerance = tenants
         .iter()
         .map(|t| t.tolerance.as_secs())
         .max()
         .unwrap_or(DEFAULT_TOLERANCE);
-    if u64::try_from(delivery_ttl_seconds).map_or(true, |ttl| ttl <= 2 * largest_tolerance) {
-        return Err(ConfigError::var(
-            DELIVERY_TTL_VAR,
-            format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
-        ));
-    }
+    // A record that decides whether a delivery was seen must outlive the window in which a
+    // signed delivery can be replayed.
+    let replay_record_ttl = |var: &str, default: i64| {
+        let ttl = number_var(env, var, default)?;
+        if u64::try_from(ttl).map_or(true, |ttl| ttl <= 2 * largest_tolerance) {
+            return Err(ConfigError::var(
+                var,
+                format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
+            ));
+        }
+        Ok(ttl)
+    };
+    let delivery_ttl_seconds = replay_record_ttl(DELIVERY_TTL_VAR, DEFAULT_DELIVERY_TTL)?;
     let tombstone_ttl_seconds = number_var(env, TOMBSTONE_TTL_VAR, DEFAULT_TOMBSTONE_TTL)?;
     if tombstone_ttl_seconds < 1 {
         return Err(ConfigError::var(TOMBSTONE_TTL_VAR, "must be positive"));
     }
-    // An inbox item is its own deduplication record, so it must outlive a replay's window
-    // just as a delivery record does.
-    let inbox_ttl_seconds = number_var(env, INBOX_TTL_VAR, DEFAULT_INBOX_TTL)?;
-    if u64::try_from(inbox_ttl_seconds).map_or(true, |ttl| ttl <= 2 * largest_tolerance) {
-        return Err(ConfigError::var(
-            INBOX_TTL_VAR,
-            format!("must exceed twice the largest tolerance ({largest_tolerance} s)"),
-        ));
-    }
+    // An inbox item is its own deduplication record.
+    let inbox_ttl_seconds = replay_record_ttl(INBOX_TTL_VAR, DEFAULT_INBOX_TTL)?;
 
     Ok(Unresolved {
         tenants,
@@ -467,16 +466,24 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
             )
         })?,
     };
-    if let Some(needed) = format.spec().scheme.filter(|_| !format.accepts(sender)) {
-        return Err(ConfigError::tenant(
-            &id,
-            "format",
-            format!(
+    if !format.accepts(sender) {
+        let message = match format.spec().scheme {
+            Some(needed) => format!(
                 "`{}` needs scheme `{needed}`, not `{}`",
                 format.name(),
                 sender.name
             ),
-        ));
+            None => format!(
+                "scheme `{}` sends its own events, not user events: use format `{}`",
+                sender.name,
+                Format::all()
+                    .filter(|f| f.accepts(sender))
+                    .map(Format::name)
+                    .collect::<Vec<_>>()
+                    .join("` or `")
+            ),
+        };
+        return Err(ConfigError::tenant(&id, "format", message));
     }
 
     Ok(TenantSpec {

@@ -209,38 +209,88 @@ const MAX_COMBINING_RUN: usize = 8;
 
 /// A display name as a user item stores it (SPEC §5): 1 to 128 characters; no control,
 /// line-breaking, format or default-ignorable character except those that real names and emoji
-/// need; no run of more than 8 combining marks.
+/// need, and those only where they join or modify something visible; no run of more than 8
+/// combining marks.
 pub(crate) fn is_valid_display_name(s: &str) -> bool {
     if !(1..=128).contains(&s.chars().count()) {
         return false;
     }
     let mut run = 0;
+    let mut visible = false;
+    let mut previous: Option<char> = None;
+    // Inside an emoji tag sequence (a black flag, then tag characters, then the cancel tag).
+    let mut in_tag_sequence = false;
     for c in s.chars() {
-        if !is_allowed_in_name(c) {
-            return false;
+        match invisible_kind(c) {
+            Some(Invisible::Tag) => {
+                // Tags only spell a subdivision flag: after U+1F3F4 or another tag.
+                let after_flag = previous == Some('\u{1F3F4}') || in_tag_sequence;
+                if !after_flag {
+                    return false;
+                }
+                in_tag_sequence = c != CANCEL_TAG;
+            }
+            Some(Invisible::Joiner) => {
+                // Transparent: a joiner or selector neither ends a run of marks nor counts as
+                // something to see.
+                if in_tag_sequence {
+                    return false;
+                }
+            }
+            None if !is_allowed_visible(c) => return false,
+            None => {
+                if in_tag_sequence {
+                    // A tag sequence ends with its cancel tag.
+                    return false;
+                }
+                let combining = matches!(
+                    get_general_category(c),
+                    GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
+                );
+                if combining {
+                    run += 1;
+                    if run > MAX_COMBINING_RUN {
+                        return false;
+                    }
+                } else {
+                    run = 0;
+                    visible = true;
+                }
+            }
         }
-        let combining = matches!(
-            get_general_category(c),
-            GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark
-        );
-        run = if combining { run + 1 } else { 0 };
-        if run > MAX_COMBINING_RUN {
-            return false;
-        }
+        previous = Some(c);
     }
-    true
+    visible && !in_tag_sequence
 }
 
-/// Cc, Zl, Zp, Cf and Default_Ignorable_Code_Point characters are refused (bidi controls, soft
-/// hyphens, zero-width spaces, Hangul fillers, line separators), but for the ones names and
-/// emoji need: ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences), variation selectors
-/// (emoji presentation, Mongolian), and tag characters (subdivision flags).
-fn is_allowed_in_name(c: char) -> bool {
-    if matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}'
-        | '\u{180B}'..='\u{180D}' | '\u{180F}' | '\u{E0020}'..='\u{E007F}')
-    {
-        return true;
+/// The tag that ends an emoji tag sequence.
+const CANCEL_TAG: char = '\u{E007F}';
+
+/// The invisible characters names and emoji need.
+enum Invisible {
+    /// ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences), variation selectors (emoji
+    /// presentation, Mongolian).
+    Joiner,
+    /// Tag characters (subdivision flags such as Scotland's).
+    Tag,
+}
+
+fn invisible_kind(c: char) -> Option<Invisible> {
+    match c {
+        '\u{200C}'
+        | '\u{200D}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{E0100}'..='\u{E01EF}'
+        | '\u{180B}'..='\u{180D}'
+        | '\u{180F}' => Some(Invisible::Joiner),
+        '\u{E0020}'..='\u{E007F}' => Some(Invisible::Tag),
+        _ => None,
     }
+}
+
+/// Cc, Zl, Zp, Cf and Default_Ignorable_Code_Point characters are refused: bidi controls, soft
+/// hyphens, zero-width spaces, Hangul fillers, line separators.
+fn is_allowed_visible(c: char) -> bool {
     let refused_category = matches!(
         get_general_category(c),
         GeneralCategory::Control
@@ -316,6 +366,22 @@ mod tests {
         }
         let zalgo = format!("a{}", "\u{301}".repeat(9));
         assert!(!is_valid_display_name(&zalgo));
+        // Joiners do not break a run of marks, nor make a name of their own.
+        let joined = format!("e{}", format!("{}\u{200D}", "\u{301}".repeat(8)).repeat(13));
+        assert!(!is_valid_display_name(&joined));
+        for invisible in [
+            "\u{200D}",
+            "\u{FE0F}",
+            "\u{200C}\u{200D}",
+            "\u{301}",
+            // Tag letters hiding ASCII text after a name, and tags after no flag.
+            "Ana\u{E0041}\u{E0042}\u{E007F}",
+            "\u{E0067}\u{E0062}\u{E007F}",
+            // A flag's tag sequence left open.
+            "\u{1F3F4}\u{E0067}\u{E0062}",
+        ] {
+            assert!(!is_valid_display_name(invisible), "{invisible:?}");
+        }
         let stacked = format!("a{}", "\u{301}".repeat(100));
         assert!(!is_valid_display_name(&stacked));
         assert!(is_valid_display_name(&"é".repeat(128)));

@@ -136,10 +136,14 @@ pub(crate) fn present_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Object::<T>::deserialize(d).map(|o| Some(o.0))
 }
 
-/// The values found at a few dotted paths of a JSON object (`id`, `event.type`).
+/// The values found at a few dotted paths of a JSON object (`id`, `event.type`), and the paths
+/// whose value could not be read.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Doc {
     values: Vec<(&'static str, Scalar)>,
+    /// Paths given twice (which one did the sender mean?) or holding a number too large to
+    /// read: they have no value.
+    problems: Vec<(&'static str, &'static str)>,
 }
 
 impl Doc {
@@ -155,39 +159,82 @@ impl Doc {
     pub(crate) fn int(&self, path: &str) -> Option<i64> {
         self.get(path).and_then(Scalar::int)
     }
+
+    /// Why `path` has no value although the document has it, if so: `invalid_payload` there.
+    pub(crate) fn problem(&self, path: &str) -> Option<PayloadError> {
+        self.problems
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(p, message)| PayloadError::at(p, message))
+    }
 }
 
+const DUPLICATED: &str = "duplicated key";
+const TOO_LARGE: &str = "is a number too large to read";
+
 /// Reads `paths` out of `bytes`, which must be one UTF-8 JSON object (else `InvalidJson`);
-/// everything else in it is skipped unread. A path given twice (which one did the sender
-/// mean?) or holding a number too large to read is `invalid_payload` there.
+/// everything else in it is skipped unread. A path whose value cannot be read has none, and
+/// [`Doc::problem`] says why; whether that matters is the caller's to say.
 pub(crate) fn read_object(bytes: &[u8], paths: &[&'static str]) -> Result<Doc, PayloadError> {
     let text = std::str::from_utf8(bytes).map_err(|_| PayloadError::InvalidJson)?;
-    let mut state = State {
-        paths,
-        doc: Doc::default(),
-        problem: None,
-    };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let read = Level {
-        prefix: "",
-        state: &mut state,
+    let mut too_large: Vec<&'static str> = Vec::new();
+    // A number too large to read stops the parser where it stands, so the document is read
+    // again without that path (at most once per path).
+    loop {
+        let mut state = State {
+            paths,
+            skip: &too_large,
+            doc: Doc::default(),
+            too_large: None,
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = Level {
+            prefix: "",
+            state: &mut state,
+        }
+        .deserialize(&mut de);
+        if let Some(path) = state.too_large.filter(|p| !too_large.contains(p)) {
+            too_large.push(path);
+            continue;
+        }
+        match read {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return Err(PayloadError::InvalidJson),
+        }
+        de.end().map_err(|_| PayloadError::InvalidJson)?;
+        let mut doc = state.doc;
+        doc.problems
+            .extend(too_large.iter().map(|p| (*p, TOO_LARGE)));
+        return Ok(doc);
     }
-    .deserialize(&mut de);
-    if let Some(problem) = state.problem {
-        return Err(problem);
-    }
-    match read {
-        Ok(true) => {}
-        Ok(false) | Err(_) => return Err(PayloadError::InvalidJson),
-    }
-    de.end().map_err(|_| PayloadError::InvalidJson)?;
-    Ok(state.doc)
 }
 
 struct State<'p> {
     paths: &'p [&'static str],
+    /// Paths read as if not asked for.
+    skip: &'p [&'static str],
     doc: Doc,
-    problem: Option<PayloadError>,
+    /// The path where a number too large to read stopped the parser.
+    too_large: Option<&'static str>,
+}
+
+impl State<'_> {
+    /// The path asked for that `full` is, if any.
+    fn wanted(&self, full: &str) -> Option<&'static str> {
+        self.paths
+            .iter()
+            .copied()
+            .find(|p| *p == full && !self.skip.contains(p))
+    }
+
+    /// Whether a path asked for lies inside `full`.
+    fn leads_somewhere(&self, full: &str) -> bool {
+        self.paths.iter().any(|p| {
+            !self.skip.contains(p)
+                && p.strip_prefix(full)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
 }
 
 /// One object level of [`read_object`]; deserializes to whether the value was an object.
@@ -207,30 +254,37 @@ impl<'de> Shape<'de> for Level<'_, '_> {
     type Value = bool;
     fn object<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
         while let Some(key) = map.next_key::<String>()? {
+            // A key with a dot in it is no path's segment (`"event.type": …` is not `event`'s
+            // `type`).
+            if key.contains('.') {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
             let full = if self.prefix.is_empty() {
                 key
             } else {
                 format!("{}.{key}", self.prefix)
             };
-            if let Some(path) = self.state.paths.iter().copied().find(|p| *p == full) {
-                if self.state.doc.get(path).is_some() {
-                    self.state.problem = Some(PayloadError::at(path, "duplicated key"));
-                    return Err(de::Error::custom("duplicated key"));
+            if let Some(path) = self.state.wanted(&full) {
+                let doc = &mut self.state.doc;
+                if doc.get(path).is_some() || doc.problems.iter().any(|(p, _)| *p == path) {
+                    doc.values.retain(|(p, _)| *p != path);
+                    if !doc.problems.iter().any(|(p, _)| *p == path) {
+                        doc.problems.push((path, DUPLICATED));
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
                 }
                 match map.next_value::<Scalar>() {
-                    Ok(value) => self.state.doc.values.push((path, value)),
+                    Ok(value) => doc.values.push((path, value)),
                     Err(e) => {
                         if e.to_string().starts_with("number out of range") {
-                            self.state.problem =
-                                Some(PayloadError::at(path, "is a number too large to read"));
+                            self.state.too_large = Some(path);
                         }
                         return Err(e);
                     }
                 }
-            } else if self.state.paths.iter().any(|p| {
-                p.strip_prefix(full.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
-            }) {
+            } else if self.state.leads_somewhere(&full) {
                 map.next_value_seed(Level {
                     prefix: &full,
                     state: self.state,
@@ -380,20 +434,35 @@ mod tests {
     }
 
     #[test]
-    fn a_path_given_twice_or_too_large_is_named() {
+    fn a_path_given_twice_or_too_large_has_no_value_and_says_why() {
+        let doc = read_object(br#"{"id":"a","type":"t","id":"b"}"#, &["id", "type"]).unwrap();
+        assert_eq!(doc.get("id"), None);
         assert_eq!(
-            read_object(br#"{"id":"a","id":"b"}"#, &["id"]),
-            Err(PayloadError::at("id", "duplicated key"))
+            doc.problem("id"),
+            Some(PayloadError::at("id", "duplicated key"))
         );
+        assert_eq!(doc.text("type"), Some("t"));
+        let doc = read_object(br#"{"event":{"type":"a","type":"b"}}"#, &["event.type"]).unwrap();
         assert_eq!(
-            read_object(br#"{"event":{"type":"a","type":"b"}}"#, &["event.type"]),
-            Err(PayloadError::at("event.type", "duplicated key"))
+            doc.problem("event.type"),
+            Some(PayloadError::at("event.type", "duplicated key"))
         );
+        let doc = read_object(
+            br#"{"created":1e400,"id":"evt_1","created":2}"#,
+            &["created", "id"],
+        )
+        .unwrap();
+        assert_eq!(doc.get("created"), None);
         assert_eq!(
-            read_object(br#"{"created":1e400}"#, &["created"]),
-            Err(PayloadError::at("created", "is a number too large to read"))
+            doc.problem("created"),
+            Some(PayloadError::at("created", "is a number too large to read"))
         );
-        // Elsewhere, repeats are the sender's business.
-        assert!(read_object(br#"{"x":1,"x":2}"#, &["id"]).is_ok());
+        assert_eq!(doc.text("id"), Some("evt_1"));
+        assert_eq!(doc.problem("id"), None);
+        // Elsewhere, repeats and huge numbers are the sender's business.
+        assert!(read_object(br#"{"x":1,"x":1e400}"#, &["id"]).is_ok());
+        // A dotted key is not a path.
+        let doc = read_object(br#"{"event.type":"x"}"#, &["event.type"]).unwrap();
+        assert_eq!(doc.get("event.type"), None);
     }
 }

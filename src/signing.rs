@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::format::Format;
-use crate::signature::{self, Delivery, HeaderRole, Sender, Verifier};
+use crate::signature::{self, Delivery, HeaderRole, Sender, Signer};
 
 const NOW_PLACEHOLDER: &str = "<now>";
 const SIGN_PLACEHOLDER: &str = "<sign>";
@@ -91,11 +91,12 @@ fn sign(
     timestamp: i64,
     body: &[u8],
 ) -> Result<Vec<(HeaderRole, &'static str, String)>, String> {
-    let verifier = Verifier::new(sender, secret)?;
-    Ok(verifier.sign(&Delivery {
+    let signer = Signer::new(sender, secret)?;
+    Ok(signer.sign(&Delivery {
         id,
         timestamp,
         body,
+        ..Delivery::default()
     }))
 }
 
@@ -287,12 +288,12 @@ pub fn fuzz_dictionary() -> String {
         for path in sender.inbox.reads {
             words.extend(path.split('.').map(str::to_owned));
         }
-        let demo = (sender.demo_secret)("fuzz");
-        if let Ok(v) = Verifier::new(sender, &demo) {
-            let signed = v.sign(&Delivery {
+        if let Ok(signer) = Signer::new(sender, &sender.demo_signing_secret("fuzz")) {
+            let signed = signer.sign(&Delivery {
                 id: "msg_1",
                 timestamp: 1_700_000_000,
                 body: b"{}",
+                ..Delivery::default()
             });
             for (_, _, value) in signed {
                 // The value's shape: a short prefix up to and including `=` or `,` (`t=`, `v1,`).
@@ -415,12 +416,14 @@ mod tests {
                     )
                 })
                 .collect();
-            let verified = Verifier::new(sender, &secret).unwrap().verify(
-                &headers,
-                b"{}",
-                crate::clock::Timestamp::from_unix_seconds(1614265330),
-                std::time::Duration::from_secs(300),
-            );
+            let verified = crate::signature::Verifier::new(sender, &secret)
+                .unwrap()
+                .verify(
+                    &headers,
+                    b"{}",
+                    crate::clock::Timestamp::from_unix_seconds(1614265330),
+                    std::time::Duration::from_secs(300),
+                );
             assert!(verified.is_ok(), "{}: {verified:?}", sender.name);
         }
     }

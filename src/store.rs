@@ -447,9 +447,16 @@ impl Expr {
         format!("attribute_exists({})", self.name(attr))
     }
 
-    /// `attr < value`.
-    fn older(&mut self, attr: &'static str, value: &'static str) -> String {
-        format!("{} < {value}", self.name(attr))
+    /// `attr < value`, the value registered with it.
+    fn older(
+        &mut self,
+        attr: &'static str,
+        placeholder: &'static str,
+        v: AttributeValue,
+    ) -> String {
+        let name = self.name(attr);
+        let value = self.value(placeholder, v);
+        format!("{name} < {value}")
     }
 
     fn update_expression(&self) -> String {
@@ -465,7 +472,8 @@ impl Expr {
 fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
     let mut e = Expr::default();
     e.set(attr::UPDATED_AT, ":now", s(&w.received_at));
-    e.set(attr::LAST_EVENT_AT, ":t", n(w.event_time.at.unix_millis()));
+    let t = || n(w.event_time.at.unix_millis());
+    e.set(attr::LAST_EVENT_AT, ":t", t());
     e.set(
         attr::LAST_DELIVERY_ID,
         ":delivery",
@@ -498,7 +506,7 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
             let new = e.not_exists(attr::PK);
             if w.event_time.sender_owned {
                 let tombstone = e.exists(attr::DELETED_AT);
-                let older = e.older(attr::LAST_EVENT_AT, ":t");
+                let older = e.older(attr::LAST_EVENT_AT, ":t", t());
                 format!("{new} OR ({tombstone} AND {older})")
             } else {
                 // A time the sender signed for this attempt only never re-creates (SPEC §5).
@@ -512,7 +520,7 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
             dropped(&mut e);
             let exists = e.exists(attr::PK);
             let live = e.not_exists(attr::DELETED_AT);
-            let older = e.older(attr::LAST_EVENT_AT, ":t");
+            let older = e.older(attr::LAST_EVENT_AT, ":t", t());
             format!("{exists} AND {live} AND {older}")
         }
         Action::Delete => {
@@ -530,7 +538,7 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
             e.remove(attr::CREATED_AT);
             e.remove(attr::DROPPED_FIELDS);
             let new = e.not_exists(attr::PK);
-            let older = e.older(attr::LAST_EVENT_AT, ":t");
+            let older = e.older(attr::LAST_EVENT_AT, ":t", t());
             format!("{new} OR {older}")
         }
     };

@@ -7,12 +7,11 @@
 A vector file: {"sender", "made_by", "secret", "cases": [{"name", "headers", "body", "now",
 "verdict"}]}, where verdict is "accept" or the receiver's 401 code. tests/it/senders.rs runs
 every case through the receiver's verifier for that sender (tolerance 300 s).
-Python's libraries here; Shopify's (npm) is driven by shopify.cjs, run from this script.
+Python's libraries here; Shopify's and GitHub's (npm) are driven by npm.mjs, run from here.
 """
 
 import datetime
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -181,11 +180,18 @@ PYTHON = {
 }
 
 
-def shopify(mode):
-    node_modules = ROOT / ".cache" / "vectors-node" / "node_modules"
-    env = {**os.environ, "NODE_PATH": str(node_modules)}
-    script = ROOT / "scripts" / "vectors" / "shopify.cjs"
-    return subprocess.run(["node", str(script), mode], env=env, check=True, capture_output=True, text=True).stdout
+NPM = ["github", "shopify"]
+
+
+def npm(sender, mode):
+    """npm.mjs, run beside the packages it imports (ES modules resolve from their own folder)."""
+    home = ROOT / ".cache" / "vectors-node"
+    script = home / "npm.mjs"
+    script.write_text((ROOT / "scripts" / "vectors" / "npm.mjs").read_text())
+    run = subprocess.run(
+        ["node", str(script), sender, mode, str(ROOT)], check=True, capture_output=True, text=True
+    )
+    return run.stdout
 
 
 def path(sender):
@@ -209,16 +215,16 @@ def main(mode):
         for c in committed["cases"]:
             if verifies(committed["secret"], c) != (c["verdict"] == "accept"):
                 failures.append(f"{sender}: the library disagrees with case {c['name']!r}")
-    if mode == "write":
-        path("shopify").write_text(shopify("write"))
-    else:
-        out = shopify("check")
-        failures += [line for line in out.splitlines() if line.strip()]
+    for sender in NPM:
+        if mode == "write":
+            path(sender).write_text(npm(sender, "write"))
+        else:
+            failures += [line for line in npm(sender, "check").splitlines() if line.strip()]
     for f in failures:
         print("vectors:", f, file=sys.stderr)
     if failures:
         sys.exit(1)
-    print(f"vectors: {len(PYTHON) + 1} senders, every case as its provider's library says", file=sys.stderr)
+    print(f"vectors: {len(PYTHON) + len(NPM)} senders, every case as its provider's library says", file=sys.stderr)
 
 
 if __name__ == "__main__":

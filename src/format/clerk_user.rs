@@ -12,11 +12,13 @@ use crate::clock::Timestamp;
 use crate::domain::{self, Action, Change, Metadata, PayloadError, UserEvent, UserField, UserId};
 use crate::json::{self, Fields, Object, Scalar};
 use crate::plan::Plan;
+use crate::signature;
 
 pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "clerk-user",
-    // Clerk signs with Svix: Standard Webhooks.
-    scheme: Some("standard-webhooks"),
+    // Clerk signs with Svix.
+    scheme: Some(signature::SVIX_SCHEME),
+    any_sender: false,
     keeps_pings: false,
     plan,
 };
@@ -33,7 +35,7 @@ struct Envelope {
 struct User {
     id: Option<Scalar>,
     primary_email_address_id: Option<Scalar>,
-    email_addresses: Option<Vec<EmailAddress>>,
+    email_addresses: Option<Vec<Object<EmailAddress>>>,
     first_name: Option<Scalar>,
     last_name: Option<Scalar>,
     username: Option<Scalar>,
@@ -185,9 +187,9 @@ fn primary_email(user: &User) -> Read {
         Some(_) => return Read::Broken,
     };
     let entries = user.email_addresses.as_deref().unwrap_or_default();
-    let Some(entry) = entries
+    let Some(Object(entry)) = entries
         .iter()
-        .find(|e| e.id.as_ref().and_then(Scalar::text) == Some(primary))
+        .find(|Object(e)| e.id.as_ref().and_then(Scalar::text) == Some(primary))
     else {
         return Read::Absent;
     };
@@ -260,6 +262,14 @@ mod tests {
             err(r#"{"data":{"email_addresses":[{"id":"a"},5]}}"#),
             PayloadError::at(
                 "data.email_addresses.1",
+                "is not a value this field can hold"
+            )
+        );
+        // An entry written as an array is not Clerk's object.
+        assert_eq!(
+            err(r#"{"data":{"email_addresses":[["idn_1","a@b.co"]]}}"#),
+            PayloadError::at(
+                "data.email_addresses.0",
                 "is not a value this field can hold"
             )
         );

@@ -18,6 +18,7 @@ use crate::signature::{is_event_type, BodyId, TimeAt, TypeAt};
 pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "inbox",
     scheme: None,
+    any_sender: true,
     keeps_pings: true,
     plan,
 };
@@ -68,8 +69,12 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
 }
 
 /// An id the sender signed inside the body: absent is `None`; present (even `null`), it must be
-/// a string of the sender's form.
+/// a string of the sender's form, given once. (Elsewhere a value that cannot be read is left
+/// out: only the key decides what the event is.)
 fn body_id(doc: &Doc, id: &BodyId) -> Result<Option<DeliveryId>, PayloadError> {
+    if let Some(problem) = doc.problem(id.path) {
+        return Err(problem);
+    }
     let Some(value) = doc.get(id.path) else {
         return Ok(None);
     };

@@ -26,6 +26,9 @@ pub(crate) struct FormatSpec {
     pub(crate) name: &'static str,
     /// The only sender this format works with, where it has one (Clerk signs with Svix).
     pub(crate) scheme: Option<&'static str>,
+    /// Whether it reads any sender's own events (inbox), rather than user events only the
+    /// senders that may carry them send.
+    pub(crate) any_sender: bool,
     /// Whether a sender's ping is an event to keep rather than a handshake to answer.
     pub(crate) keeps_pings: bool,
     plan: fn(&Input<'_>) -> Result<Plan, PayloadError>,
@@ -55,9 +58,11 @@ impl Format {
         self.0.name
     }
 
-    /// Whether this format can read what `sender` sends (Clerk's events come only through Svix).
+    /// Whether this format can read what `sender` sends (Clerk's events come only through
+    /// Svix; user events only from senders that may carry them).
     pub fn accepts(self, sender: &Sender) -> bool {
         self.0.scheme.is_none_or(|needed| needed == sender.name)
+            && (self.0.any_sender || sender.user_events)
     }
 
     /// Every format, in the order of [`FORMATS`].

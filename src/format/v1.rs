@@ -20,6 +20,7 @@ use crate::plan::Plan;
 pub(super) const FORMAT: FormatSpec = FormatSpec {
     name: "v1",
     scheme: None,
+    any_sender: false,
     keeps_pings: false,
     plan,
 };
@@ -63,7 +64,7 @@ struct WirePayload {
 #[derive(Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 struct WireMetadata {
-    #[garde(length(max = 254), email)]
+    #[garde(custom(email_rule))]
     #[serde(default, deserialize_with = "present")]
     email: Option<String>,
     #[garde(custom(display_name_rule))]
@@ -208,6 +209,13 @@ fn action_rule(value: &str, _: &()) -> garde::Result {
     match Action::parse(value) {
         Some(_) => Ok(()),
         None => Err(garde::Error::new("not an action")),
+    }
+}
+
+fn email_rule(value: &Option<String>, _: &()) -> garde::Result {
+    match value {
+        Some(email) if !domain::is_valid_email(email) => Err(garde::Error::new("not an email")),
+        _ => Ok(()),
     }
 }
 

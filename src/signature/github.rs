@@ -18,7 +18,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Id, ID_HEADER),
         (HeaderRole::EventType, EVENT_HEADER),
     ],
-    keys: |secrets| Ok(Arc::new(GitHub(HmacKeys::from_strings(secrets)?))),
+    keys: |input| Ok(Arc::new(GitHub(HmacKeys::from_strings(input.secrets)?))),
     inbox: Inbox {
         reads: &[],
         id: None,
@@ -26,7 +26,10 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Receipt,
     },
     handshake: Some(ping),
+    user_events: true,
     demo_secret: raw_demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
 };
 
 const SIGNATURE_HEADER: &str = "x-hub-signature-256";
@@ -40,7 +43,7 @@ const PING_EVENT: &str = "ping";
 struct GitHub(HmacKeys);
 
 impl Keys for GitHub {
-    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let signature = required_header(r.headers, SIGNATURE_HEADER)?;
         let id = required_header(r.headers, ID_HEADER)?;
         let candidate = signature
@@ -108,6 +111,7 @@ mod tests {
             id: ID,
             timestamp: 0,
             body: BODY,
+            ..Delivery::default()
         };
         let signed = keys().sign(&d);
         assert!(signed.contains(&(HeaderRole::Signature, SIGNATURE_HEADER, SIG.to_owned())));

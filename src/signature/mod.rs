@@ -42,6 +42,9 @@ const SENDERS: &[&Sender] = &[
 /// The sender a tenant gets when it names none.
 pub const DEFAULT_SCHEME: &str = standard_webhooks::SENDER.name;
 
+/// The sender Svix-powered providers (Clerk) sign as.
+pub const SVIX_SCHEME: &str = standard_webhooks::SENDER.name;
+
 /// Every sender, in the order of [`SENDERS`].
 pub fn senders() -> &'static [&'static Sender] {
     SENDERS
@@ -66,17 +69,32 @@ pub struct Sender {
     /// Reads a tenant's secrets (1 to [`MAX_SECRETS`], split at spaces) into its keys. The error
     /// names the entry (`secret #2: …`) and never shows it.
     keys: ReadKeys,
+    /// Reads what the sender itself signs with, where that is not what a receiver holds (a
+    /// private key, whose public key the tenant lists); `None`: the same as `keys`. Only the
+    /// signing command and tests use it.
+    signing_keys: Option<ReadKeys>,
     /// Where its events' id, type and time live, for formats that keep events as sent.
     pub(crate) inbox: Inbox,
     /// Its endpoint checks, if it makes any.
     pub(crate) handshake: Option<DetectHandshake>,
+    /// Whether tenants may apply its bodies as user events (`v1`, `clerk-user`); the senders of
+    /// SPEC §12 feed `inbox` only.
+    pub user_events: bool,
     /// A local-only secret for a demo tenant named by its argument (`local.env`, tests, fuzzers,
     /// benchmarks). It protects nothing and is never deployed.
     pub demo_secret: fn(&str) -> String,
+    /// What signs for that demo tenant, where it is not `demo_secret` (a private key).
+    pub demo_signing_secret: Option<fn(&str) -> String>,
+}
+
+/// What a sender's keys are read from: a tenant's secrets.
+pub(crate) struct KeyInput<'a> {
+    /// 1 to [`MAX_SECRETS`] entries.
+    pub(crate) secrets: &'a [&'a str],
 }
 
 /// Reads a tenant's secret list into its sender's keys.
-type ReadKeys = fn(&[&str]) -> Result<Arc<dyn Keys>, String>;
+type ReadKeys = fn(&KeyInput<'_>) -> Result<Arc<dyn Keys>, String>;
 
 /// Finds the endpoint check a verified request is, if any; an unusable one is refused.
 type DetectHandshake = fn(&VerifiedBody<'_>) -> Result<Option<Handshake>, Detail>;
@@ -88,6 +106,11 @@ impl fmt::Debug for Sender {
 }
 
 impl Sender {
+    /// The demo tenant `label`'s signing secret.
+    pub fn demo_signing_secret(&self, label: &str) -> String {
+        self.demo_signing_secret.unwrap_or(self.demo_secret)(label)
+    }
+
     /// The names of its headers of `role`, in the order it prefers them.
     pub fn header_names(&self, role: HeaderRole) -> impl Iterator<Item = &'static str> + '_ {
         self.headers
@@ -158,28 +181,33 @@ pub enum Handshake {
 /// A tenant's keys for its sender. Verify and sign run over the same keyed value.
 pub(crate) trait Keys: fmt::Debug + Send + Sync {
     /// Checks a request's signature; on success, says what the sender vouched for.
-    fn verify(&self, request: &Request<'_>) -> Result<Proof, SignatureError>;
+    fn verify(&self, request: &Request<'_, '_>) -> Result<Proof, SignatureError>;
     /// The headers the sender sets for `delivery`, signed with the first key.
     fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)>;
     /// The key material, to find two tenants that share a key.
     fn material(&self) -> Vec<&[u8]>;
 }
 
-/// What a signature is checked against.
-pub(crate) struct Request<'a> {
-    pub(crate) headers: &'a HeaderMap,
-    pub(crate) body: &'a [u8],
-    pub(crate) now: Timestamp,
-    pub(crate) tolerance: Duration,
+/// What a signature is checked against: headers and query (`'h`), body (`'b`).
+pub struct Request<'h, 'b> {
+    pub headers: &'h HeaderMap,
+    /// The raw query string, when the request had one (a sender that signs its URL signs it).
+    pub query: Option<&'h str>,
+    pub body: &'b [u8],
+    pub now: Timestamp,
+    /// How far a signed time may be from `now`, either way.
+    pub tolerance: Duration,
 }
 
 /// A delivery to sign (the signing command and tests).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Delivery<'a> {
     /// Used by senders that set a delivery-id header.
     pub id: &'a str,
     /// Unix seconds; used by senders that sign a time.
     pub timestamp: i64,
+    /// The raw query string; used by senders that sign their URL.
+    pub query: Option<&'a str>,
     pub body: &'a [u8],
 }
 
@@ -217,26 +245,7 @@ impl Verifier {
     /// The verifier of `sender` for a tenant's space-separated secret list. Errors never contain
     /// secret material.
     pub fn new(sender: &'static Sender, secrets: &str) -> Result<Self, String> {
-        // A Secrets Manager key/value secret pasted whole would otherwise be split into "words",
-        // some of which might even pass as keys.
-        if secrets.trim_start().starts_with(['{', '[']) {
-            return Err(
-                "looks like a JSON document; store the secret(s) as plain text, separated by spaces"
-                    .into(),
-            );
-        }
-        let list: Vec<&str> = secrets.split_ascii_whitespace().collect();
-        if list.is_empty() {
-            return Err("no secret given".into());
-        }
-        if list.len() > MAX_SECRETS {
-            return Err(format!(
-                "lists {} secrets; at most {MAX_SECRETS} (each costs an HMAC of the body per \
-                 request)",
-                list.len()
-            ));
-        }
-        let keys = (sender.keys)(&list)?;
+        let keys = read_keys(sender.keys, secrets)?;
         Ok(Self { sender, keys })
     }
 
@@ -260,12 +269,22 @@ impl Verifier {
         now: Timestamp,
         tolerance: Duration,
     ) -> Result<VerifiedBody<'a>, SignatureError> {
-        let proof = self.keys.verify(&Request {
+        self.verify_request(&Request {
             headers,
+            query: None,
             body,
             now,
             tolerance,
-        })?;
+        })
+    }
+
+    /// As [`Verifier::verify`], for a request that may carry a query string.
+    pub fn verify_request<'b>(
+        &self,
+        request: &Request<'_, 'b>,
+    ) -> Result<VerifiedBody<'b>, SignatureError> {
+        let (headers, body) = (request.headers, request.body);
+        let proof = self.keys.verify(request)?;
         // Not signed: what the sender says, not what it proved; kept only as a plain token.
         let reported_type = self
             .sender
@@ -280,11 +299,51 @@ impl Verifier {
             reported_type,
         })
     }
+}
 
-    /// The headers this tenant's sender would set for `delivery`, signed with its first key.
+/// What a sender signs with (the signing command and tests): its secret, or its private key
+/// where the tenant holds the public one. Never built from a receiver's configuration.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    keys: Arc<dyn Keys>,
+}
+
+impl Signer {
+    pub fn new(sender: &'static Sender, secret: &str) -> Result<Self, String> {
+        let read = sender.signing_keys.unwrap_or(sender.keys);
+        Ok(Self {
+            keys: read_keys(read, secret)?,
+        })
+    }
+
+    /// The headers the sender sets for `delivery`, signed with the first key.
     pub fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         self.keys.sign(delivery)
     }
+}
+
+/// A space-separated secret list through a sender's reader, with the rules every sender shares.
+fn read_keys(read: ReadKeys, secrets: &str) -> Result<Arc<dyn Keys>, String> {
+    // A Secrets Manager key/value secret pasted whole would otherwise be split into "words",
+    // some of which might even pass as keys.
+    if secrets.trim_start().starts_with(['{', '[']) {
+        return Err(
+            "looks like a JSON document; store the secret(s) as plain text, separated by spaces"
+                .into(),
+        );
+    }
+    let list: Vec<&str> = secrets.split_ascii_whitespace().collect();
+    if list.is_empty() {
+        return Err("no secret given".into());
+    }
+    if list.len() > MAX_SECRETS {
+        return Err(format!(
+            "lists {} secrets; at most {MAX_SECRETS} (each costs an HMAC of the body per \
+             request)",
+            list.len()
+        ));
+    }
+    read(&KeyInput { secrets: &list })
 }
 
 /// A body whose signature has been checked. Only this module can make one.
@@ -535,6 +594,7 @@ pub(crate) fn check_with(
         .collect();
     keys.verify(&Request {
         headers: &headers,
+        query: None,
         body,
         now: Timestamp::from_unix_seconds(now_s),
         tolerance: Duration::from_secs(300),
@@ -549,7 +609,7 @@ pub(crate) fn signed_value(
     role: HeaderRole,
     delivery: &Delivery<'_>,
 ) -> String {
-    Verifier::new(sender, secret)
+    Signer::new(sender, secret)
         .unwrap()
         .sign(delivery)
         .into_iter()

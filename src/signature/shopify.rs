@@ -21,7 +21,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Id, ID_HEADER),
         (HeaderRole::EventType, TOPIC_HEADER),
     ],
-    keys: |secrets| Ok(Arc::new(Shopify(HmacKeys::from_strings(secrets)?))),
+    keys: |input| Ok(Arc::new(Shopify(HmacKeys::from_strings(input.secrets)?))),
     inbox: Inbox {
         reads: &[],
         id: None,
@@ -29,7 +29,10 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Receipt,
     },
     handshake: None,
+    user_events: true,
     demo_secret: raw_demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
 };
 
 const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";
@@ -41,7 +44,7 @@ const TOPIC_HEADER: &str = "x-shopify-topic";
 struct Shopify(HmacKeys);
 
 impl Keys for Shopify {
-    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let signature = required_header(r.headers, SIGNATURE_HEADER)?;
         let id = required_header(r.headers, ID_HEADER)?;
         let candidate = STANDARD
@@ -79,13 +82,24 @@ mod tests {
     use super::super::{check, signed_value};
     use super::*;
 
-    // What Shopify's own library makes (@shopify/shopify-api 15.0.0 on npm:
-    // `createSHA256HMAC(SECRET, BODY, 'base64')`). More cases, made and checked by the library,
-    // are in tests/vectors/shopify.json (scripts/vectors/make.py).
-    const SECRET: &str = "hush-shopify-client-secret";
-    const BODY: &[u8] = br#"{"id":820982911946154508,"email":"jon@example.com"}"#;
-    const SIG: &str = "rK1eVRBtNKNRL5dY+t8Z+dMXTwizvyoPKYDPb6oMTNA=";
+    // The first case of tests/vectors/shopify.json, which Shopify's own library makes and checks
+    // (@shopify/shopify-api on npm, `createSHA256HMAC`; scripts/vectors/make.py).
+    const SECRET: &str = "vector-shopify-app-client-secret";
+    const BODY: &[u8] =
+        "{\"id\":820982911946154508,\"email\":\"jon@example.com\",\"tags\":\"ünïcödé\"}".as_bytes();
+    const SIG: &str = "vycFD9m0EHX2T8ameW6QmV1CVxVmyXupasLQBCBySTE=";
     const ID: &str = "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043";
+
+    #[test]
+    fn constants_are_the_vector_files() {
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/shopify.json")).unwrap();
+        let case = &vector["cases"][0];
+        assert_eq!(vector["secret"], SECRET);
+        assert_eq!(case["body"].as_str().unwrap().as_bytes(), BODY);
+        assert_eq!(case["headers"][SIGNATURE_HEADER], SIG);
+        assert_eq!(case["headers"][ID_HEADER], ID);
+    }
 
     fn verify(sig: Option<&str>, id: Option<&str>, body: &[u8]) -> Result<Proof, SignatureError> {
         check(
@@ -103,6 +117,7 @@ mod tests {
             id: ID,
             timestamp: 0,
             body: BODY,
+            ..Delivery::default()
         };
         assert_eq!(
             signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),

@@ -19,7 +19,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Signature, SIGNATURE_HEADER),
         (HeaderRole::Timestamp, TIMESTAMP_HEADER),
     ],
-    keys: |secrets| Ok(Arc::new(Slack(HmacKeys::from_strings(secrets)?))),
+    keys: |input| Ok(Arc::new(Slack(HmacKeys::from_strings(input.secrets)?))),
     inbox: Inbox {
         reads: &["event_id", "type", "event.type", "event_time"],
         id: Some(BodyId {
@@ -30,7 +30,10 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("event_time"),
     },
     handshake: Some(url_verification),
+    user_events: true,
     demo_secret: raw_demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
 };
 
 const SIGNATURE_HEADER: &str = "x-slack-signature";
@@ -42,7 +45,7 @@ const URL_VERIFICATION: &str = "url_verification";
 struct Slack(HmacKeys);
 
 impl Keys for Slack {
-    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let signature = required_header(r.headers, SIGNATURE_HEADER)?;
         let ts = required_header(r.headers, TIMESTAMP_HEADER)?;
         let timestamp = parse_unix_seconds(ts)?;
@@ -147,6 +150,7 @@ mod tests {
             id: "",
             timestamp: TS,
             body: BODY.as_bytes(),
+            ..Delivery::default()
         };
         assert_eq!(
             signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),

@@ -24,8 +24,9 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Timestamp, SVIX_NAMES.timestamp),
         (HeaderRole::Signature, SVIX_NAMES.signature),
     ],
-    keys: |secrets| {
-        let keys = secrets
+    keys: |input| {
+        let keys = input
+            .secrets
             .iter()
             .enumerate()
             .map(|(i, s)| parse_secret(s).map_err(|why| format!("secret #{}: {why}", i + 1)))
@@ -40,7 +41,10 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Signed,
     },
     handshake: None,
+    user_events: true,
     demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
 };
 
 const SECRET_PREFIX: &str = "whsec_";
@@ -90,7 +94,7 @@ const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
 struct StandardWebhooks(HmacKeys);
 
 impl Keys for StandardWebhooks {
-    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         // The set in use is the first one any of whose headers is present.
         let names = HEADER_SETS
             .iter()
@@ -179,7 +183,7 @@ fn parse_secret(secret: &str) -> Result<Vec<u8>, &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value};
+    use super::super::{check, signed_value, KeyInput};
     use super::*;
 
     // The published Standard Webhooks test vector.
@@ -228,6 +232,7 @@ mod tests {
             id: ID,
             timestamp: TS,
             body: BODY,
+            ..Delivery::default()
         };
         assert_eq!(
             signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),
@@ -345,6 +350,7 @@ mod tests {
         let keys = StandardWebhooks(HmacKeys::from_bytes(vec![parse_secret(SECRET).unwrap()]));
         let r = Request {
             headers: &h,
+            query: None,
             body: BODY,
             now: crate::clock::Timestamp::from_unix_seconds(TS),
             tolerance: std::time::Duration::from_secs(300),
@@ -354,7 +360,11 @@ mod tests {
 
     #[test]
     fn secrets_are_checked() {
-        let parse = |s: &str| (SENDER.keys)(&s.split_ascii_whitespace().collect::<Vec<_>>());
+        let parse = |s: &str| {
+            (SENDER.keys)(&KeyInput {
+                secrets: &s.split_ascii_whitespace().collect::<Vec<_>>(),
+            })
+        };
         assert!(parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err());
         assert!(parse("whsec_***").is_err());
         // 8 bytes: too short. Padded and unpadded forms of a 16-byte key both parse.

@@ -14,7 +14,7 @@ use super::{
 pub(super) const SENDER: Sender = Sender {
     name: "stripe",
     headers: &[(HeaderRole::Signature, HEADER)],
-    keys: |secrets| Ok(Arc::new(Stripe(HmacKeys::from_strings(secrets)?))),
+    keys: |input| Ok(Arc::new(Stripe(HmacKeys::from_strings(input.secrets)?))),
     inbox: Inbox {
         reads: &["id", "type", "created"],
         id: Some(BodyId {
@@ -25,7 +25,10 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("created"),
     },
     handshake: None,
+    user_events: true,
     demo_secret: raw_demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
 };
 
 const HEADER: &str = "stripe-signature";
@@ -36,7 +39,7 @@ const MAX_ITEMS: usize = 32;
 struct Stripe(HmacKeys);
 
 impl Keys for Stripe {
-    fn verify(&self, r: &Request<'_>) -> Result<Proof, SignatureError> {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let header = required_header(r.headers, HEADER)?;
         let (t, timestamp, candidates) = parse_header(header)?;
         if !self
@@ -54,7 +57,7 @@ impl Keys for Stripe {
 
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let t = d.timestamp.to_string();
-        let mac = self.0.first_mac(&[t.as_bytes(), b".", d.body]);
+        let mac = self.0.first_mac(&signed(&t, d.body));
         vec![(
             HeaderRole::Signature,
             HEADER,
@@ -65,6 +68,11 @@ impl Keys for Stripe {
     fn material(&self) -> Vec<&[u8]> {
         self.0.material()
     }
+}
+
+/// What the signature covers: `t` exactly as sent, a dot, the body.
+fn signed<'a>(t: &'a str, body: &'a [u8]) -> [&'a [u8]; 3] {
+    [t.as_bytes(), b".", body]
 }
 
 /// `t` (exactly once, as sent and as a number) and the decodable `v1` signatures (at least
@@ -106,13 +114,22 @@ mod tests {
     use super::super::{check, signed_value};
     use super::*;
 
-    // What Stripe's own library makes (stripe 16.1.0 on PyPI:
-    // `WebhookSignature.generate_signature_header(BODY, SECRET, timestamp=T)`). More cases, made
-    // and checked by the library, are in tests/vectors/stripe.json (scripts/vectors/make.py).
-    const SECRET: &str = "whsec_test_secret_for_stripe_vector";
-    const T: i64 = 1614265330;
-    const BODY: &[u8] = br#"{"id":"evt_test_webhook","object":"event"}"#;
-    const V1: &str = "12e9ca49e19b786d062a0a52697a0a466877fcd767bd39bda72b8a75902e4017";
+    // The first case of tests/vectors/stripe.json, which Stripe's own library makes and checks
+    // (stripe on PyPI, `WebhookSignature.generate_signature_header`; scripts/vectors/make.py).
+    const SECRET: &str = "whsec_vector_stripe_endpoint_secret";
+    const T: i64 = 1795867200;
+    const BODY: &[u8] = br#"{"id":"evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx","object":"event","type":"customer.created","created":1795867140}"#;
+    const V1: &str = "08b83d7233860717b5ca765c123062f181bbfae511d673459214acfafb641959";
+
+    #[test]
+    fn constants_are_the_vector_files() {
+        let vector: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/stripe.json")).unwrap();
+        let case = &vector["cases"][0];
+        assert_eq!(vector["secret"], SECRET);
+        assert_eq!(case["body"].as_str().unwrap().as_bytes(), BODY);
+        assert_eq!(case["headers"][HEADER], format!("t={T},v1={V1}"));
+    }
 
     fn verify(header: &str, body: &[u8], now: i64) -> Result<Proof, SignatureError> {
         check(&SENDER, SECRET, &[(HEADER, Some(header))], body, now)
@@ -124,6 +141,7 @@ mod tests {
             id: "",
             timestamp: T,
             body: BODY,
+            ..Delivery::default()
         };
         assert_eq!(
             signed_value(&SENDER, SECRET, HeaderRole::Signature, &d),

@@ -367,3 +367,26 @@ async fn malformed_bodies_and_ids_are_refused_and_nothing_is_written() {
     }
     assert_eq!(t.item_count().await, 0);
 }
+
+/// Only the key decides what an event is: a type given twice or a time too large to read is
+/// left out (the type omitted, receipt time standing in), and the event is stored, not refused
+/// (a 400 would make the sender retry and then drop it).
+#[tokio::test]
+async fn an_unreadable_type_or_time_is_left_out_not_refused() {
+    let t = TestApp::new().await;
+    let body =
+        r#"{"id":"evt_1QZ8Kt2eZvKYlo2CUnreadable","type":"a.b","type":"c.d","created":1e400}"#;
+    let reply = t.send_event(inbox_event("stripe-inbox", body, &[])).await;
+    assert_eq!(reply.result(), (200, "stored"), "{reply:?}");
+    let item = t
+        .item_in(
+            "stripe-inbox",
+            "EVENT#evt_1QZ8Kt2eZvKYlo2CUnreadable",
+            "EVENT",
+        )
+        .await
+        .expect("stored");
+    assert!(!item.contains_key("event_type"), "{item:?}");
+    assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+    assert_eq!(s(&item, "body").as_deref(), Some(body));
+}

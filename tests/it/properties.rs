@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use webhook_receiver::clock::Timestamp;
-use webhook_receiver::signature::{self, Delivery, HeaderRole, SignatureError, Verifier};
+use webhook_receiver::signature::{self, Delivery, HeaderRole, SignatureError, Signer, Verifier};
 
 const NOW: i64 = 1_795_867_500;
 const TOLERANCE: i64 = 300;
@@ -66,8 +66,9 @@ proptest! {
     ) {
         let name = sender.name;
         let verifier = Verifier::new(sender, &(sender.demo_secret)(&label)).unwrap();
+        let signer = Signer::new(sender, &sender.demo_signing_secret(&label)).unwrap();
         let ts = NOW + offset;
-        let signed = verifier.sign(&Delivery { id: &id, timestamp: ts, body: &body });
+        let signed = signer.sign(&Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() });
         let pairs: Vec<(&'static str, String)> =
             signed.iter().map(|(_, n, v)| (*n, v.clone())).collect();
         let headers = header_map(&pairs);

@@ -1,0 +1,108 @@
+// Test vectors made and checked by the providers' own npm libraries:
+//   node npm.mjs SENDER write ROOT   prints tests/vectors/SENDER.json
+//   node npm.mjs SENDER check ROOT   prints one line per disagreement with the committed file
+// SENDER: shopify (@shopify/shopify-api) or github (@octokit/webhooks-methods, GitHub's).
+// make.py copies this file into .cache/vectors-node/ and runs it there, beside node_modules
+// (ES modules resolve packages from their own folder).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import '@shopify/shopify-api/adapters/node';
+import { shopifyApi, ApiVersion } from '@shopify/shopify-api';
+import { createSHA256HMAC } from '@shopify/shopify-api/runtime';
+import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods';
+
+const [sender, mode, root] = process.argv.slice(2);
+const NOW = 1795867200;
+
+// A package's own version, from its package.json (its `exports` may hide it from import).
+function version(pkg) {
+  let dir = path.dirname(fileURLToPath(import.meta.resolve(pkg)));
+  while (!fs.existsSync(path.join(dir, 'package.json')) || JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== pkg) {
+    dir = path.dirname(dir);
+  }
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+}
+
+const c = (name, headers, body, verdict) => ({ name, headers, body, now: NOW, verdict });
+
+const SENDERS = {
+  shopify: {
+    secret: 'vector-shopify-app-client-secret',
+    async make() {
+      const BODY = '{"id":820982911946154508,"email":"jon@example.com","tags":"ünïcödé"}';
+      const headers = (hmac) => ({
+        'x-shopify-hmac-sha256': hmac,
+        'x-shopify-topic': 'customers/create',
+        'x-shopify-shop-domain': 'example.myshopify.com',
+        'x-shopify-api-version': '2025-01',
+        'x-shopify-webhook-id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+      });
+      const good = await createSHA256HMAC(this.secret, BODY, 'base64');
+      const other = await createSHA256HMAC('vector-shopify-rotated-client-secret', BODY, 'base64');
+      return {
+        made_by: `@shopify/shopify-api ${version('@shopify/shopify-api')} (npm): createSHA256HMAC`,
+        cases: [
+          c('signed', headers(good), BODY, 'accept'),
+          c('tampered byte', headers(good), BODY.replace('jon', 'Jon'), 'signature_invalid'),
+          c('another key', headers(other), BODY, 'signature_invalid'),
+        ],
+      };
+    },
+    async verifies(secret, kase) {
+      const shopify = shopifyApi({
+        apiKey: 'vector', apiSecretKey: secret, scopes: [], hostName: 'localhost',
+        apiVersion: ApiVersion.January25, isEmbeddedApp: false, logger: { level: 0 },
+      });
+      const result = await shopify.webhooks.validate({
+        rawBody: kase.body,
+        rawRequest: { headers: kase.headers, method: 'POST', url: '/webhooks' },
+        rawResponse: {},
+      });
+      return result.valid;
+    },
+  },
+  github: {
+    secret: 'vector-github-webhook-secret',
+    async make() {
+      const BODY = '{"action":"opened","issue":{"number":1347,"title":"ünïcödé"},"repository":{"full_name":"octocat/Hello-World"}}';
+      const headers = (signature) => ({
+        'x-hub-signature-256': signature,
+        'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+        'x-github-event': 'issues',
+      });
+      const good = await octokitSign(this.secret, BODY);
+      const other = await octokitSign('vector-github-rotated-secret', BODY);
+      return {
+        made_by: `@octokit/webhooks-methods ${version('@octokit/webhooks-methods')} (npm): sign`,
+        cases: [
+          c('signed', headers(good), BODY, 'accept'),
+          c('tampered byte', headers(good), BODY.replace('opened', 'Opened'), 'signature_invalid'),
+          c('another key', headers(other), BODY, 'signature_invalid'),
+        ],
+      };
+    },
+    async verifies(secret, kase) {
+      return octokitVerify(secret, kase.body, kase.headers['x-hub-signature-256']);
+    },
+  },
+};
+
+const spec = SENDERS[sender];
+const made = { sender, ...(await spec.make()), secret: spec.secret };
+// Key order as the other vectors: sender, made_by, secret, cases.
+const vector = { sender, made_by: made.made_by, secret: made.secret, cases: made.cases };
+const file = path.join(root, 'tests', 'vectors', `${sender}.json`);
+if (mode === 'write') {
+  process.stdout.write(JSON.stringify(vector, null, 2) + '\n');
+} else {
+  const committed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (JSON.stringify(committed) !== JSON.stringify(vector)) {
+    console.log(`${sender}: tests/vectors/${sender}.json is not what ${vector.made_by} makes`);
+  }
+  for (const kase of committed.cases) {
+    if ((await spec.verifies(committed.secret, kase)) !== (kase.verdict === 'accept')) {
+      console.log(`${sender}: the library disagrees with case '${kase.name}'`);
+    }
+  }
+}
