@@ -35,7 +35,11 @@ static SETUPS: LazyLock<Vec<(Signer, Verifier, Format)>> = LazyLock::new(|| {
         .into_iter()
         .map(|t| {
             let signer = Signer::new(t.sender, &t.sender.demo_signing_secret(&t.slug)).unwrap();
-            (signer, Verifier::new(t.sender, &t.secret).unwrap(), t.format)
+            (
+                signer,
+                Verifier::new(t.sender, &t.secret).unwrap(),
+                t.format,
+            )
         })
         .collect()
 });
