@@ -35,6 +35,15 @@ impl Timestamp {
         Self(self.0.saturating_add(ms))
     }
 
+    /// RFC 3339 with an offset, as an instant at millisecond precision (sub-millisecond digits
+    /// truncated).
+    pub fn parse_rfc3339(raw: &str) -> Option<Self> {
+        let t = OffsetDateTime::parse(raw, &Rfc3339).ok()?;
+        i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000))
+            .ok()
+            .map(Self)
+    }
+
     /// RFC 3339 UTC, milliseconds only when there are any (`2026-11-28T12:00:00.123Z`).
     pub fn to_rfc3339(self) -> String {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)

@@ -692,6 +692,10 @@ mod tests {
                 "tenant `a`, field `format`: `clerk-user` needs scheme `standard-webhooks`, not `stripe`",
             ),
             (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "paddle"}}"#,
+                "tenant `a`, field `format`: scheme `paddle` sends its own events, not user events: use format `inbox`",
+            ),
+            (
                 r#"{"a": {"table": "abc", "secret_env": "S"}, "b": {"table": "abc", "secret_env": "S2"}}"#,
                 "tenant `b`, field `table`: is also tenant `a`'s table; each tenant needs its own",
             ),

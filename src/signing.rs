@@ -28,6 +28,7 @@ pub fn sign_event(event: &mut Value, secret: &str, now_s: i64) -> Result<(), Str
     }) else {
         return Ok(());
     };
+    fill_body_time(event, sender, now_s, Fill::Placeholder)?;
     let body = raw_body(event)?;
     let id = match names(sender, HeaderRole::Id).as_slice() {
         [] => String::new(),
@@ -64,6 +65,7 @@ pub fn sign_event_as(
 ) -> Result<(), String> {
     let sender = signature::sender(scheme)
         .ok_or_else(|| format!("unknown scheme `{}`", scheme.escape_debug()))?;
+    fill_body_time(event, sender, now_s, Fill::Always)?;
     let body = raw_body(event)?;
     let id = signature::senders()
         .iter()
@@ -98,6 +100,42 @@ fn sign(
         body,
         ..Delivery::default()
     }))
+}
+
+/// When a body-time field is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    /// Only where the sample holds the `<now>` placeholder there.
+    Placeholder,
+    /// Always (the sender's headers are written outright).
+    Always,
+}
+
+/// Writes the signing time (ms) into the body field where the sender signs its time, if it
+/// does (the body is then rewritten as JSON; a body that is not a JSON object is left alone).
+fn fill_body_time(
+    event: &mut Value,
+    sender: &Sender,
+    now_s: i64,
+    fill: Fill,
+) -> Result<(), String> {
+    let Some(field) = sender.body_time else {
+        return Ok(());
+    };
+    let Ok(Value::Object(mut body)) = serde_json::from_slice::<Value>(&raw_body(event)?) else {
+        return Ok(());
+    };
+    let placeholder = body.get(field).and_then(Value::as_str) == Some(NOW_PLACEHOLDER);
+    if fill == Fill::Always || placeholder {
+        body.insert(field.to_owned(), Value::from(now_s.saturating_mul(1000)));
+        let text = Value::Object(body).to_string();
+        event["body"] = if event.get("isBase64Encoded") == Some(&Value::Bool(true)) {
+            Value::String(STANDARD.encode(text))
+        } else {
+            Value::String(text)
+        };
+    }
+    Ok(())
 }
 
 fn names(sender: &Sender, role: HeaderRole) -> Vec<&'static str> {
@@ -190,18 +228,28 @@ pub struct DemoTenant {
     pub format: Format,
     /// The variable that holds its secret.
     pub secret_env: String,
+    /// What the tenant holds (its secrets or public keys).
     pub secret: String,
+    /// What signs for it: the same secret, or a private key its sender holds, in
+    /// `WEBHOOK_SIGNING_KEY_<SLUG>` (never read by the receiver).
+    pub signing_secret: String,
 }
 
 impl DemoTenant {
     fn new(slug: String, sender: &'static Sender, format: Format) -> Self {
         Self {
-            secret_env: format!("WEBHOOK_SECRET_{}", slug.replace('-', "_").to_uppercase()),
+            secret_env: format!("WEBHOOK_SECRET_{}", env_name(&slug)),
             secret: (sender.demo_secret)(&slug),
+            signing_secret: sender.demo_signing_secret(&slug),
             slug,
             sender,
             format,
         }
+    }
+
+    /// The variable that holds its signing key, where that is not its secret.
+    pub fn signing_env(&self) -> Option<String> {
+        (self.signing_secret != self.secret).then(|| signing_key_env(&self.slug))
     }
 
     /// Its table in `local.env`.
@@ -220,6 +268,16 @@ impl DemoTenant {
             "table": table,
         })
     }
+}
+
+/// `WEBHOOK_SIGNING_KEY_<SLUG>`: where the signing command finds a tenant's sender's own key
+/// (a private key, whose public key the tenant lists), when there is one.
+pub fn signing_key_env(slug: &str) -> String {
+    format!("WEBHOOK_SIGNING_KEY_{}", env_name(slug))
+}
+
+fn env_name(slug: &str) -> String {
+    slug.replace('-', "_").to_uppercase()
 }
 
 /// Every demo tenant: clientA and clientB, then each sender in each format it can feed.
@@ -274,6 +332,15 @@ pub fn local_env() -> String {
     for t in &tenants {
         out.push_str(&format!("{}={}\n", t.secret_env, t.secret));
     }
+    out.push_str(
+        "# What the senders of the tenants above sign with, where a tenant lists only public keys:\n\
+         # for the signing command (webhook-sign), never read by the receiver.\n",
+    );
+    for t in &tenants {
+        if let Some(var) = t.signing_env() {
+            out.push_str(&format!("{var}={}\n", t.signing_secret));
+        }
+    }
     out
 }
 
@@ -288,7 +355,7 @@ pub fn fuzz_dictionary() -> String {
         for path in sender.inbox.reads {
             words.extend(path.split('.').map(str::to_owned));
         }
-        if let Ok(signer) = Signer::new(sender, &sender.demo_signing_secret("fuzz")) {
+        if let Ok(signer) = Signer::new(sender, &sender.demo_signing_secret("fuzz-dictionary")) {
             let signed = signer.sign(&Delivery {
                 id: "msg_1",
                 timestamp: 1_700_000_000,
@@ -400,9 +467,15 @@ mod tests {
                     headers.insert(name.into(), json!(value));
                 }
             }
-            let mut ev = json!({"headers": headers, "body": "{}"});
+            // A sender that signs its time in the body has the placeholder there too.
+            let body = match sender.body_time {
+                Some(field) => json!({ field: NOW_PLACEHOLDER }).to_string(),
+                None => "{}".to_owned(),
+            };
+            let mut ev = json!({"headers": headers, "body": body});
             let secret = (sender.demo_secret)("placeholders");
-            sign_event(&mut ev, &secret, 1614265330).unwrap();
+            let signing = sender.demo_signing_secret("placeholders");
+            sign_event(&mut ev, &signing, 1614265330).unwrap();
             let text = ev.to_string();
             assert!(!text.contains('<'), "{}: {text}", sender.name);
             let headers: http::HeaderMap = ev["headers"]
@@ -416,11 +489,12 @@ mod tests {
                     )
                 })
                 .collect();
+            let signed_body = ev["body"].as_str().unwrap().as_bytes();
             let verified = crate::signature::Verifier::new(sender, &secret)
                 .unwrap()
                 .verify(
                     &headers,
-                    b"{}",
+                    signed_body,
                     crate::clock::Timestamp::from_unix_seconds(1614265330),
                     std::time::Duration::from_secs(300),
                 );

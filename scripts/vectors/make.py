@@ -18,9 +18,21 @@ import sys
 from importlib.metadata import version
 from unittest import mock
 
+import base64
+import hashlib
+import hmac
+import importlib
+
+import nacl.exceptions
+import nacl.signing
 import slack_sdk.signature
 import standardwebhooks.webhooks
 import stripe
+from paddle_billing.Notifications import PaddleSignature, Secret, Verifier as PaddleVerifier
+from workos.webhooks import _verification as workos_verification
+
+# The module, not the class the package exports under the same name.
+paddle_verifier_module = importlib.import_module("paddle_billing.Notifications.Verifier")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "vectors"
@@ -173,14 +185,144 @@ def sw_verifies(secret, c):
             return False
 
 
+# --- Standard Webhooks v1a (Ed25519) -----------------------------------------------------------
+V1A_SEED = hashlib.sha256(b"vector standard webhooks v1a seed").digest()
+V1A_OTHER_SEED = hashlib.sha256(b"vector standard webhooks v1a other seed").digest()
+
+
+def v1a_vector():
+    key = nacl.signing.SigningKey(V1A_SEED)
+    other = nacl.signing.SigningKey(V1A_OTHER_SEED)
+    whpk = "whpk_" + base64.b64encode(bytes(key.verify_key)).decode()
+    ts = str(T)
+
+    def entry(signing_key, msg_id=SW_ID, body=SW_BODY):
+        signed = f"{msg_id}.{ts}.{body}".encode()
+        return "v1a," + base64.b64encode(signing_key.sign(signed).signature).decode()
+
+    def h(signature, msg_id=SW_ID):
+        return {"webhook-id": msg_id, "webhook-timestamp": ts, "webhook-signature": signature}
+
+    return {
+        "sender": "standard-webhooks",
+        "made_by": f"PyNaCl {version('PyNaCl')} (PyPI): SigningKey.sign (Standard Webhooks v1a)",
+        "secret": whpk,
+        "cases": [
+            case("signed", h(entry(key)), SW_BODY, T, "accept"),
+            case("beside a v1 entry", h("v1,AAAA " + entry(key)), SW_BODY, T, "accept"),
+            case("tampered byte", h(entry(key)), SW_BODY.replace("paid", "Paid"), T, "signature_invalid"),
+            case("another message id", h(entry(key), "msg_2ZxY1vectorOther"), SW_BODY, T, "signature_invalid"),
+            case("another key", h(entry(other)), SW_BODY, T, "signature_invalid"),
+            case("stale", h(entry(key)), SW_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def v1a_verifies(secret, c):
+    """PyNaCl's verify over `{id}.{timestamp}.{body}`, any v1a entry; the time as the spec says."""
+    if abs(c["now"] - int(c["headers"]["webhook-timestamp"])) > TOLERANCE:
+        return False
+    key = nacl.signing.VerifyKey(base64.b64decode(secret.removeprefix("whpk_")))
+    signed = f'{c["headers"]["webhook-id"]}.{c["headers"]["webhook-timestamp"]}.{c["body"]}'.encode()
+    for entry in c["headers"]["webhook-signature"].split():
+        if entry.startswith("v1a,"):
+            try:
+                key.verify(signed, base64.b64decode(entry[4:]))
+                return True
+            except (nacl.exceptions.BadSignatureError, ValueError):
+                pass
+    return False
+
+
+# --- Paddle ------------------------------------------------------------------------------------
+PADDLE_SECRET = "pdl_ntfset_01hvector00paddle00secret_vectorSecretValue"
+PADDLE_OTHER = "pdl_ntfset_01hvector00paddle00rotated_vectorRotatedValue"
+PADDLE_BODY = '{"event_id":"evt_01hv8x2acma2gz33q5b7ewcyb2","event_type":"subscription.created","occurred_at":"2026-11-28T11:59:00.000000Z","notification_id":"ntf_01hv8x2af6swzc2dyxhh7cj4hx","data":{"id":"sub_01hv8x29kz0t586xy6zn1a62ny"}}'
+
+
+def paddle_vector():
+    def h1(secret):
+        return PaddleSignature.calculate_hmac(secret, f"{T}:{PADDLE_BODY}".encode()).hexdigest()
+
+    def h(*hashes):
+        return {"paddle-signature": ";".join([f"ts={T}"] + [f"h1={x}" for x in hashes])}
+
+    return {
+        "sender": "paddle",
+        "made_by": f"paddle-python-sdk {version('paddle-python-sdk')} (PyPI): PaddleSignature.calculate_hmac",
+        "secret": PADDLE_SECRET,
+        "cases": [
+            case("signed", h(h1(PADDLE_SECRET)), PADDLE_BODY, T, "accept"),
+            case("two h1 during a rotation", h(h1(PADDLE_OTHER), h1(PADDLE_SECRET)), PADDLE_BODY, T, "accept"),
+            case("tampered byte", h(h1(PADDLE_SECRET)), PADDLE_BODY.replace("created", "Created"), T, "signature_invalid"),
+            case("another key", h(h1(PADDLE_OTHER)), PADDLE_BODY, T, "signature_invalid"),
+            case("stale", h(h1(PADDLE_SECRET)), PADDLE_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+class PaddleRequest:
+    def __init__(self, c):
+        self.headers = {"Paddle-Signature": c["headers"]["paddle-signature"]}
+        self.body = c["body"].encode()
+
+
+def paddle_verifies(secret, c):
+    with mock.patch.object(paddle_verifier_module, "time", lambda: float(c["now"])):
+        return bool(PaddleVerifier(maximum_variance=TOLERANCE).verify(PaddleRequest(c), Secret(secret)))
+
+
+# --- WorkOS ------------------------------------------------------------------------------------
+WORKOS_SECRET = "vector-workos-endpoint-secret-value"
+WORKOS_BODY = '{"id":"event_01HV8X2ACMA2GZ33Q5B7EWCYB2","event":"user.created","data":{"id":"user_01HV8X2A"},"created_at":"2026-11-28T11:59:00.000Z"}'
+WORKOS_T_MS = T * 1000 + 123
+
+
+def workos_vector():
+    # WorkOS's library verifies but does not sign: its verify_header's own computation, here.
+    def h(secret, t_ms=WORKOS_T_MS):
+        digest = hmac.new(secret.encode(), f"{t_ms}.{WORKOS_BODY}".encode(), hashlib.sha256).hexdigest()
+        return {"workos-signature": f"t={t_ms}, v1={digest}"}
+
+    return {
+        "sender": "workos",
+        "made_by": f"workos {version('workos')} (PyPI): webhooks verify_header (signed as it computes)",
+        "secret": WORKOS_SECRET,
+        "cases": [
+            case("signed", h(WORKOS_SECRET), WORKOS_BODY, T, "accept"),
+            case("tampered byte", h(WORKOS_SECRET), WORKOS_BODY.replace("user.created", "user.deleted"), T, "signature_invalid"),
+            case("another key", h("another-workos-secret-value"), WORKOS_BODY, T, "signature_invalid"),
+            case("stale, in milliseconds", h(WORKOS_SECRET), WORKOS_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def workos_verifies(secret, c):
+    clock, _ = at(c["now"])
+    with clock:
+        try:
+            workos_verification.verify_header(
+                event_body=c["body"].encode(),
+                event_signature=c["headers"]["workos-signature"],
+                secret=secret,
+                tolerance=TOLERANCE,
+            )
+            return True
+        except ValueError:
+            return False
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
     "standard-webhooks": (sw_vector, sw_verifies),
+    "standard-webhooks-v1a": (v1a_vector, v1a_verifies),
+    "paddle": (paddle_vector, paddle_verifies),
+    "workos": (workos_vector, workos_verifies),
 }
 
 
-NPM = ["github", "shopify"]
+NPM = ["github", "shopify", "linear"]
 
 
 def npm(sender, mode):
@@ -204,8 +346,9 @@ def text(vector):
 
 def main(mode):
     failures = []
-    for sender, (make, verifies) in PYTHON.items():
+    for name, (make, verifies) in PYTHON.items():
         vector = make()
+        sender = name
         if mode == "write":
             path(sender).write_text(text(vector))
             continue
@@ -224,7 +367,7 @@ def main(mode):
         print("vectors:", f, file=sys.stderr)
     if failures:
         sys.exit(1)
-    print(f"vectors: {len(PYTHON) + len(NPM)} senders, every case as its provider's library says", file=sys.stderr)
+    print(f"vectors: {len(PYTHON) + len(NPM)} files, every case as its provider's library says", file=sys.stderr)
 
 
 if __name__ == "__main__":

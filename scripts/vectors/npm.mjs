@@ -1,7 +1,8 @@
 // Test vectors made and checked by the providers' own npm libraries:
 //   node npm.mjs SENDER write ROOT   prints tests/vectors/SENDER.json
 //   node npm.mjs SENDER check ROOT   prints one line per disagreement with the committed file
-// SENDER: shopify (@shopify/shopify-api) or github (@octokit/webhooks-methods, GitHub's).
+// SENDER: shopify (@shopify/shopify-api), github (@octokit/webhooks-methods, GitHub's) or linear
+// (@linear/sdk).
 // make.py copies this file into .cache/vectors-node/ and runs it there, beside node_modules
 // (ES modules resolve packages from their own folder).
 import fs from 'node:fs';
@@ -10,7 +11,9 @@ import { fileURLToPath } from 'node:url';
 import '@shopify/shopify-api/adapters/node';
 import { shopifyApi, ApiVersion } from '@shopify/shopify-api';
 import { createSHA256HMAC } from '@shopify/shopify-api/runtime';
+import crypto from 'node:crypto';
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods';
+import { LinearWebhookClient } from '@linear/sdk/webhooks';
 
 const [sender, mode, root] = process.argv.slice(2);
 const NOW = 1795867200;
@@ -85,6 +88,48 @@ const SENDERS = {
     async verifies(secret, kase) {
       return octokitVerify(secret, kase.body, kase.headers['x-hub-signature-256']);
     },
+  },
+};
+
+// Linear signs its time inside the body (`webhookTimestamp`, ms); its SDK verifies but does not
+// sign, so the signature is made as its verify() computes it.
+SENDERS.linear = {
+  secret: 'lin_wh_vector_linear_signing_secret',
+  async make() {
+    const body = (t) => JSON.stringify({
+      action: 'create', type: 'Issue', organizationId: 'e8d9f3a0-vector',
+      data: { id: '2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9', title: 'ünïcödé' },
+      url: 'https://linear.app/vector/issue/VEC-1', webhookTimestamp: t,
+    });
+    const sign = (secret, raw) => crypto.createHmac('sha256', secret).update(raw).digest('hex');
+    const headers = (signature) => ({
+      'linear-signature': signature,
+      'linear-delivery': '234d1a4e-b617-4388-90fe-adc3633d6b72',
+    });
+    const T_MS = NOW * 1000 + 456;
+    const signed = body(T_MS);
+    const untimed = JSON.stringify({ action: 'create', type: 'Issue', data: { id: 'x' } });
+    return {
+      made_by: `@linear/sdk ${version('@linear/sdk')} (npm): LinearWebhookClient.verify (signed as it computes)`,
+      cases: [
+        c('signed', headers(sign(this.secret, signed)), signed, 'accept'),
+        c('tampered byte', headers(sign(this.secret, signed)), signed.replace('create', 'Create'), 'signature_invalid'),
+        c('another key', headers(sign('lin_wh_another_linear_secret', signed)), signed, 'signature_invalid'),
+        { ...c('stale', headers(sign(this.secret, signed)), signed, 'timestamp_out_of_tolerance'), now: NOW + 301 },
+        c('no time in the body', headers(sign(this.secret, untimed)), untimed, 'signature_missing'),
+      ],
+    };
+  },
+  async verifies(secret, kase) {
+    const realNow = Date.now;
+    Date.now = () => kase.now * 1000;
+    try {
+      return new LinearWebhookClient(secret).verify(Buffer.from(kase.body), kase.headers['linear-signature']);
+    } catch {
+      return false;
+    } finally {
+      Date.now = realNow;
+    }
   },
 };
 

@@ -5,9 +5,10 @@
 //!        webhook-sign --local-env | --fuzz-dict
 //!   Without --scheme, fills the `<now>` / `<sign>` placeholders (the scheme is the one whose
 //!   signature header holds `<sign>`). With --scheme, writes that scheme's headers outright.
-//!   The secret comes from the variable VAR; by default, the one the event's tenant names as
-//!   `secret_env` in WEBHOOK_TENANTS (WEBHOOK_SECRET_CLIENTA when the path names no known
-//!   tenant). It is never printed. Prints the signed event, or with
+//!   The secret comes from the variable VAR; by default WEBHOOK_SIGNING_KEY_<SLUG> when set
+//!   (a sender's private key), else the one the event's tenant names as `secret_env` in
+//!   WEBHOOK_TENANTS (WEBHOOK_SECRET_CLIENTA when the path names no known tenant). It is never
+//!   printed. The sender signs with the first key of each kind the variable lists. Prints the signed event, or with
 //!   --curl a curl command that sends it to BASE_URL.
 //!   --local-env prints local.env (the demo tenants of every sender); --fuzz-dict prints the
 //!   fuzzers' dictionary (every sender's header names).
@@ -17,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use webhook_receiver::signing::{
-    curl_command, fuzz_dictionary, local_env, sign_event, sign_event_as,
+    curl_command, fuzz_dictionary, local_env, sign_event, sign_event_as, signing_key_env,
 };
 
 const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
@@ -62,16 +63,17 @@ fn run() -> Result<String, String> {
 
     let secret_env = match secret_env {
         Some(var) => var,
-        // Events that never reach a tenant (wrong path, unknown tenant) sign with clientA's.
+        // Events that never reach a tenant (wrong path, unknown tenant) sign as clientA's.
         None => tenant_secret_env(&event).or_else(|why| {
-            std::env::var_os(DEFAULT_SECRET_ENV)
-                .map(|_| DEFAULT_SECRET_ENV.to_owned())
+            [signing_key_env("clientA"), DEFAULT_SECRET_ENV.to_owned()]
+                .into_iter()
+                .find(|var| std::env::var_os(var).is_some())
                 .ok_or(why)
         })?,
     };
     let secret = std::env::var(&secret_env).map_err(|_| format!("{secret_env} is not set"))?;
-    // Only the first secret of a rotation list signs.
-    let first = secret.split_ascii_whitespace().next().unwrap_or_default();
+    // The sender signs with the first key of each kind it holds.
+    let first = secret.as_str();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
@@ -86,7 +88,9 @@ fn run() -> Result<String, String> {
     }
 }
 
-/// The `secret_env` that WEBHOOK_TENANTS gives the tenant in the event's path.
+/// What signs for the tenant in the event's path: its sender's own key in
+/// `WEBHOOK_SIGNING_KEY_<SLUG>` when that is set (a private key, whose public key the tenant
+/// lists; never read by the receiver), else the `secret_env` that WEBHOOK_TENANTS gives it.
 fn tenant_secret_env(event: &Value) -> Result<String, String> {
     let path = event
         .get("rawPath")
@@ -99,6 +103,10 @@ fn tenant_secret_env(event: &Value) -> Result<String, String> {
         .ok_or_else(|| {
             format!("no /webhooks/{{tenant}} in the event's path `{path}`; pass --secret-env")
         })?;
+    let own_key = signing_key_env(tenant);
+    if std::env::var_os(&own_key).is_some() {
+        return Ok(own_key);
+    }
     let tenants: Value = std::env::var("WEBHOOK_TENANTS")
         .ok()
         .and_then(|raw| serde_json::from_str(&raw).ok())

@@ -50,6 +50,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
             .int(path)
             .filter(|s| s.checked_mul(1000).is_some())
             .map(Timestamp::from_unix_seconds),
+        TimeAt::BodyRfc3339(path) => doc.text(path).and_then(Timestamp::parse_rfc3339),
         TimeAt::Receipt => None,
     }
     .unwrap_or(input.now);

@@ -5,8 +5,6 @@
 
 use garde::Validate;
 use serde::Deserialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
@@ -132,10 +130,9 @@ pub fn parse_bytes(
         ));
     }
 
-    let occurred = match wire.occurred_at.as_deref().map(rfc3339_ms) {
+    let occurred = match wire.occurred_at.as_deref().map(Timestamp::parse_rfc3339) {
         None => None,
-        Some(Some(ms)) => {
-            let t = Timestamp::from_unix_millis(ms);
+        Some(Some(t)) => {
             if t > latest {
                 details.push(Detail::new(
                     "occurred_at",
@@ -156,7 +153,7 @@ pub fn parse_bytes(
     if let Some(m) = &wire.metadata {
         if m.created_at
             .as_deref()
-            .is_some_and(|c| c.len() > MAX_CREATED_AT_LEN || rfc3339_ms(c).is_none())
+            .is_some_and(|c| c.len() > MAX_CREATED_AT_LEN || Timestamp::parse_rfc3339(c).is_none())
         {
             details.push(Detail::new(
                 "metadata.created_at",
@@ -271,12 +268,6 @@ fn action_rules(action: Action, metadata: Option<&WireMetadata>, details: &mut V
         )),
         (Action::Delete, None) => {}
     }
-}
-
-/// RFC 3339 with an offset, as milliseconds since the epoch (sub-millisecond digits truncated).
-fn rfc3339_ms(raw: &str) -> Option<i64> {
-    let t = OffsetDateTime::parse(raw, &Rfc3339).ok()?;
-    i64::try_from(t.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
 }
 
 #[cfg(test)]

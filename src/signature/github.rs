@@ -26,6 +26,7 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Receipt,
     },
     handshake: Some(ping),
+    body_time: None,
     user_events: true,
     demo_secret: raw_demo_secret,
     signing_keys: None,

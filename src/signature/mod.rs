@@ -13,10 +13,13 @@
 //! entry in [`SENDERS`]; `tests/it/senders.rs` walks the list.
 
 mod github;
+mod linear;
+mod paddle;
 mod shopify;
 mod slack;
 mod standard_webhooks;
 mod stripe;
+mod workos;
 
 use std::fmt;
 use std::sync::Arc;
@@ -37,6 +40,9 @@ const SENDERS: &[&Sender] = &[
     &github::SENDER,
     &slack::SENDER,
     &shopify::SENDER,
+    &paddle::SENDER,
+    &workos::SENDER,
+    &linear::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -77,6 +83,9 @@ pub struct Sender {
     pub(crate) inbox: Inbox,
     /// Its endpoint checks, if it makes any.
     pub(crate) handshake: Option<DetectHandshake>,
+    /// A body field (integer Unix milliseconds) that carries the signed time, where the sender
+    /// signs its time inside the body (Linear): the signing tooling writes it there.
+    pub body_time: Option<&'static str>,
     /// Whether tenants may apply its bodies as user events (`v1`, `clerk-user`); the senders of
     /// SPEC §12 feed `inbox` only.
     pub user_events: bool,
@@ -165,6 +174,8 @@ pub(crate) enum TimeAt {
     Signed,
     /// A body field of Unix seconds.
     BodySeconds(&'static str),
+    /// A body field holding an RFC 3339 date-time.
+    BodyRfc3339(&'static str),
     /// Only receipt time.
     Receipt,
 }
@@ -462,6 +473,10 @@ impl HmacKeys {
         })
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The MAC of `parts` under the first key (signing).
     pub(crate) fn first_mac(&self, parts: &[&[u8]]) -> Vec<u8> {
         self.0
@@ -487,6 +502,79 @@ fn mac_of(keyed: &HmacSha256, parts: &[&[u8]]) -> HmacSha256 {
         mac.update(part);
     }
     mac
+}
+
+/// Ed25519 public keys a tenant lists (the sender holds the private ones). `Debug` shows only
+/// how many.
+#[derive(Clone, Default)]
+pub(crate) struct PublicKeys(Vec<ed25519_dalek::VerifyingKey>);
+
+impl PublicKeys {
+    /// 32-byte keys; a point that is not a valid public key is refused.
+    pub(crate) fn from_bytes(keys: &[[u8; 32]]) -> Result<Self, usize> {
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| ed25519_dalek::VerifyingKey::from_bytes(k).map_err(|_| i))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// Whether any signature is any key's over the concatenation of `parts` (strict
+    /// verification: no malleable signatures, no small-order keys).
+    pub(crate) fn any_verifies(&self, parts: &[&[u8]], signatures: &[[u8; 64]]) -> bool {
+        if self.0.is_empty() || signatures.is_empty() {
+            return false;
+        }
+        let message = parts.concat();
+        self.0.iter().any(|key| {
+            signatures.iter().any(|s| {
+                key.verify_strict(&message, &ed25519_dalek::Signature::from_bytes(s))
+                    .is_ok()
+            })
+        })
+    }
+
+    pub(crate) fn material(&self) -> Vec<&[u8]> {
+        self.0.iter().map(|k| k.as_bytes().as_slice()).collect()
+    }
+}
+
+impl fmt::Debug for PublicKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKeys({})", self.0.len())
+    }
+}
+
+/// An Ed25519 private key: what a sender signs with, for the signing tooling and tests only (a
+/// receiver never holds one). `Debug` never shows it.
+#[derive(Clone)]
+pub(crate) struct PrivateKey(ed25519_dalek::SigningKey);
+
+impl PrivateKey {
+    /// From its 32-byte seed.
+    pub(crate) fn from_seed(seed: &[u8; 32]) -> Self {
+        Self(ed25519_dalek::SigningKey::from_bytes(seed))
+    }
+
+    /// The signature over the concatenation of `parts`.
+    pub(crate) fn sign(&self, parts: &[&[u8]]) -> [u8; 64] {
+        ed25519_dalek::Signer::sign(&self.0, &parts.concat()).to_bytes()
+    }
+
+    pub(crate) fn public(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PrivateKey(<redacted>)")
+    }
+}
+
+/// A local-only Ed25519 key for a demo tenant named `label`: its seed.
+pub(crate) fn demo_seed(label: &str) -> [u8; 32] {
+    Sha256::digest(format!("local {label} ed25519 key, never deployed")).into()
 }
 
 /// A local-only raw-string secret for a demo tenant named `label`.
@@ -558,6 +646,28 @@ pub(crate) fn check_tolerance(
     } else {
         Err(SignatureError::TimestampOutOfTolerance)
     }
+}
+
+/// A signed time in milliseconds within `tolerance` of `now` (in milliseconds, both directions,
+/// inclusive) passes.
+pub(crate) fn check_tolerance_ms(
+    t_ms: i64,
+    now: Timestamp,
+    tolerance: Duration,
+) -> Result<Timestamp, SignatureError> {
+    if u128::from(now.unix_millis().abs_diff(t_ms)) <= tolerance.as_millis() {
+        Ok(Timestamp::from_unix_millis(t_ms))
+    } else {
+        Err(SignatureError::TimestampOutOfTolerance)
+    }
+}
+
+/// Unix milliseconds as senders write them: ASCII digits only.
+pub(crate) fn parse_unix_millis(raw: &str) -> Result<i64, SignatureError> {
+    if raw.is_empty() || raw.len() > 15 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SignatureError::Invalid);
+    }
+    raw.parse().map_err(|_| SignatureError::Invalid)
 }
 
 /// Verifies with `sender`'s keys for `secrets`, for the senders' unit tests; `None` header
@@ -665,7 +775,8 @@ mod tests {
     fn secret_lists_are_checked_the_same_for_every_sender() {
         for s in senders() {
             let demo = (s.demo_secret)("a-demo-tenant");
-            let one = demo.as_str();
+            // One key (a demo tenant may list several kinds).
+            let one = demo.split_ascii_whitespace().next().unwrap();
             assert!(Verifier::new(s, one).is_ok(), "{}", s.name);
             assert!(Verifier::new(s, "").is_err(), "{}", s.name);
             let json = format!("{{\"key\": \"{one}\"}}");
@@ -675,6 +786,7 @@ mod tests {
             assert!(err.contains("at most 8") && !err.contains(one), "{err}");
             let eight: Vec<String> = (0..MAX_SECRETS)
                 .map(|i| (s.demo_secret)(&format!("tenant-{i}")))
+                .map(|d| d.split_ascii_whitespace().next().unwrap().to_owned())
                 .collect();
             assert!(Verifier::new(s, &eight.join(" ")).is_ok(), "{}", s.name);
             let err = Verifier::new(s, &format!("{one} short")).unwrap_err();

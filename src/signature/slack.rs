@@ -30,6 +30,7 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("event_time"),
     },
     handshake: Some(url_verification),
+    body_time: None,
     user_events: true,
     demo_secret: raw_demo_secret,
     signing_keys: None,

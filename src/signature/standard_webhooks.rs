@@ -1,7 +1,9 @@
 //! Standard Webhooks (<https://www.standardwebhooks.com>), also sent by Svix (and so Clerk) under
-//! `svix-*` names. Signed bytes: `{webhook-id}.{webhook-timestamp}.{raw body}`, HMAC-SHA256,
-//! base64, `v1,` prefix. The id and the time are signed; every retry is signed anew with the
-//! time of that attempt.
+//! `svix-*` names. Signed bytes: `{webhook-id}.{webhook-timestamp}.{raw body}`: `v1,<base64>` is
+//! their HMAC-SHA256 under a `whsec_` secret, `v1a,<base64>` their Ed25519 signature under the
+//! private key whose public key (`whpk_`) the tenant lists. The id and the time are signed; every
+//! retry is signed anew with the time of that attempt. A receiver never holds a private key
+//! (`whsk_`): one in a tenant's secrets fails init.
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
@@ -9,8 +11,8 @@ use base64::{alphabet, Engine};
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys, Inbox,
-    Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance, demo_seed, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys,
+    Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 
@@ -24,15 +26,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Timestamp, SVIX_NAMES.timestamp),
         (HeaderRole::Signature, SVIX_NAMES.signature),
     ],
-    keys: |input| {
-        let keys = input
-            .secrets
-            .iter()
-            .enumerate()
-            .map(|(i, s)| parse_secret(s).map_err(|why| format!("secret #{}: {why}", i + 1)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Arc::new(StandardWebhooks(HmacKeys::from_bytes(keys))))
-    },
+    keys: |input| read_keys(input.secrets, Holder::Receiver),
     inbox: Inbox {
         reads: &["type"],
         // The id is signed, in its header.
@@ -41,19 +35,41 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Signed,
     },
     handshake: None,
+    body_time: None,
     user_events: true,
     demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
+    demo_signing_secret: Some(demo_signing_secret),
 };
 
 const SECRET_PREFIX: &str = "whsec_";
+const PUBLIC_KEY_PREFIX: &str = "whpk_";
+const PRIVATE_KEY_PREFIX: &str = "whsk_";
 
-/// A local-only secret for a demo tenant named `label`.
-fn demo_secret(label: &str) -> String {
+/// A local-only HMAC secret for a demo tenant named `label`.
+fn demo_hmac(label: &str) -> String {
     format!(
         "{SECRET_PREFIX}{}",
         STANDARD.encode(format!("local {label} key, never deployed"))
+    )
+}
+
+/// A demo tenant's secrets: an HMAC secret and an Ed25519 public key, both accepted.
+fn demo_secret(label: &str) -> String {
+    let public = PrivateKey::from_seed(&demo_seed(label)).public();
+    format!(
+        "{} {PUBLIC_KEY_PREFIX}{}",
+        demo_hmac(label),
+        STANDARD.encode(public)
+    )
+}
+
+/// What signs for that demo tenant: the HMAC secret and the private key (`v1` and `v1a`).
+fn demo_signing_secret(label: &str) -> String {
+    format!(
+        "{} {PRIVATE_KEY_PREFIX}{}",
+        demo_hmac(label),
+        STANDARD.encode(demo_seed(label))
     )
 }
 const MIN_KEY_BYTES: usize = 16;
@@ -90,8 +106,76 @@ const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// A tenant's keys (secrets and public keys), or a sender's (secrets and private keys).
 #[derive(Debug)]
-struct StandardWebhooks(HmacKeys);
+struct StandardWebhooks {
+    secrets: HmacKeys,
+    public: PublicKeys,
+    private: Vec<PrivateKey>,
+}
+
+/// Who holds the keys being read: what each may hold differs by one kind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Receiver,
+    Sender,
+}
+
+fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
+    let mut secrets = Vec::new();
+    let mut public = Vec::new();
+    let mut private = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        let at = |why: &str| format!("secret #{}: {why}", i + 1);
+        if entry.starts_with(SECRET_PREFIX) {
+            secrets.push(parse_secret(entry).map_err(at)?);
+        } else if let Some(b64) = entry.strip_prefix(PUBLIC_KEY_PREFIX) {
+            if holder == Holder::Sender {
+                return Err(at("a public key (`whpk_`) cannot sign"));
+            }
+            let key: [u8; 32] = SECRET_BASE64
+                .decode(b64)
+                .ok()
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(|| at("must be `whpk_` + base64 of a 32-byte Ed25519 public key"))?;
+            public.push(key);
+        } else if let Some(b64) = entry.strip_prefix(PRIVATE_KEY_PREFIX) {
+            if holder == Holder::Receiver {
+                return Err(at(
+                    "is a signing key (`whsk_`), which belongs to the sender: list its public key \
+                     (`whpk_`) instead",
+                ));
+            }
+            let key = SECRET_BASE64
+                .decode(b64)
+                .ok()
+                .and_then(|k| private_key(&k))
+                .ok_or_else(|| at("must be `whsk_` + base64 of an Ed25519 seed"))?;
+            private.push(key);
+        } else {
+            return Err(at("must start with `whsec_` or `whpk_`"));
+        }
+    }
+    let public = PublicKeys::from_bytes(&public)
+        .map_err(|_| "a `whpk_` key is not an Ed25519 public key".to_owned())?;
+    Ok(Arc::new(StandardWebhooks {
+        secrets: HmacKeys::from_bytes(secrets),
+        public,
+        private,
+    }))
+}
+
+/// A private key from its 32-byte seed, or from the 64 bytes (seed, public key) some libraries
+/// export, whose public half must match.
+fn private_key(bytes: &[u8]) -> Option<PrivateKey> {
+    let seed: [u8; 32] = bytes.get(..32)?.try_into().ok()?;
+    let key = PrivateKey::from_seed(&seed);
+    match bytes.len() {
+        32 => Some(key),
+        64 => (bytes[32..] == key.public()).then_some(key),
+        _ => None,
+    }
+}
 
 impl Keys for StandardWebhooks {
     fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
@@ -113,8 +197,11 @@ impl Keys for StandardWebhooks {
 
         let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
         let timestamp = parse_unix_seconds(ts)?;
-        let candidates = signature_entries(sig)?;
-        if !self.0.any_matches(&signed(id, ts, r.body), &candidates) {
+        let entries = signature_entries(sig)?;
+        let parts = signed(id, ts, r.body);
+        let matched = self.secrets.any_matches(&parts, &entries.v1)
+            || self.public.any_verifies(&parts, &entries.v1a);
+        if !matched {
             return Err(SignatureError::Invalid);
         }
         // Checked after the signature so an unsigned caller learns nothing about our clock.
@@ -126,22 +213,36 @@ impl Keys for StandardWebhooks {
         })
     }
 
+    /// `v1` with the first secret, `v1a` with the first private key: one entry each kind the
+    /// sender holds.
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let ts = d.timestamp.to_string();
-        let mac = self.0.first_mac(&signed(d.id, &ts, d.body));
+        let parts = signed(d.id, &ts, d.body);
+        let mut entries = Vec::new();
+        if !self.secrets.is_empty() {
+            entries.push(format!(
+                "v1,{}",
+                STANDARD.encode(self.secrets.first_mac(&parts))
+            ));
+        }
+        if let Some(key) = self.private.first() {
+            entries.push(format!("v1a,{}", STANDARD.encode(key.sign(&parts))));
+        }
         vec![
             (HeaderRole::Id, STANDARD_NAMES.id, d.id.to_owned()),
             (HeaderRole::Timestamp, STANDARD_NAMES.timestamp, ts),
             (
                 HeaderRole::Signature,
                 STANDARD_NAMES.signature,
-                format!("v1,{}", STANDARD.encode(mac)),
+                entries.join(" "),
             ),
         ]
     }
 
     fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
+        let mut all = self.secrets.material();
+        all.extend(self.public.material());
+        all
     }
 }
 
@@ -150,22 +251,35 @@ fn signed<'a>(id: &'a str, ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 5] {
     [id.as_bytes(), b".", ts.as_bytes(), b".", body]
 }
 
-/// The `v1` signatures in a `webhook-signature` header, decoded. Other versions are ignored;
-/// a header with no decodable `v1` entry is invalid.
-fn signature_entries(header: &str) -> Result<Vec<Vec<u8>>, SignatureError> {
+/// The decodable signatures of a `webhook-signature` header, by version.
+struct Entries {
+    v1: Vec<Vec<u8>>,
+    v1a: Vec<[u8; 64]>,
+}
+
+/// The `v1` and `v1a` signatures in a `webhook-signature` header, decoded. Other versions are
+/// ignored; a header with no decodable `v1` or `v1a` entry is invalid.
+fn signature_entries(header: &str) -> Result<Entries, SignatureError> {
     let entries: Vec<&str> = header.split_ascii_whitespace().collect();
     if entries.is_empty() || entries.len() > MAX_SIGNATURE_ENTRIES {
         return Err(SignatureError::Invalid);
     }
-    let v1: Vec<Vec<u8>> = entries
-        .iter()
-        .filter_map(|e| e.strip_prefix("v1,"))
-        .filter_map(|b64| STANDARD.decode(b64).ok())
+    let decoded = |prefix: &str| {
+        entries
+            .iter()
+            .filter_map(|e| e.strip_prefix(prefix))
+            .filter_map(|b64| STANDARD.decode(b64).ok())
+            .collect::<Vec<_>>()
+    };
+    let v1 = decoded("v1,");
+    let v1a: Vec<[u8; 64]> = decoded("v1a,")
+        .into_iter()
+        .filter_map(|s| s.try_into().ok())
         .collect();
-    if v1.is_empty() {
+    if v1.is_empty() && v1a.is_empty() {
         return Err(SignatureError::Invalid);
     }
-    Ok(v1)
+    Ok(Entries { v1, v1a })
 }
 
 fn parse_secret(secret: &str) -> Result<Vec<u8>, &'static str> {
@@ -183,7 +297,7 @@ fn parse_secret(secret: &str) -> Result<Vec<u8>, &'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value, KeyInput};
+    use super::super::{check, signed_value, KeyInput, Verifier};
     use super::*;
 
     // The published Standard Webhooks test vector.
@@ -347,7 +461,11 @@ mod tests {
         ] {
             h.append(n, http::HeaderValue::from_static(v));
         }
-        let keys = StandardWebhooks(HmacKeys::from_bytes(vec![parse_secret(SECRET).unwrap()]));
+        let keys = StandardWebhooks {
+            secrets: HmacKeys::from_bytes(vec![parse_secret(SECRET).unwrap()]),
+            public: PublicKeys::default(),
+            private: Vec::new(),
+        };
         let r = Request {
             headers: &h,
             query: None,
@@ -376,5 +494,65 @@ mod tests {
         let err = parse(&format!("{SECRET} whsec_bad!")).unwrap_err();
         assert!(err.starts_with("secret #2"), "{err}");
         assert!(!err.contains("MfKQ"), "{err}");
+    }
+
+    #[test]
+    fn v1a_verifies_against_the_listed_public_keys() {
+        let seed = demo_seed("v1a-test");
+        let key = PrivateKey::from_seed(&seed);
+        let whpk = format!("whpk_{}", STANDARD.encode(key.public()));
+        let whsk = format!("whsk_{}", STANDARD.encode(seed));
+        let ts = TS.to_string();
+        let sig = format!("v1a,{}", STANDARD.encode(key.sign(&signed(ID, &ts, BODY))));
+        // Beside a whsec_ secret, as a tenant in migration lists them.
+        let both = format!("{SECRET} {whpk}");
+        assert!(verify_as(0, &both, ID, &ts, &sig, BODY, TS).is_ok());
+        assert!(verify_as(0, &whpk, ID, &ts, &sig, BODY, TS).is_ok());
+        // The HMAC secret alone does not accept a v1a entry, nor the key another message.
+        assert_eq!(
+            verify_as(0, SECRET, ID, &ts, &sig, BODY, TS),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            verify_as(0, &whpk, ID, &ts, &sig, b"{}", TS),
+            Err(SignatureError::Invalid)
+        );
+        let other = PrivateKey::from_seed(&demo_seed("someone-else"));
+        let forged = format!(
+            "v1a,{}",
+            STANDARD.encode(other.sign(&signed(ID, &ts, BODY)))
+        );
+        assert_eq!(
+            verify_as(0, &whpk, ID, &ts, &forged, BODY, TS),
+            Err(SignatureError::Invalid)
+        );
+        // A v1a entry of the wrong length is not a signature.
+        assert_eq!(
+            verify_as(0, &whpk, ID, &ts, "v1a,AAAA", BODY, TS),
+            Err(SignatureError::Invalid)
+        );
+        // The signing side: a whsk_ key signs v1a, which the tenant's whpk_ accepts.
+        let d = Delivery {
+            id: ID,
+            timestamp: TS,
+            body: BODY,
+            ..Delivery::default()
+        };
+        let value = signed_value(&SENDER, &whsk, HeaderRole::Signature, &d);
+        assert!(
+            value.starts_with("v1a,") && !value.contains("v1,"),
+            "{value}"
+        );
+        assert!(verify_as(0, &whpk, ID, &ts, &value, BODY, TS).is_ok());
+    }
+
+    #[test]
+    fn a_signing_key_never_configures_a_receiver() {
+        let seed = STANDARD.encode(demo_seed("v1a-test"));
+        let err = Verifier::new(&SENDER, &format!("{SECRET} whsk_{seed}")).unwrap_err();
+        assert!(err.starts_with("secret #2: is a signing key"), "{err}");
+        assert!(!err.contains(&seed), "{err}");
+        assert!(Verifier::new(&SENDER, "whpk_AAAA").is_err());
+        assert!(crate::signature::Signer::new(&SENDER, "whpk_AAAA").is_err());
     }
 }

@@ -25,6 +25,7 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("created"),
     },
     handshake: None,
+    body_time: None,
     user_events: true,
     demo_secret: raw_demo_secret,
     signing_keys: None,

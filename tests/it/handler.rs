@@ -155,7 +155,7 @@ async fn lifecycle_create_update_delete() {
 /// Re-signs an event whose headers were edited after signing.
 fn sign_again(ev: &mut Value) {
     ev["headers"]["webhook-signature"] = json!("<sign>");
-    sign_event(ev, &secret_a(), NOW_S).unwrap();
+    sign_event(ev, &signing_a(), NOW_S).unwrap();
 }
 
 #[tokio::test]
@@ -288,7 +288,7 @@ async fn hostile_events_never_panic_or_5xx() {
     // Deeply nested JSON.
     let mut ev = fixture("create.json");
     ev["body"] = json!("[".repeat(10_000));
-    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_a(), NOW_S).unwrap();
     cases.push(ev);
     // More headers than an HTTP header map holds (its `append` would panic, and with
     // `panic = "abort"` end the process): no HTTP request could carry this event.
@@ -369,7 +369,7 @@ async fn tenant_is_the_raw_segment_matched_exactly() {
 async fn another_tenants_secret_does_not_verify() {
     let t = TestApp::new().await;
     let mut ev = fixture("create.json");
-    sign_event(&mut ev, &secret_b(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_b(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (401, "signature_invalid"));
 }
 
@@ -406,7 +406,7 @@ async fn content_type_parameters_are_allowed() {
     let t = TestApp::new().await;
     let mut ev = fixture("create.json");
     ev["headers"]["content-type"] = json!("application/json; charset=utf-8");
-    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_a(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
 

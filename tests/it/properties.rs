@@ -68,6 +68,13 @@ proptest! {
         let verifier = Verifier::new(sender, &(sender.demo_secret)(&label)).unwrap();
         let signer = Signer::new(sender, &sender.demo_signing_secret(&label)).unwrap();
         let ts = NOW + offset;
+        // A sender that signs its time inside the body gets a JSON body that carries it.
+        let body = match sender.body_time {
+            Some(field) => serde_json::json!({field: ts * 1000, "data": hex::encode(&body)})
+                .to_string()
+                .into_bytes(),
+            None => body,
+        };
         let signed = signer.sign(&Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() });
         let pairs: Vec<(&'static str, String)> =
             signed.iter().map(|(_, n, v)| (*n, v.clone())).collect();

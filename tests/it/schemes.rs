@@ -465,7 +465,7 @@ async fn github_ping_is_ignored_without_a_write() {
     // Only GitHub tenants know pings: the same header at a Standard Webhooks tenant means nothing.
     let mut ev = fixture("create.json");
     ev["headers"]["x-github-event"] = json!("ping");
-    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_a(), NOW_S).unwrap();
     assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
 }
 
@@ -478,7 +478,7 @@ async fn svix_header_names_are_the_default_scheme_too() {
         let value = headers.remove(&format!("webhook-{name}")).unwrap();
         headers.insert(format!("svix-{name}"), value);
     }
-    sign_event(&mut ev, &secret_a(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_a(), NOW_S).unwrap();
     assert!(ev["headers"]["svix-signature"]
         .as_str()
         .unwrap()

@@ -60,7 +60,7 @@ async fn tenants_read_rotating_secrets_from_secrets_manager() {
     assert_eq!(reply.result(), (200, "applied"));
     // Signed with the new one: accepted too.
     let mut ev = fixture("update.json");
-    sign_event(&mut ev, &secret_b(), NOW_S).unwrap();
+    sign_event(&mut ev, &signing_b(), NOW_S).unwrap();
     let reply = Reply::from(app.handle_event(ev, "r").await);
     assert_eq!(reply.result(), (200, "applied"));
 }

@@ -32,13 +32,31 @@ pub fn secret_b() -> String {
     demo_secret("clientB")
 }
 
-/// The secret of demo tenant `slug`.
-pub fn demo_secret(slug: &str) -> String {
+/// What signs for clientA.
+pub fn signing_a() -> String {
+    demo_signing_secret("clientA")
+}
+
+/// What signs for clientB.
+pub fn signing_b() -> String {
+    demo_signing_secret("clientB")
+}
+
+fn demo_tenant(slug: &str) -> DemoTenant {
     demo_tenants()
         .into_iter()
         .find(|t| t.slug == slug)
-        .map(|t| t.secret)
         .unwrap_or_else(|| panic!("no demo tenant {slug}"))
+}
+
+/// The secret demo tenant `slug` holds.
+pub fn demo_secret(slug: &str) -> String {
+    demo_tenant(slug).secret
+}
+
+/// What signs for demo tenant `slug`.
+pub fn demo_signing_secret(slug: &str) -> String {
+    demo_tenant(slug).signing_secret
 }
 
 /// 2026-11-28T12:05:00Z: after every fixture's `occurred_at`.
@@ -262,9 +280,9 @@ pub fn signed(name: &str) -> Value {
     ev
 }
 
-/// The secret of the tenant an event is addressed to (clientA's for any other path).
+/// What signs for the tenant an event is addressed to (clientA's for any other path).
 pub fn secret_for(event: &Value) -> String {
-    demo_tenant_of(event).secret
+    demo_tenant_of(event).signing_secret
 }
 
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).

@@ -1,0 +1,193 @@
+//! Paddle Billing (`Paddle-Signature: ts=<unix s>;h1=<hex>[;h1=<hex>…]`): HMAC-SHA256 of
+//! `{ts}:{raw body}` keyed with the notification destination's secret string (`pdl_ntfset_…`),
+//! hex; one `h1` per active secret during a rotation. The event id (`evt_…`) is signed inside
+//! the body. As Paddle's own verifier does, a key other than `ts` and `h1` makes the header
+//! malformed.
+
+use std::sync::Arc;
+
+use super::{
+    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header, BodyId,
+    Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt,
+    TypeAt,
+};
+
+pub(super) const SENDER: Sender = Sender {
+    name: "paddle",
+    headers: &[(HeaderRole::Signature, HEADER)],
+    keys: |input| Ok(Arc::new(Paddle(HmacKeys::from_strings(input.secrets)?))),
+    inbox: Inbox {
+        reads: &["event_id", "event_type", "occurred_at"],
+        id: Some(BodyId {
+            path: "event_id",
+            valid: is_event_id,
+        }),
+        event_type: TypeAt::Body("event_type"),
+        event_time: TimeAt::BodyRfc3339("occurred_at"),
+    },
+    handshake: None,
+    body_time: None,
+    user_events: false,
+    demo_secret,
+    signing_keys: None,
+    demo_signing_secret: None,
+};
+
+const HEADER: &str = "paddle-signature";
+/// Bounds the work a hostile header can cause.
+const MAX_ITEMS: usize = 32;
+
+/// Paddle's secrets begin `pdl_ntfset_`; any string of 16 bytes or more is accepted, as
+/// Paddle's verifier does.
+fn demo_secret(label: &str) -> String {
+    format!("pdl_ntfset_{}", raw_demo_secret(label))
+}
+
+#[derive(Debug)]
+struct Paddle(HmacKeys);
+
+impl Keys for Paddle {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
+        let header = required_header(r.headers, HEADER)?;
+        let (ts, timestamp, candidates) = parse_header(header)?;
+        if !self.0.any_matches(&signed(ts, r.body), &candidates) {
+            return Err(SignatureError::Invalid);
+        }
+        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
+        Ok(Proof {
+            signed_at: Some(signed_at),
+            ..Proof::default()
+        })
+    }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let ts = d.timestamp.to_string();
+        let mac = self.0.first_mac(&signed(&ts, d.body));
+        vec![(
+            HeaderRole::Signature,
+            HEADER,
+            format!("ts={ts};h1={}", hex::encode(mac)),
+        )]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.0.material()
+    }
+}
+
+/// What the signature covers: `ts` exactly as sent, a colon, the body.
+fn signed<'a>(ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 3] {
+    [ts.as_bytes(), b":", body]
+}
+
+/// `ts` (exactly once, as sent and as a number) and the decodable `h1` signatures (at least
+/// one). Another key, or an item without `=`, makes the header malformed.
+fn parse_header(header: &str) -> Result<(&str, i64, Vec<Vec<u8>>), SignatureError> {
+    let items: Vec<&str> = header.split(';').collect();
+    if items.len() > MAX_ITEMS {
+        return Err(SignatureError::Invalid);
+    }
+    let mut ts = None;
+    let mut h1 = Vec::new();
+    for item in items {
+        match item.split_once('=').ok_or(SignatureError::Invalid)? {
+            ("ts", _) if ts.is_some() => return Err(SignatureError::Invalid),
+            ("ts", value) => ts = Some(value),
+            ("h1", value) => h1.extend(decode_hex_mac(value)),
+            _ => return Err(SignatureError::Invalid),
+        }
+    }
+    let ts = ts.ok_or(SignatureError::Invalid)?;
+    let timestamp = parse_unix_seconds(ts)?;
+    if h1.is_empty() {
+        return Err(SignatureError::Invalid);
+    }
+    Ok((ts, timestamp, h1))
+}
+
+/// `^evt_[A-Za-z0-9]{1,64}$`.
+fn is_event_id(id: &str) -> bool {
+    id.strip_prefix("evt_").is_some_and(|rest| {
+        (1..=64).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use super::*;
+
+    const SECRET: &str = "pdl_ntfset_01gkpjp8bkm3tm53kdgkx6sms7_6h3qd3uFSi9YCD3OLYAShQI90XTI5vEI";
+    const T: i64 = 1795867200;
+    const BODY: &[u8] =
+        br#"{"event_id":"evt_01hv8x2acma2gz33q5b7ewcyb2","event_type":"subscription.created"}"#;
+
+    fn header(secret: &str, ts: i64, body: &[u8]) -> String {
+        let keys = Paddle(HmacKeys::from_strings(&[secret]).unwrap());
+        keys.sign(&Delivery {
+            timestamp: ts,
+            body,
+            ..Delivery::default()
+        })
+        .remove(0)
+        .2
+    }
+
+    fn verify(header: &str, body: &[u8], now: i64) -> Result<Proof, SignatureError> {
+        check(&SENDER, SECRET, &[(HEADER, Some(header))], body, now)
+    }
+
+    #[test]
+    fn signs_and_verifies_with_rotation() {
+        let good = header(SECRET, T, BODY);
+        assert!(good.starts_with(&format!("ts={T};h1=")));
+        assert!(verify(&good, BODY, T).is_ok());
+        let other = header("pdl_ntfset_another_rotated_secret_value", T, BODY);
+        let both = format!("{other};{}", good.split_once(';').unwrap().1);
+        assert!(verify(&both, BODY, T).is_ok());
+        assert_eq!(verify(&other, BODY, T), Err(SignatureError::Invalid));
+        assert_eq!(
+            verify(&good, BODY, T + 301),
+            Err(SignatureError::TimestampOutOfTolerance)
+        );
+    }
+
+    #[test]
+    fn malformed_headers() {
+        let good = header(SECRET, T, BODY);
+        let h1 = good.split_once(';').unwrap().1;
+        for bad in [
+            String::new(),
+            format!("ts={T}"),
+            h1.to_owned(),
+            format!("ts={T};ts={T};{h1}"),
+            format!("ts=abc;{h1}"),
+            format!("ts={T};{h1};v2=xyz"),
+            format!("ts={T},{h1}"),
+            format!("ts={T};{h1}{}", ";h1=00".repeat(40)),
+        ] {
+            assert_eq!(
+                verify(&bad, BODY, T),
+                Err(SignatureError::Invalid),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            check(&SENDER, SECRET, &[], BODY, T),
+            Err(SignatureError::Missing)
+        );
+    }
+
+    #[test]
+    fn event_id_form() {
+        assert!(is_event_id("evt_01hv8x2acma2gz33q5b7ewcyb2"));
+        for bad in [
+            "evt_",
+            "evt_a_b",
+            "event_1",
+            &format!("evt_{}", "a".repeat(65)),
+        ] {
+            assert!(!is_event_id(bad), "{bad}");
+        }
+    }
+}
