@@ -16,7 +16,7 @@ use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, Request, Response};
 use crate::plan::{Accepted, Plan};
-use crate::signature::Handshake;
+use crate::signature::{Acknowledge, Handshake};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -139,8 +139,9 @@ impl App {
         match verified.handshake()? {
             Some(Handshake::Challenge(c)) => return Ok(Answer::Challenge(c)),
             Some(Handshake::Ping) if !tenant.format.spec().keeps_pings => {
-                return Ok(Answer::Status(Accepted::Ignored))
+                return Ok(self.acknowledge(tenant, Accepted::Ignored))
             }
+            Some(Handshake::Acknowledge) => return Ok(self.acknowledge(tenant, Accepted::Ignored)),
             Some(Handshake::Ping) | None => {}
         }
         let plan = tenant.format.plan(&format::Input {
@@ -156,7 +157,16 @@ impl App {
         log.dropped_fields = plan.dropped_fields();
 
         // 7. The one DynamoDB call, if the plan writes anything.
-        self.write(tenant, plan, log).await.map(Answer::Status)
+        let accepted = self.write(tenant, plan, log).await?;
+        Ok(self.acknowledge(tenant, accepted))
+    }
+
+    /// An accepted request, answered as the tenant's sender wants.
+    fn acknowledge(&self, tenant: &Tenant, accepted: Accepted) -> Answer {
+        match tenant.verifier.sender().acknowledge {
+            Acknowledge::Json => Answer::Status(accepted),
+            Acknowledge::NoContent => Answer::NoContent(accepted),
+        }
     }
 
     async fn write(
@@ -186,10 +196,12 @@ impl App {
     }
 }
 
-/// What a successful request answers (200).
+/// What a successful request answers.
 enum Answer {
-    /// `{"status": …}`.
+    /// 200 `{"status": …}`.
     Status(Accepted),
+    /// 204, no body (the outcome goes to the log line only).
+    NoContent(Accepted),
     /// `{"challenge": …}` (Slack's `url_verification`).
     Challenge(String),
 }
@@ -198,7 +210,7 @@ impl Answer {
     /// The outcome as logged.
     fn as_str(&self) -> &'static str {
         match self {
-            Self::Status(accepted) => accepted.as_str(),
+            Self::Status(accepted) | Self::NoContent(accepted) => accepted.as_str(),
             Self::Challenge(_) => "challenge",
         }
     }
@@ -209,6 +221,7 @@ impl Answer {
                 json!({"status": accepted.as_str(), "request_id": request_id})
             }
             Self::Challenge(c) => json!({"challenge": c, "request_id": request_id}),
+            Self::NoContent(_) => return Response::no_content(request_id),
         };
         Response::json(200, &body, &[])
     }

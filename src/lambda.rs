@@ -75,6 +75,17 @@ impl Response {
     }
 }
 
+impl Response {
+    /// 204 without a body, the request id in `x-request-id` (a 204 has no body to carry it).
+    pub(crate) fn no_content(request_id: &str) -> Self {
+        Self {
+            status: 204,
+            headers: vec![("x-request-id", request_id.to_owned())],
+            body: String::new(),
+        }
+    }
+}
+
 /// Reads an invocation event. `max_body_bytes` bounds the body (decoded bytes).
 pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Request, NotHttpEvent>) {
     let Value::Object(mut event) = event else {

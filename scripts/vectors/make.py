@@ -19,10 +19,13 @@ from importlib.metadata import version
 from unittest import mock
 
 import base64
+import contextlib
+import io
 import hashlib
 import hmac
 import importlib
 
+import discord_interactions
 import nacl.exceptions
 import nacl.signing
 import slack_sdk.signature
@@ -312,6 +315,46 @@ def workos_verifies(secret, c):
             return False
 
 
+# --- Discord -----------------------------------------------------------------------------------
+DISCORD_SEED = hashlib.sha256(b"vector discord application seed").digest()
+DISCORD_OTHER_SEED = hashlib.sha256(b"vector discord other seed").digest()
+DISCORD_BODY = '{"version":1,"application_id":"1234567890123456789","type":1,"event":{"type":"APPLICATION_AUTHORIZED","timestamp":"2026-11-28T11:59:00.123456","data":{"integration_type":0,"user":{"id":"80351110224678912","username":"nelly"}}}}'
+
+
+def discord_vector():
+    key = nacl.signing.SigningKey(DISCORD_SEED)
+    other = nacl.signing.SigningKey(DISCORD_OTHER_SEED)
+    ts = str(T)
+
+    def h(signing_key, body=DISCORD_BODY):
+        signature = signing_key.sign(ts.encode() + body.encode()).signature.hex()
+        return {"x-signature-ed25519": signature, "x-signature-timestamp": ts}
+
+    return {
+        "sender": "discord",
+        "made_by": f"PyNaCl {version('PyNaCl')} (PyPI): SigningKey.sign, checked by discord-interactions {version('discord-interactions')}",
+        "secret": bytes(key.verify_key).hex(),
+        "cases": [
+            case("signed", h(key), DISCORD_BODY, T, "accept"),
+            case("tampered byte", h(key), DISCORD_BODY.replace("nelly", "Nelly"), T, "signature_invalid"),
+            case("another key", h(other), DISCORD_BODY, T, "signature_invalid"),
+            case("stale", h(key), DISCORD_BODY, T + TOLERANCE + 1, "timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def discord_verifies(secret, c):
+    """discord-interactions' verify_key; it checks no time, so the tolerance is SPEC 12's."""
+    ts = c["headers"]["x-signature-timestamp"]
+    if abs(c["now"] - int(ts)) > TOLERANCE:
+        return False
+    # The library prints the exception of a refused signature; that is not this script's output.
+    with contextlib.redirect_stdout(io.StringIO()):
+        return discord_interactions.verify_key(
+            c["body"].encode(), c["headers"]["x-signature-ed25519"], ts, secret
+        )
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -319,6 +362,7 @@ PYTHON = {
     "standard-webhooks-v1a": (v1a_vector, v1a_verifies),
     "paddle": (paddle_vector, paddle_verifies),
     "workos": (workos_vector, workos_verifies),
+    "discord": (discord_vector, discord_verifies),
 }
 
 

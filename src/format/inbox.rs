@@ -51,6 +51,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
             .filter(|s| s.checked_mul(1000).is_some())
             .map(Timestamp::from_unix_seconds),
         TimeAt::BodyRfc3339(path) => doc.text(path).and_then(Timestamp::parse_rfc3339),
+        TimeAt::Rule(rule) => rule(&doc),
         TimeAt::Receipt => None,
     }
     .unwrap_or(input.now);

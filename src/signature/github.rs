@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    decode_hex_mac, raw_demo_secret, required_header, Delivery, Handshake, HeaderRole, HmacKeys,
-    Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
+    decode_hex_mac, raw_demo_secret, required_header, Acknowledge, Delivery, Handshake, HeaderRole,
+    HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
 };
 use crate::domain::{DeliveryId, Detail};
 
@@ -27,6 +27,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: Some(ping),
     body_time: None,
+    acknowledge: Acknowledge::Json,
     user_events: true,
     demo_secret: raw_demo_secret,
     signing_keys: None,

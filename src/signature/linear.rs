@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance_ms, decode_hex_mac, raw_demo_secret, required_header, single_header, Delivery,
-    HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, decode_hex_mac, raw_demo_secret, required_header, single_header,
+    Acknowledge, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
+    SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 use crate::json;
@@ -28,6 +29,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: None,
     body_time: Some(TIMESTAMP_FIELD),
+    acknowledge: Acknowledge::Json,
     user_events: false,
     demo_secret: raw_demo_secret,
     signing_keys: None,

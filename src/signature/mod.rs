@@ -12,6 +12,7 @@
 //! Adding a sender is one new file here that defines a `SENDER`, plus its `mod` line and its
 //! entry in [`SENDERS`]; `tests/it/senders.rs` walks the list.
 
+mod discord;
 mod github;
 mod linear;
 mod paddle;
@@ -43,6 +44,7 @@ const SENDERS: &[&Sender] = &[
     &paddle::SENDER,
     &workos::SENDER,
     &linear::SENDER,
+    &discord::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -86,6 +88,8 @@ pub struct Sender {
     /// A body field (integer Unix milliseconds) that carries the signed time, where the sender
     /// signs its time inside the body (Linear): the signing tooling writes it there.
     pub body_time: Option<&'static str>,
+    /// How it wants an accepted request answered.
+    pub acknowledge: Acknowledge,
     /// Whether tenants may apply its bodies as user events (`v1`, `clerk-user`); the senders of
     /// SPEC §12 feed `inbox` only.
     pub user_events: bool,
@@ -94,6 +98,15 @@ pub struct Sender {
     pub demo_secret: fn(&str) -> String,
     /// What signs for that demo tenant, where it is not `demo_secret` (a private key).
     pub demo_signing_secret: Option<fn(&str) -> String>,
+}
+
+/// How a sender wants an accepted request answered (a refusal is always SPEC §7's JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acknowledge {
+    /// 200 with `{"status": …, "request_id": …}`.
+    Json,
+    /// 204 without a body, the request id in `X-Request-Id` (Discord).
+    NoContent,
 }
 
 /// What a sender's keys are read from: a tenant's secrets.
@@ -174,6 +187,8 @@ pub(crate) enum TimeAt {
     Signed,
     /// A body field of Unix seconds.
     BodySeconds(&'static str),
+    /// Read from the body by the sender's own rule.
+    Rule(fn(&Doc) -> Option<Timestamp>),
     /// A body field holding an RFC 3339 date-time.
     BodyRfc3339(&'static str),
     /// Only receipt time.
@@ -187,6 +202,8 @@ pub enum Handshake {
     Challenge(String),
     /// A ping: answered `ignored`, unless the tenant's format keeps every event (inbox).
     Ping,
+    /// A check answered without a write whatever the format (Discord's PING).
+    Acknowledge,
 }
 
 /// A tenant's keys for its sender. Verify and sign run over the same keyed value.

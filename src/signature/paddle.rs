@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header, BodyId,
-    Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt,
-    TypeAt,
+    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header,
+    Acknowledge, BodyId, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
+    SignatureError, TimeAt, TypeAt,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -27,6 +27,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: None,
     body_time: None,
+    acknowledge: Acknowledge::Json,
     user_events: false,
     demo_secret,
     signing_keys: None,

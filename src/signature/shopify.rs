@@ -9,8 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::{
-    raw_demo_secret, required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
-    Sender, SignatureError, TimeAt, TypeAt,
+    raw_demo_secret, required_header, Acknowledge, Delivery, HeaderRole, HmacKeys, Inbox, Keys,
+    Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 
@@ -30,6 +30,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: None,
     body_time: None,
+    acknowledge: Acknowledge::Json,
     user_events: true,
     demo_secret: raw_demo_secret,
     signing_keys: None,

@@ -11,8 +11,9 @@ use base64::{alphabet, Engine};
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, demo_seed, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys,
-    Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance, demo_seed, parse_unix_seconds, single_header, Acknowledge, Delivery,
+    HeaderRole, HmacKeys, Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender,
+    SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 
@@ -36,6 +37,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: None,
     body_time: None,
+    acknowledge: Acknowledge::Json,
     user_events: true,
     demo_secret,
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),

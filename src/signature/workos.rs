@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{
     check_tolerance_ms, decode_hex_mac, parse_unix_millis, raw_demo_secret, required_header,
-    BodyId, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError,
-    TimeAt, TypeAt,
+    Acknowledge, BodyId, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
+    SignatureError, TimeAt, TypeAt,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -26,6 +26,7 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: None,
     body_time: None,
+    acknowledge: Acknowledge::Json,
     user_events: false,
     demo_secret: raw_demo_secret,
     signing_keys: None,

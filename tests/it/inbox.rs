@@ -390,3 +390,41 @@ async fn an_unreadable_type_or_time_is_left_out_not_refused() {
     assert_eq!(num(&item, "event_time"), Some(NOW_MS));
     assert_eq!(s(&item, "body").as_deref(), Some(body));
 }
+
+/// Discord wants 204 without a body: stored events and its PING alike, the request id in
+/// `X-Request-Id`; the outcome goes to the log line. A refusal is JSON as ever.
+#[tokio::test]
+async fn discord_is_answered_204_and_its_ping_writes_nothing() {
+    let t = TestApp::new().await;
+    let ev = signed("discord-application-authorized.json");
+    let body = ev["body"].as_str().unwrap().to_owned();
+    let (reply, outcome) = t.send_logged(ev.clone()).await;
+    assert_eq!((reply.status, outcome), (204, "stored"), "{reply:?}");
+    assert_eq!(reply.headers["x-request-id"], "req-test");
+    assert_eq!(reply.body, Value::Null);
+    let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+    let item = t
+        .item_in("discord-inbox", &key, "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(
+        s(&item, "event_type").as_deref(),
+        Some("APPLICATION_AUTHORIZED")
+    );
+    // Discord writes its event time without an offset: UTC.
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_140_123));
+    let (again, outcome) = t.send_logged(ev).await;
+    assert_eq!((again.status, outcome), (204, "duplicate"));
+
+    let items = t.item_count().await;
+    let (ping, outcome) = t.send_logged(signed("discord-ping.json")).await;
+    assert_eq!((ping.status, outcome), (204, "ignored"));
+    assert_eq!(t.item_count().await, items, "a PING writes nothing");
+
+    // Discord sends bad signatures on purpose and expects 401.
+    let mut forged = signed("discord-ping.json");
+    forged["headers"]["x-signature-ed25519"] = json!("00".repeat(64));
+    let reply = t.send_event(forged).await;
+    assert_eq!(reply.result(), (401, "signature_invalid"));
+    assert_eq!(reply.body["request_id"], "req-test");
+}

@@ -200,6 +200,13 @@ impl TestApp {
         Reply::from(self.app.handle_event(event, "req-test").await)
     }
 
+    /// Sends an event; the reply and the request's outcome as its log line says it (a sender
+    /// answered 204 has no body to say it in).
+    pub async fn send_logged(&self, event: Value) -> (Reply, &'static str) {
+        let (reply, log) = self.app.handle_event_logged(event, "req-test").await;
+        (Reply::from(reply), log.outcome)
+    }
+
     /// An item of clientA's table.
     pub async fn item(&self, pk: &str, sk: &str) -> Option<HashMap<String, AttributeValue>> {
         self.item_in("clientA", pk, sk).await

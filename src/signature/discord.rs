@@ -1,0 +1,243 @@
+//! Discord Webhook Events (not Interactions): `X-Signature-Ed25519: <hex>` is the Ed25519
+//! signature, by the application's key, of the `X-Signature-Timestamp` header's bytes followed by
+//! the raw body; the tenant lists the application's public key (64 hex characters). The
+//! timestamp is Unix seconds within the tolerance. Discord sends invalid signatures on purpose
+//! and expects 401. A PING (`type` 0) is answered 204 and writes nothing; an event (`type` 1) is
+//! stored, keyed by the body's hash (nothing in it is an id Discord signs apart from the body),
+//! and answered 204 too (Discord wants no body).
+
+use std::sync::Arc;
+
+use super::{
+    check_tolerance, demo_seed, parse_unix_seconds, required_header, Acknowledge, Delivery,
+    Handshake, HeaderRole, Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender,
+    SignatureError, TimeAt, TypeAt, VerifiedBody,
+};
+use crate::clock::Timestamp;
+use crate::domain::Detail;
+use crate::json::{self, Doc};
+
+pub(super) const SENDER: Sender = Sender {
+    name: "discord",
+    headers: &[
+        (HeaderRole::Signature, SIGNATURE_HEADER),
+        (HeaderRole::Timestamp, TIMESTAMP_HEADER),
+    ],
+    keys: |input| read_keys(input.secrets, Holder::Receiver),
+    inbox: Inbox {
+        reads: &["event.type", "event.timestamp"],
+        id: None,
+        event_type: TypeAt::Body("event.type"),
+        event_time: TimeAt::Rule(event_time),
+    },
+    handshake: Some(ping),
+    body_time: None,
+    acknowledge: Acknowledge::NoContent,
+    user_events: false,
+    demo_secret: |label| hex::encode(PrivateKey::from_seed(&demo_seed(label)).public()),
+    signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
+    demo_signing_secret: Some(|label| hex::encode(demo_seed(label))),
+};
+
+const SIGNATURE_HEADER: &str = "x-signature-ed25519";
+const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
+/// The body's `type` of Discord's endpoint check.
+const PING: i64 = 0;
+
+/// The application's public keys (a receiver), or its private key (the signing tooling).
+#[derive(Debug)]
+struct Discord {
+    public: PublicKeys,
+    private: Option<PrivateKey>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Receiver,
+    Sender,
+}
+
+fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
+    let mut public = Vec::new();
+    let mut private = None;
+    for (i, entry) in list.iter().enumerate() {
+        let at = |why: &str| format!("secret #{}: {why}", i + 1);
+        let bytes = hex::decode(entry).map_err(|_| at("must be hexadecimal"))?;
+        match (holder, bytes.len()) {
+            (Holder::Receiver, 32) => {
+                public.push(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                    at("must be the application's public key: 64 hexadecimal characters")
+                })?)
+            }
+            // A 64-byte secret key (seed and public key, as NaCl exports it) is a private key.
+            (Holder::Receiver, 64) => {
+                return Err(at(
+                    "is a private key, which belongs to Discord: list the application's public \
+                     key (64 hexadecimal characters) instead",
+                ))
+            }
+            (Holder::Sender, 32 | 64) if private.is_none() => {
+                let seed: [u8; 32] = bytes[..32]
+                    .try_into()
+                    .map_err(|_| at("must be an Ed25519 seed"))?;
+                private = Some(PrivateKey::from_seed(&seed));
+            }
+            _ => {
+                return Err(at(
+                    "must be the application's public key: 64 hexadecimal characters",
+                ))
+            }
+        }
+    }
+    let public = PublicKeys::from_bytes(&public)
+        .map_err(|i| format!("secret #{}: is not an Ed25519 public key", i + 1))?;
+    Ok(Arc::new(Discord { public, private }))
+}
+
+impl Keys for Discord {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
+        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
+        let ts = required_header(r.headers, TIMESTAMP_HEADER)?;
+        let timestamp = parse_unix_seconds(ts)?;
+        let signature: [u8; 64] = hex::decode(signature)
+            .ok()
+            .and_then(|s| s.try_into().ok())
+            .ok_or(SignatureError::Invalid)?;
+        if !self
+            .public
+            .any_verifies(&[ts.as_bytes(), r.body], &[signature])
+        {
+            return Err(SignatureError::Invalid);
+        }
+        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
+        Ok(Proof {
+            signed_at: Some(signed_at),
+            ..Proof::default()
+        })
+    }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let ts = d.timestamp.to_string();
+        let Some(key) = &self.private else {
+            return Vec::new();
+        };
+        let signature = hex::encode(key.sign(&[ts.as_bytes(), d.body]));
+        vec![
+            (HeaderRole::Timestamp, TIMESTAMP_HEADER, ts),
+            (HeaderRole::Signature, SIGNATURE_HEADER, signature),
+        ]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.public.material()
+    }
+}
+
+/// Discord's PING (`{"type": 0, …}`), sent to check the endpoint: answered, never stored.
+fn ping(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
+    let Ok(doc) = json::read_object(body.bytes(), &["type"]) else {
+        return Ok(None);
+    };
+    Ok((doc.int("type") == Some(PING)).then_some(Handshake::Acknowledge))
+}
+
+/// `event.timestamp`: ISO 8601, with an offset or (as Discord writes it) without one, in UTC.
+fn event_time(doc: &Doc) -> Option<Timestamp> {
+    let raw = doc.text("event.timestamp")?;
+    Timestamp::parse_rfc3339(raw).or_else(|| Timestamp::parse_rfc3339(&format!("{raw}Z")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{check, signed_value, Signer, Verifier};
+    use super::*;
+
+    const T: i64 = 1_795_867_200;
+    const BODY: &[u8] = br#"{"version":1,"application_id":"1234567890","type":1,"event":{"type":"APPLICATION_AUTHORIZED","timestamp":"2026-11-28T11:59:00.123456","data":{}}}"#;
+
+    fn keys() -> (String, String) {
+        let seed = demo_seed("discord-test");
+        let public = hex::encode(PrivateKey::from_seed(&seed).public());
+        (public, hex::encode(seed))
+    }
+
+    fn headers(ts: &str, body: &[u8], private: &str) -> Vec<(HeaderRole, &'static str, String)> {
+        Signer::new(&SENDER, private).unwrap().sign(&Delivery {
+            timestamp: ts.parse().unwrap(),
+            body,
+            ..Delivery::default()
+        })
+    }
+
+    fn verify(
+        public: &str,
+        sig: &str,
+        ts: &str,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Proof, SignatureError> {
+        check(
+            &SENDER,
+            public,
+            &[(SIGNATURE_HEADER, Some(sig)), (TIMESTAMP_HEADER, Some(ts))],
+            body,
+            now,
+        )
+    }
+
+    #[test]
+    fn signs_and_verifies_over_timestamp_and_body() {
+        let (public, private) = keys();
+        let ts = T.to_string();
+        let d = Delivery {
+            timestamp: T,
+            body: BODY,
+            ..Delivery::default()
+        };
+        let sig = signed_value(&SENDER, &private, HeaderRole::Signature, &d);
+        assert_eq!(sig.len(), 128);
+        assert_eq!(headers(&ts, BODY, &private).len(), 2);
+        assert!(verify(&public, &sig, &ts, BODY, T).is_ok());
+        assert_eq!(
+            verify(&public, &sig, &ts, b"{}", T),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            verify(&public, &sig, &(T + 1).to_string(), BODY, T),
+            Err(SignatureError::Invalid)
+        );
+        assert_eq!(
+            verify(&public, &sig, &ts, BODY, T + 301),
+            Err(SignatureError::TimestampOutOfTolerance)
+        );
+        for bad in ["", "zz", &sig[..126], &"0".repeat(128)] {
+            assert_eq!(
+                verify(&public, bad, &ts, BODY, T),
+                Err(SignatureError::Invalid),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_kinds_are_checked() {
+        let (public, private) = keys();
+        assert!(Verifier::new(&SENDER, &public).is_ok());
+        // A NaCl secret key (seed then public key) is a private key, named and never shown.
+        let nacl = format!("{private}{public}");
+        let err = Verifier::new(&SENDER, &nacl).unwrap_err();
+        assert!(err.starts_with("secret #1: is a private key"), "{err}");
+        assert!(!err.contains(&private), "{err}");
+        assert!(Verifier::new(&SENDER, "not-hex").is_err());
+        assert!(Verifier::new(&SENDER, &public[..62]).is_err());
+    }
+
+    #[test]
+    fn event_times_without_an_offset_are_utc() {
+        let doc = json::read_object(BODY, SENDER.inbox.reads).unwrap();
+        assert_eq!(
+            event_time(&doc),
+            Some(Timestamp::from_unix_millis(1_795_867_140_123))
+        );
+    }
+}
