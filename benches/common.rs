@@ -8,7 +8,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 use webhook_receiver::clock::Timestamp;
-use webhook_receiver::signature::{Delivery, Signer, Verifier};
+use webhook_receiver::signature::{Delivery, Verifier};
 use webhook_receiver::signing::{demo_tenants, DemoTenant};
 pub const NOW_S: i64 = 1_795_867_500;
 pub const NOW: Timestamp = Timestamp::from_unix_seconds(NOW_S);
@@ -49,34 +49,29 @@ pub fn client_a() -> DemoTenant {
 
 /// clientA's verifier.
 pub fn verifier() -> Verifier {
-    let tenant = client_a();
-    Verifier::new(tenant.sender, &tenant.secret).unwrap()
+    client_a().verifier()
 }
 
 /// clientA's sender's headers for `body`, signed at [`NOW_S`].
 pub fn signed_headers(body: &[u8], id: &str) -> HeaderMap {
-    let tenant = client_a();
-    Signer::new(
-        tenant.sender,
-        &tenant.sender.demo_signing_secret(&tenant.slug),
-    )
-    .unwrap()
-    .sign(&Delivery {
-        id,
-        timestamp: NOW_S,
-        body,
-        ..Delivery::default()
-    })
-    .into_iter()
-    .map(|(_, k, v)| {
-        (
-            HeaderName::from_static(k),
-            HeaderValue::from_str(&v).unwrap(),
-        )
-    })
-    .chain([(
-        HeaderName::from_static("content-type"),
-        HeaderValue::from_static("application/json"),
-    )])
-    .collect()
+    client_a()
+        .signer()
+        .sign(&Delivery {
+            id,
+            timestamp: NOW_S,
+            body,
+            ..Delivery::default()
+        })
+        .into_iter()
+        .map(|(_, k, v)| {
+            (
+                HeaderName::from_static(k),
+                HeaderValue::from_str(&v).unwrap(),
+            )
+        })
+        .chain([(
+            HeaderName::from_static("content-type"),
+            HeaderValue::from_static("application/json"),
+        )])
+        .collect()
 }

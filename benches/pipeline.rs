@@ -64,6 +64,7 @@ fn pipeline(c: &mut Criterion) {
                 let plan = format
                     .plan(&Input {
                         body: &verified,
+                        form: false,
                         now: common::NOW,
                         tolerance: common::TOLERANCE,
                         ttls: TTLS,

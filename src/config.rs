@@ -42,6 +42,7 @@ const FIELDS: &[&str] = &[
     "scheme",
     "tolerance_seconds",
     "format",
+    "public_url",
 ];
 
 /// A configuration mistake. `Display` is the one line init fails with.
@@ -149,6 +150,8 @@ struct TenantSpec {
     table: TableName,
     secret: SecretSource,
     sender: &'static Sender,
+    /// The URL the sender requests, for a sender that signs it.
+    public_url: Option<String>,
     tolerance: Duration,
     format: Format,
 }
@@ -345,7 +348,7 @@ impl Unresolved {
                     }
                 },
             };
-            let verifier = Verifier::new(spec.sender, &secrets)
+            let verifier = Verifier::for_tenant(spec.sender, &secrets, spec.public_url.as_deref())
                 .map_err(|why| ConfigError::tenant(&spec.id, field, why))?;
             if let Some(other) = tenants.iter().find(|t| t.verifier.shares_a_key(&verifier)) {
                 return Err(ConfigError::tenant(
@@ -486,14 +489,57 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         return Err(ConfigError::tenant(&id, "format", message));
     }
 
+    let public_url = match (string("public_url")?, sender.signs_url) {
+        (Some(url), true) if is_public_url(&url) => Some(url),
+        (Some(_), true) => {
+            return Err(ConfigError::tenant(
+                &id,
+                "public_url",
+                "must be the https:// URL the sender requests, without a query or fragment",
+            ))
+        }
+        (None, true) => {
+            return Err(ConfigError::tenant(
+                &id,
+                "public_url",
+                format!(
+                    "is required for scheme `{}`, which signs the URL it requests (as entered \
+                     in its console)",
+                    sender.name
+                ),
+            ))
+        }
+        (Some(_), false) => {
+            return Err(ConfigError::tenant(
+                &id,
+                "public_url",
+                format!("is not used by scheme `{}`", sender.name),
+            ))
+        }
+        (None, false) => None,
+    };
+
     Ok(TenantSpec {
         id,
         table,
         secret,
         sender,
+        public_url,
         tolerance: Duration::from_secs(tolerance),
         format,
     })
+}
+
+/// `https://host[:port][/path]`: no query, no fragment, no spaces, at most 2048 characters.
+fn is_public_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    url.len() <= 2048
+        && !host.is_empty()
+        && !url.contains(['?', '#'])
+        && url.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn is_secret_arn(arn: &str) -> bool {
@@ -690,6 +736,22 @@ mod tests {
             (
                 r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "stripe", "format": "clerk-user"}}"#,
                 "tenant `a`, field `format`: `clerk-user` needs scheme `standard-webhooks`, not `stripe`",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "twilio", "format": "inbox"}}"#,
+                "tenant `a`, field `public_url`: is required for scheme `twilio`",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "twilio", "format": "inbox", "public_url": "http://x.example/hook"}}"#,
+                "tenant `a`, field `public_url`: must be the https:// URL the sender requests, without a query or fragment",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "twilio", "format": "inbox", "public_url": "https://x.example/hook?a=1"}}"#,
+                "tenant `a`, field `public_url`: must be the https:// URL",
+            ),
+            (
+                r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "stripe", "public_url": "https://x.example/hook"}}"#,
+                "tenant `a`, field `public_url`: is not used by scheme `stripe`",
             ),
             (
                 r#"{"a": {"table": "abc", "secret_env": "S", "scheme": "paddle"}}"#,

@@ -16,7 +16,7 @@ use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, Request, Response};
 use crate::plan::{Accepted, Plan};
-use crate::signature::{Acknowledge, Handshake};
+use crate::signature::{Acknowledge, Handshake, Request as VerifyRequest};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -121,19 +121,25 @@ impl App {
 
         // 4. Signature.
         let now = self.clock.now();
-        let verified = tenant
-            .verifier
-            .verify(&req.headers, body, now, tenant.tolerance)?;
+        let verified = tenant.verifier.verify_request(&VerifyRequest {
+            headers: &req.headers,
+            query: req.query.as_deref(),
+            body,
+            now,
+            tolerance: tenant.tolerance,
+        })?;
         // The id in the sender's headers, until the format says which id keys the write.
         log.delivery_id = verified
             .signed_id()
             .or(verified.unsigned_id())
             .map(ToString::to_string);
 
-        // 5. Content type.
-        if !is_json(&req.headers) {
-            return Err(ApiError::UnsupportedMediaType);
-        }
+        // 5. Content type: JSON, or a form for a sender that sends forms.
+        let form = match media_type(&req.headers) {
+            Some(Media::Json) => false,
+            Some(Media::Form) if tenant.verifier.sender().form_bodies => true,
+            Some(Media::Form) | None => return Err(ApiError::UnsupportedMediaType),
+        };
 
         // 6. A sender's endpoint check, else what the body means in the tenant's format.
         match verified.handshake()? {
@@ -146,6 +152,7 @@ impl App {
         }
         let plan = tenant.format.plan(&format::Input {
             body: &verified,
+            form,
             now,
             tolerance: tenant.tolerance,
             ttls: self.config.ttls(),
@@ -256,16 +263,27 @@ fn tenant_segment(req: &Request) -> Option<&str> {
 }
 
 /// `application/json`, optionally with parameters; exactly one `Content-Type` header.
-fn is_json(headers: &HeaderMap) -> bool {
+/// The media types a body may have.
+enum Media {
+    Json,
+    Form,
+}
+
+/// `application/json` or `application/x-www-form-urlencoded`, optionally with parameters, from
+/// exactly one `Content-Type` header.
+fn media_type(headers: &HeaderMap) -> Option<Media> {
     let mut values = headers.get_all(CONTENT_TYPE).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
-        return false;
+        return None;
     };
-    value.to_str().is_ok_and(|v| {
-        v.split(';')
-            .next()
-            .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
-    })
+    let media = value.to_str().ok()?.split(';').next()?.trim();
+    if media.eq_ignore_ascii_case("application/json") {
+        Some(Media::Json)
+    } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Some(Media::Form)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]

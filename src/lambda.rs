@@ -43,6 +43,9 @@ pub struct Request {
     /// The API Gateway stage the event names, if any (`$default` included).
     pub stage: Option<String>,
     pub headers: HeaderMap,
+    /// The raw query string, when there is one (REST events carry none raw: it is rebuilt from
+    /// `multiValueQueryStringParameters`).
+    pub query: Option<String>,
     /// The decoded body, bounded by the size limit before and after decoding.
     pub body: Result<Vec<u8>, BodyRejected>,
 }
@@ -128,13 +131,32 @@ fn read(
         }
     };
     let stage = text(context.and_then(|c| c.get("stage")));
+    let query = match origin {
+        Origin::HttpApi => text(event.get("rawQueryString")),
+        Origin::RestApi => rest_query(event.get("multiValueQueryStringParameters")),
+    }
+    .filter(|q| !q.is_empty());
     Ok(Request {
         method: method.ok_or(NotHttpEvent)?,
         path: path.unwrap_or_default(),
         stage,
         headers,
+        query,
         body: take_body(event, max_body_bytes),
     })
+}
+
+/// A REST event's query string, rebuilt form-encoded from its decoded parameters (REST events
+/// keep no raw query string; a sender that signs its URL is best served by an HTTP API).
+fn rest_query(params: Option<&Value>) -> Option<String> {
+    let params = params?.as_object()?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, values) in params {
+        for value in values.as_array()?.iter().filter_map(Value::as_str) {
+            query.append_pair(name, value);
+        }
+    }
+    Some(query.finish())
 }
 
 /// A `headers` map of single values; absent or `null` is no headers.

@@ -166,6 +166,8 @@ pub struct EventPut {
     pub delivery_id: DeliveryId,
     /// A delivery id the sender set but did not sign (kept, never a key).
     pub sender_delivery_id: Option<DeliveryId>,
+    /// `form` or `json`, for a sender that sends both.
+    pub content_type: Option<&'static str>,
     /// Kept only when it is a plain token (`^[A-Za-z0-9._:/-]{1,128}$`).
     pub event_type: Option<String>,
     pub event_time: Timestamp,

@@ -12,13 +12,34 @@ use base64::Engine;
 use serde_json::Value;
 
 use crate::format::Format;
-use crate::signature::{self, Delivery, HeaderRole, Sender, Signer};
+use crate::signature::{self, Delivery, HeaderRole, Sender, Signer, Verifier};
 
 const NOW_PLACEHOLDER: &str = "<now>";
 const SIGN_PLACEHOLDER: &str = "<sign>";
 
 /// Replaces the placeholders in `event` (HTTP API 2.0, REST 1.0 or Function URL shape).
 pub fn sign_event(event: &mut Value, secret: &str, now_s: i64) -> Result<(), String> {
+    sign_event_for(event, secret, now_s, None)
+}
+
+/// Signs `event`'s placeholders as its demo tenant's sender (tests, fuzzers, benchmarks).
+pub fn sign_as_demo(event: &mut Value, now_s: i64) -> Result<(), String> {
+    let tenant = demo_tenant_of(event);
+    sign_event_for(
+        event,
+        &tenant.signing_secret,
+        now_s,
+        tenant.public_url.as_deref(),
+    )
+}
+
+/// As [`sign_event`], for a tenant whose sender signs the URL it requests (`public_url`).
+pub fn sign_event_for(
+    event: &mut Value,
+    secret: &str,
+    now_s: i64,
+    public_url: Option<&str>,
+) -> Result<(), String> {
     for sender in signature::senders() {
         let names: Vec<&str> = sender.header_names(HeaderRole::Timestamp).collect();
         replace_header(event, &names, NOW_PLACEHOLDER, &now_s.to_string());
@@ -41,7 +62,7 @@ pub fn sign_event(event: &mut Value, secret: &str, now_s: i64) -> Result<(), Str
             .parse::<i64>()
             .map_err(|_| "the timestamp header is not a number")?,
     };
-    let value = sign(sender, secret, &id, timestamp, &body)?
+    let value = sign(event, sender, secret, public_url, &id, timestamp, &body)?
         .into_iter()
         .find(|(role, _, _)| *role == HeaderRole::Signature)
         .map(|(_, _, v)| v)
@@ -62,6 +83,7 @@ pub fn sign_event_as(
     scheme: &str,
     secret: &str,
     now_s: i64,
+    public_url: Option<&str>,
 ) -> Result<(), String> {
     let sender = signature::sender(scheme)
         .ok_or_else(|| format!("unknown scheme `{}`", scheme.escape_debug()))?;
@@ -79,27 +101,88 @@ pub fn sign_event_as(
             }
         }
     }
-    for (_, name, value) in sign(sender, secret, &id, now_s, &body)? {
+    for (_, name, value) in sign(event, sender, secret, public_url, &id, now_s, &body)? {
         set_header(event, name, &value);
     }
     Ok(())
 }
 
-/// The headers `sender` sets for this delivery, signed with `secret` (the first of a list).
+/// The headers `sender` sets for this delivery, signed with `secret` (the first key of each
+/// kind it lists). Where the sender adds to the query string it requests (Twilio's hash of a
+/// JSON body), the event's query is set to that first.
 fn sign(
+    event: &mut Value,
     sender: &'static Sender,
     secret: &str,
+    public_url: Option<&str>,
     id: &str,
     timestamp: i64,
     body: &[u8],
 ) -> Result<Vec<(HeaderRole, &'static str, String)>, String> {
-    let signer = Signer::new(sender, secret)?;
+    let signer = Signer::for_tenant(sender, secret, public_url)?;
+    let form = header(event, &["content-type"]).is_some_and(|ct| {
+        ct.split(';').next().is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    });
+    let mut query = query_of(event);
+    let own = signer.query(&Delivery {
+        id,
+        timestamp,
+        query: query.as_deref(),
+        body,
+        form,
+    });
+    if let Some(own) = own {
+        set_query(event, &own);
+        query = Some(own);
+    }
     Ok(signer.sign(&Delivery {
         id,
         timestamp,
+        query: query.as_deref(),
         body,
-        ..Delivery::default()
+        form,
     }))
+}
+
+/// The event's raw query string (REST events: rebuilt from their parameters, as the receiver
+/// rebuilds it).
+fn query_of(event: &Value) -> Option<String> {
+    if let Some(raw) = event.get("rawQueryString").and_then(Value::as_str) {
+        return (!raw.is_empty()).then(|| raw.to_owned());
+    }
+    let params = event.get("multiValueQueryStringParameters")?.as_object()?;
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, values) in params {
+        for value in values.as_array()?.iter().filter_map(Value::as_str) {
+            query.append_pair(name, value);
+        }
+    }
+    Some(query.finish()).filter(|q| !q.is_empty())
+}
+
+/// Sets the event's query string (and, for a REST event, its parameters).
+fn set_query(event: &mut Value, query: &str) {
+    if event.get("httpMethod").is_some() {
+        let mut single = serde_json::Map::new();
+        let mut multi = serde_json::Map::new();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            single.insert(k.to_string(), Value::from(v.as_ref()));
+            if let Some(values) = multi
+                .entry(k.to_string())
+                .or_insert_with(|| Value::Array(Vec::new()))
+                .as_array_mut()
+            {
+                values.push(Value::from(v.as_ref()));
+            }
+        }
+        event["queryStringParameters"] = Value::Object(single);
+        event["multiValueQueryStringParameters"] = Value::Object(multi);
+    } else {
+        event["rawQueryString"] = Value::from(query);
+    }
 }
 
 /// When a body-time field is written.
@@ -233,14 +316,19 @@ pub struct DemoTenant {
     /// What signs for it: the same secret, or a private key its sender holds, in
     /// `WEBHOOK_SIGNING_KEY_<SLUG>` (never read by the receiver).
     pub signing_secret: String,
+    /// The URL its sender requests, for a sender that signs it.
+    pub public_url: Option<String>,
 }
 
 impl DemoTenant {
-    fn new(slug: String, sender: &'static Sender, format: Format) -> Self {
+    pub fn new(slug: String, sender: &'static Sender, format: Format) -> Self {
         Self {
             secret_env: format!("WEBHOOK_SECRET_{}", env_name(&slug)),
             secret: (sender.demo_secret)(&slug),
             signing_secret: sender.demo_signing_secret(&slug),
+            public_url: sender
+                .signs_url
+                .then(|| format!("https://webhooks.example.com/webhooks/{slug}")),
             slug,
             sender,
             format,
@@ -261,12 +349,36 @@ impl DemoTenant {
     /// text is the same whether or not `serde_json` keeps insertion order (a feature another
     /// crate may turn on).
     pub fn entry(&self, table: &str) -> Value {
-        serde_json::json!({
-            "format": self.format.name(),
-            "scheme": self.sender.name,
-            "secret_env": self.secret_env,
-            "table": table,
-        })
+        let fields = [
+            ("format", Some(self.format.name())),
+            ("public_url", self.public_url.as_deref()),
+            ("scheme", Some(self.sender.name)),
+            ("secret_env", Some(self.secret_env.as_str())),
+            ("table", Some(table)),
+        ];
+        Value::Object(
+            fields
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.to_owned(), Value::from(v?))))
+                .collect(),
+        )
+    }
+
+    /// Its verifier, as the receiver builds it.
+    pub fn verifier(&self) -> Verifier {
+        // A demo tenant's secrets follow its sender's rules (a test walks them all).
+        Verifier::for_tenant(self.sender, &self.secret, self.public_url.as_deref())
+            .unwrap_or_else(|e| unreachable!("demo tenant {}: {e}", self.slug))
+    }
+
+    /// What signs as its sender.
+    pub fn signer(&self) -> Signer {
+        Signer::for_tenant(
+            self.sender,
+            &self.signing_secret,
+            self.public_url.as_deref(),
+        )
+        .unwrap_or_else(|e| unreachable!("demo tenant {}: {e}", self.slug))
     }
 }
 
@@ -355,7 +467,10 @@ pub fn fuzz_dictionary() -> String {
         for path in sender.inbox.reads {
             words.extend(path.split('.').map(str::to_owned));
         }
-        if let Ok(signer) = Signer::new(sender, &sender.demo_signing_secret("fuzz-dictionary")) {
+        let demo = DemoTenant::new("fuzz-dictionary".into(), sender, Format::DEFAULT);
+        if let Ok(signer) =
+            Signer::for_tenant(sender, &demo.signing_secret, demo.public_url.as_deref())
+        {
             let signed = signer.sign(&Delivery {
                 id: "msg_1",
                 timestamp: 1_700_000_000,
@@ -472,10 +587,10 @@ mod tests {
                 Some(field) => json!({ field: NOW_PLACEHOLDER }).to_string(),
                 None => "{}".to_owned(),
             };
-            let mut ev = json!({"headers": headers, "body": body});
-            let secret = (sender.demo_secret)("placeholders");
-            let signing = sender.demo_signing_secret("placeholders");
-            sign_event(&mut ev, &signing, 1614265330).unwrap();
+            let mut ev = json!({"headers": headers, "body": body, "rawQueryString": ""});
+            let demo = DemoTenant::new("placeholders".into(), sender, Format::DEFAULT);
+            let url = demo.public_url.as_deref();
+            sign_event_for(&mut ev, &demo.signing_secret, 1614265330, url).unwrap();
             let text = ev.to_string();
             assert!(!text.contains('<'), "{}: {text}", sender.name);
             let headers: http::HeaderMap = ev["headers"]
@@ -490,14 +605,14 @@ mod tests {
                 })
                 .collect();
             let signed_body = ev["body"].as_str().unwrap().as_bytes();
-            let verified = crate::signature::Verifier::new(sender, &secret)
-                .unwrap()
-                .verify(
-                    &headers,
-                    signed_body,
-                    crate::clock::Timestamp::from_unix_seconds(1614265330),
-                    std::time::Duration::from_secs(300),
-                );
+            let query = ev["rawQueryString"].as_str().filter(|q| !q.is_empty());
+            let verified = demo.verifier().verify_request(&crate::signature::Request {
+                headers: &headers,
+                query,
+                body: signed_body,
+                now: crate::clock::Timestamp::from_unix_seconds(1614265330),
+                tolerance: std::time::Duration::from_secs(300),
+            });
             assert!(verified.is_ok(), "{}: {verified:?}", sender.name);
         }
     }
@@ -507,7 +622,7 @@ mod tests {
         let mut ev = json!({"headers": {"webhook-id": "msg_1", "webhook-signature": "<sign>",
                                         "webhook-timestamp": "<now>", "content-type": "application/json"},
                             "body": "{}"});
-        sign_event_as(&mut ev, "github", "a-github-secret-of-16+-bytes", 1).unwrap();
+        sign_event_as(&mut ev, "github", "a-github-secret-of-16+-bytes", 1, None).unwrap();
         let h = ev["headers"].as_object().unwrap();
         assert_eq!(h["x-github-delivery"], "msg_1");
         assert!(h["x-hub-signature-256"]
@@ -515,7 +630,7 @@ mod tests {
             .unwrap()
             .starts_with("sha256="));
         assert!(!h.contains_key("webhook-signature") && h.contains_key("content-type"));
-        assert!(sign_event_as(&mut ev, "md5", "s", 1).is_err());
+        assert!(sign_event_as(&mut ev, "md5", "s", 1, None).is_err());
     }
 
     #[test]

@@ -52,6 +52,7 @@ mod attr {
     pub(super) const BODY: &str = "body";
     pub(super) const SENDER_DELIVERY_ID: &str = "sender_delivery_id";
     pub(super) const DROPPED_FIELDS: &str = "dropped_fields";
+    pub(super) const CONTENT_TYPE: &str = "content_type";
 }
 
 const USER_PK_PREFIX: &str = "USER#";
@@ -195,6 +196,9 @@ impl Store {
         }
         if let Some(id) = &put.sender_delivery_id {
             item.insert(attr::SENDER_DELIVERY_ID.to_owned(), s(id.as_str()));
+        }
+        if let Some(content_type) = put.content_type {
+            item.insert(attr::CONTENT_TYPE.to_owned(), s(content_type));
         }
         let mut e = Expr::default();
         let condition = e.not_exists(attr::PK);

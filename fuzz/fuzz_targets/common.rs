@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::Value;
 use webhook_receiver::clock::Timestamp;
 use webhook_receiver::config::Config;
-use webhook_receiver::signing::{demo_tenant_of, demo_tenants, sign_event};
+use webhook_receiver::signing::{demo_tenants, sign_as_demo};
 
 /// 2026-11-28T12:05:00Z.
 pub const NOW_MS: i64 = 1_795_867_500_000;
@@ -32,9 +32,8 @@ pub fn config() -> Config {
     Config::from_env(|k| vars.get(k).cloned()).expect("the fuzz configuration is valid")
 }
 
-/// Signs the event's placeholders with the secret of the tenant its path names, if it has any
-/// it can sign.
+/// Signs the event's placeholders as the sender of the tenant its path names, if it has any it
+/// can sign.
 pub fn sign(event: &mut Value) {
-    let secret = demo_tenant_of(event).secret;
-    let _ = sign_event(event, &secret, NOW_S);
+    let _ = sign_as_demo(event, NOW_S);
 }

@@ -14,15 +14,11 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use webhook_receiver::domain::DeliveryId;
-use webhook_receiver::signature::Verifier;
+use webhook_receiver::signature::{Request, Verifier};
 use webhook_receiver::signing::demo_tenants;
 
-static VERIFIERS: LazyLock<Vec<Verifier>> = LazyLock::new(|| {
-    demo_tenants()
-        .iter()
-        .map(|t| Verifier::new(t.sender, &t.secret).expect("valid"))
-        .collect()
-});
+static VERIFIERS: LazyLock<Vec<Verifier>> =
+    LazyLock::new(|| demo_tenants().iter().map(|t| t.verifier()).collect());
 
 /// Every header of `headers` and `multiValueHeaders` that HTTP allows.
 fn header_map(event: &Value) -> HeaderMap {
@@ -59,7 +55,14 @@ fuzz_target!(|data: &[u8]| {
     let headers = header_map(&event);
     let body = event["body"].as_str().unwrap_or("").as_bytes();
     for verifier in VERIFIERS.iter() {
-        if let Ok(verified) = verifier.verify(&headers, body, common::NOW, common::TOLERANCE) {
+        let request = Request {
+            headers: &headers,
+            query: event["rawQueryString"].as_str().filter(|q| !q.is_empty()),
+            body,
+            now: common::NOW,
+            tolerance: common::TOLERANCE,
+        };
+        if let Ok(verified) = verifier.verify_request(&request) {
             assert_eq!(verified.bytes(), body);
             let id = verified.delivery_id();
             assert!(DeliveryId::parse(id.as_str()).is_some(), "{id:?}");

@@ -25,7 +25,10 @@ import hashlib
 import hmac
 import importlib
 
+import urllib.parse
+
 import discord_interactions
+from twilio.request_validator import RequestValidator
 import nacl.exceptions
 import nacl.signing
 import slack_sdk.signature
@@ -355,6 +358,61 @@ def discord_verifies(secret, c):
         )
 
 
+# --- Twilio ------------------------------------------------------------------------------------
+TWILIO_TOKEN = "vector0twilio0auth0token00000000"
+TWILIO_URL = "https://webhooks.example.com/webhooks/twilio-inbox"
+TWILIO_FORM = {
+    "AccountSid": "AC0123456789abcdef0123456789abcdef",
+    "Body": "Hola, ¿qué tal?",
+    "From": "+14155550100",
+    "MessageSid": "SM0123456789abcdef0123456789abcdef",
+    "To": "+14155550199",
+}
+TWILIO_JSON = '{"AccountSid":"AC0123456789abcdef0123456789abcdef","EventType":"com.twilio.messaging.message.delivered"}'
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def twilio_vector():
+    v = RequestValidator(TWILIO_TOKEN)
+    other = RequestValidator("another0twilio0auth0token0000000")
+    form_body = urllib.parse.urlencode(TWILIO_FORM)
+    port_url = TWILIO_URL.replace("webhooks.example.com", "webhooks.example.com:443")
+    body_hash = v.compute_hash(TWILIO_JSON)
+    json_query = f"bodySHA256={body_hash}"
+
+    def c(name, signature, body, content_type, verdict, query=None):
+        entry = case(name, {"x-twilio-signature": signature, "content-type": content_type}, body, T, verdict)
+        if query:
+            entry["query"] = query
+        return entry
+
+    tampered = urllib.parse.urlencode({**TWILIO_FORM, "Body": "Hola"})
+    return {
+        "sender": "twilio",
+        "made_by": f"twilio {version('twilio')} (PyPI): RequestValidator.compute_signature",
+        "secret": TWILIO_TOKEN,
+        "public_url": TWILIO_URL,
+        "cases": [
+            c("form", v.compute_signature(TWILIO_URL, TWILIO_FORM), form_body, FORM_TYPE, "accept"),
+            c("form, with a query", v.compute_signature(TWILIO_URL + "?a=1&b=2", TWILIO_FORM), form_body, FORM_TYPE, "accept", "a=1&b=2"),
+            c("form, the URL signed with its default port", v.compute_signature(port_url, TWILIO_FORM), form_body, FORM_TYPE, "accept"),
+            c("form, a tampered parameter", v.compute_signature(TWILIO_URL, TWILIO_FORM), tampered, FORM_TYPE, "signature_invalid"),
+            c("form, another token", other.compute_signature(TWILIO_URL, TWILIO_FORM), form_body, FORM_TYPE, "signature_invalid"),
+            c("json, through bodySHA256", v.compute_signature(f"{TWILIO_URL}?{json_query}", {}), TWILIO_JSON, "application/json", "accept", json_query),
+            c("json, a tampered body", v.compute_signature(f"{TWILIO_URL}?{json_query}", {}), TWILIO_JSON.replace("delivered", "failed"), "application/json", "signature_invalid", json_query),
+        ],
+    }
+
+
+def twilio_verifies(secret, c):
+    url = TWILIO_URL + (f"?{c['query']}" if c.get("query") else "")
+    if c["headers"]["content-type"] == FORM_TYPE:
+        params = dict(urllib.parse.parse_qsl(c["body"], keep_blank_values=True))
+    else:
+        params = c["body"]
+    return RequestValidator(secret).validate(url, params, c["headers"]["x-twilio-signature"])
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -363,6 +421,7 @@ PYTHON = {
     "paddle": (paddle_vector, paddle_verifies),
     "workos": (workos_vector, workos_verifies),
     "discord": (discord_vector, discord_verifies),
+    "twilio": (twilio_vector, twilio_verifies),
 }
 
 

@@ -18,7 +18,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use webhook_receiver::signing::{
-    curl_command, fuzz_dictionary, local_env, sign_event, sign_event_as, signing_key_env,
+    curl_command, fuzz_dictionary, local_env, sign_event_as, sign_event_for, signing_key_env,
 };
 
 const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
@@ -78,9 +78,14 @@ fn run() -> Result<String, String> {
         .duration_since(UNIX_EPOCH)
         .map_err(|e| e.to_string())?
         .as_secs() as i64;
+    // A sender that signs its URL signs the tenant's `public_url`.
+    let public_url = tenant_entry(&event)
+        .ok()
+        .and_then(|entry| entry["public_url"].as_str().map(str::to_owned));
+    let url = public_url.as_deref();
     match scheme {
-        Some(scheme) => sign_event_as(&mut event, &scheme, first, now)?,
-        None => sign_event(&mut event, first, now)?,
+        Some(scheme) => sign_event_as(&mut event, &scheme, first, now, url)?,
+        None => sign_event_for(&mut event, first, now, url)?,
     }
     match curl {
         Some(base) => curl_command(&event, &base),
@@ -88,10 +93,8 @@ fn run() -> Result<String, String> {
     }
 }
 
-/// What signs for the tenant in the event's path: its sender's own key in
-/// `WEBHOOK_SIGNING_KEY_<SLUG>` when that is set (a private key, whose public key the tenant
-/// lists; never read by the receiver), else the `secret_env` that WEBHOOK_TENANTS gives it.
-fn tenant_secret_env(event: &Value) -> Result<String, String> {
+/// The tenant the event's path names, and its `WEBHOOK_TENANTS` entry.
+fn tenant_entry(event: &Value) -> Result<Value, String> {
     let path = event
         .get("rawPath")
         .or_else(|| event.get("path"))
@@ -103,15 +106,26 @@ fn tenant_secret_env(event: &Value) -> Result<String, String> {
         .ok_or_else(|| {
             format!("no /webhooks/{{tenant}} in the event's path `{path}`; pass --secret-env")
         })?;
-    let own_key = signing_key_env(tenant);
-    if std::env::var_os(&own_key).is_some() {
-        return Ok(own_key);
-    }
     let tenants: Value = std::env::var("WEBHOOK_TENANTS")
         .ok()
         .and_then(|raw| serde_json::from_str(&raw).ok())
         .ok_or("WEBHOOK_TENANTS is not set or not JSON; pass --secret-env")?;
-    tenants[tenant]["secret_env"]
+    let mut entry = tenants[tenant].clone();
+    entry["slug"] = Value::from(tenant);
+    Ok(entry)
+}
+
+/// What signs for the tenant in the event's path: its sender's own key in
+/// `WEBHOOK_SIGNING_KEY_<SLUG>` when that is set (a private key, whose public key the tenant
+/// lists; never read by the receiver), else the `secret_env` that WEBHOOK_TENANTS gives it.
+fn tenant_secret_env(event: &Value) -> Result<String, String> {
+    let entry = tenant_entry(event)?;
+    let tenant = entry["slug"].as_str().unwrap_or_default();
+    let own_key = signing_key_env(tenant);
+    if std::env::var_os(&own_key).is_some() {
+        return Ok(own_key);
+    }
+    entry["secret_env"]
         .as_str()
         .map(str::to_owned)
         .ok_or_else(|| {

@@ -25,8 +25,15 @@ pub(super) const FORMAT: FormatSpec = FormatSpec {
 
 fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     let body = input.body;
-    let facts = &body.sender().inbox;
-    let doc = json::read_object(body.bytes(), facts.reads)?;
+    let sender = body.sender();
+    let facts = &sender.inbox;
+    // A form body is kept as it is: nothing in it is read.
+    let doc = if input.form {
+        std::str::from_utf8(body.bytes()).map_err(|_| PayloadError::InvalidJson)?;
+        Doc::default()
+    } else {
+        json::read_object(body.bytes(), facts.reads)?
+    };
     let payload_sha256 = body.sha256_hex();
 
     let delivery_id = match &facts.id {
@@ -37,6 +44,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     .unwrap_or_else(|| DeliveryId::body_hash(&payload_sha256));
 
     let event_type = match facts.event_type {
+        TypeAt::None => None,
         TypeAt::Header => body.reported_type(),
         TypeAt::Body(path) => doc.text(path),
         TypeAt::Rule(rule) => rule(&doc),
@@ -56,11 +64,15 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     }
     .unwrap_or(input.now);
 
-    // The bytes were read as UTF-8 JSON above.
+    // The bytes were read as UTF-8 above.
     let text = String::from_utf8_lossy(body.bytes()).into_owned();
     Ok(Plan::Event(EventPut {
         delivery_id,
         sender_delivery_id: body.unsigned_id().cloned(),
+        // Where the sender sends both, which one this is.
+        content_type: sender
+            .form_bodies
+            .then_some(if input.form { "form" } else { "json" }),
         event_type,
         event_time,
         received_at: input.now.to_rfc3339(),

@@ -91,6 +91,8 @@ impl PartialEq for Format {
 /// What a format reads: the verified body and the request's circumstances.
 pub struct Input<'a> {
     pub body: &'a VerifiedBody<'a>,
+    /// Whether the body is form-encoded (a sender that sends forms); else JSON.
+    pub form: bool,
     /// Receipt time.
     pub now: Timestamp,
     /// The tenant's tolerance (whole seconds): event times further in the future are refused.

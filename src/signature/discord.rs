@@ -33,6 +33,8 @@ pub(super) const SENDER: Sender = Sender {
     handshake: Some(ping),
     body_time: None,
     acknowledge: Acknowledge::NoContent,
+    form_bodies: false,
+    signs_url: false,
     user_events: false,
     demo_secret: |label| hex::encode(PrivateKey::from_seed(&demo_seed(label)).public()),
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),

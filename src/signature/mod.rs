@@ -20,6 +20,7 @@ mod shopify;
 mod slack;
 mod standard_webhooks;
 mod stripe;
+mod twilio;
 mod workos;
 
 use std::fmt;
@@ -45,6 +46,7 @@ const SENDERS: &[&Sender] = &[
     &workos::SENDER,
     &linear::SENDER,
     &discord::SENDER,
+    &twilio::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -90,6 +92,11 @@ pub struct Sender {
     pub body_time: Option<&'static str>,
     /// How it wants an accepted request answered.
     pub acknowledge: Acknowledge,
+    /// Whether it sends `application/x-www-form-urlencoded` bodies beside JSON.
+    pub form_bodies: bool,
+    /// Whether its signature covers the URL it requested, which the tenant then names
+    /// (`public_url`: stages, mappings and custom domains make it unrecoverable from the event).
+    pub signs_url: bool,
     /// Whether tenants may apply its bodies as user events (`v1`, `clerk-user`); the senders of
     /// SPEC §12 feed `inbox` only.
     pub user_events: bool,
@@ -109,10 +116,12 @@ pub enum Acknowledge {
     NoContent,
 }
 
-/// What a sender's keys are read from: a tenant's secrets.
+/// What a sender's keys are read from: a tenant's secrets and its settings.
 pub(crate) struct KeyInput<'a> {
     /// 1 to [`MAX_SECRETS`] entries.
     pub(crate) secrets: &'a [&'a str],
+    /// The tenant's `public_url`, for a sender that signs its URL (checked by config).
+    pub(crate) public_url: Option<&'a str>,
 }
 
 /// Reads a tenant's secret list into its sender's keys.
@@ -173,6 +182,8 @@ pub(crate) struct BodyId {
 
 /// Where an event's type is.
 pub(crate) enum TypeAt {
+    /// Nowhere: the sender names none.
+    None,
     /// The sender's `EventType` header (not signed: stored as reported).
     Header,
     /// A top-level or nested body field.
@@ -212,6 +223,11 @@ pub(crate) trait Keys: fmt::Debug + Send + Sync {
     fn verify(&self, request: &Request<'_, '_>) -> Result<Proof, SignatureError>;
     /// The headers the sender sets for `delivery`, signed with the first key.
     fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)>;
+    /// The query string the sender's request carries for `delivery`, where the sender adds to
+    /// it (Twilio's `bodySHA256`); `None`: the delivery's own.
+    fn query(&self, _delivery: &Delivery<'_>) -> Option<String> {
+        None
+    }
     /// The key material, to find two tenants that share a key.
     fn material(&self) -> Vec<&[u8]>;
 }
@@ -237,6 +253,8 @@ pub struct Delivery<'a> {
     /// The raw query string; used by senders that sign their URL.
     pub query: Option<&'a str>,
     pub body: &'a [u8],
+    /// Whether the body is form-encoded (else JSON); used by senders that send both.
+    pub form: bool,
 }
 
 /// Why a request failed authentication. Deliberately coarse: the sender learns which header to fix,
@@ -273,7 +291,16 @@ impl Verifier {
     /// The verifier of `sender` for a tenant's space-separated secret list. Errors never contain
     /// secret material.
     pub fn new(sender: &'static Sender, secrets: &str) -> Result<Self, String> {
-        let keys = read_keys(sender.keys, secrets)?;
+        Self::for_tenant(sender, secrets, None)
+    }
+
+    /// As [`Verifier::new`], for a tenant that names its `public_url` (a sender that signs it).
+    pub fn for_tenant(
+        sender: &'static Sender,
+        secrets: &str,
+        public_url: Option<&str>,
+    ) -> Result<Self, String> {
+        let keys = read_keys(sender.keys, secrets, public_url)?;
         Ok(Self { sender, keys })
     }
 
@@ -338,9 +365,18 @@ pub struct Signer {
 
 impl Signer {
     pub fn new(sender: &'static Sender, secret: &str) -> Result<Self, String> {
+        Self::for_tenant(sender, secret, None)
+    }
+
+    /// As [`Signer::new`], for a sender that signs the URL it requests (`public_url`).
+    pub fn for_tenant(
+        sender: &'static Sender,
+        secret: &str,
+        public_url: Option<&str>,
+    ) -> Result<Self, String> {
         let read = sender.signing_keys.unwrap_or(sender.keys);
         Ok(Self {
-            keys: read_keys(read, secret)?,
+            keys: read_keys(read, secret, public_url)?,
         })
     }
 
@@ -348,10 +384,20 @@ impl Signer {
     pub fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         self.keys.sign(delivery)
     }
+
+    /// The query string the sender's request carries for `delivery`, where the sender adds to
+    /// it; `None`: the delivery's own.
+    pub fn query(&self, delivery: &Delivery<'_>) -> Option<String> {
+        self.keys.query(delivery)
+    }
 }
 
 /// A space-separated secret list through a sender's reader, with the rules every sender shares.
-fn read_keys(read: ReadKeys, secrets: &str) -> Result<Arc<dyn Keys>, String> {
+fn read_keys(
+    read: ReadKeys,
+    secrets: &str,
+    public_url: Option<&str>,
+) -> Result<Arc<dyn Keys>, String> {
     // A Secrets Manager key/value secret pasted whole would otherwise be split into "words",
     // some of which might even pass as keys.
     if secrets.trim_start().starts_with(['{', '[']) {
@@ -371,7 +417,10 @@ fn read_keys(read: ReadKeys, secrets: &str) -> Result<Arc<dyn Keys>, String> {
             list.len()
         ));
     }
-    read(&KeyInput { secrets: &list })
+    read(&KeyInput {
+        secrets: &list,
+        public_url,
+    })
 }
 
 /// A body whose signature has been checked. Only this module can make one.
@@ -791,22 +840,24 @@ mod tests {
     #[test]
     fn secret_lists_are_checked_the_same_for_every_sender() {
         for s in senders() {
+            let url = s.signs_url.then_some("https://webhooks.example.com/hook");
+            let new = |secrets: &str| Verifier::for_tenant(s, secrets, url);
             let demo = (s.demo_secret)("a-demo-tenant");
             // One key (a demo tenant may list several kinds).
             let one = demo.split_ascii_whitespace().next().unwrap();
-            assert!(Verifier::new(s, one).is_ok(), "{}", s.name);
-            assert!(Verifier::new(s, "").is_err(), "{}", s.name);
+            assert!(new(one).is_ok(), "{}", s.name);
+            assert!(new("").is_err(), "{}", s.name);
             let json = format!("{{\"key\": \"{one}\"}}");
-            assert!(Verifier::new(s, &json).unwrap_err().contains("JSON"));
+            assert!(new(&json).unwrap_err().contains("JSON"));
             let nine = [one; MAX_SECRETS + 1].join(" ");
-            let err = Verifier::new(s, &nine).unwrap_err();
+            let err = new(&nine).unwrap_err();
             assert!(err.contains("at most 8") && !err.contains(one), "{err}");
             let eight: Vec<String> = (0..MAX_SECRETS)
                 .map(|i| (s.demo_secret)(&format!("tenant-{i}")))
                 .map(|d| d.split_ascii_whitespace().next().unwrap().to_owned())
                 .collect();
-            assert!(Verifier::new(s, &eight.join(" ")).is_ok(), "{}", s.name);
-            let err = Verifier::new(s, &format!("{one} short")).unwrap_err();
+            assert!(new(&eight.join(" ")).is_ok(), "{}", s.name);
+            let err = new(&format!("{one} short")).unwrap_err();
             assert!(err.starts_with("secret #2") && !err.contains(one), "{err}");
         }
     }

@@ -38,6 +38,8 @@ pub(super) const SENDER: Sender = Sender {
     handshake: None,
     body_time: None,
     acknowledge: Acknowledge::Json,
+    form_bodies: false,
+    signs_url: false,
     user_events: true,
     demo_secret,
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
@@ -483,6 +485,7 @@ mod tests {
         let parse = |s: &str| {
             (SENDER.keys)(&KeyInput {
                 secrets: &s.split_ascii_whitespace().collect::<Vec<_>>(),
+                public_url: None,
             })
         };
         assert!(parse("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_err());

@@ -27,6 +27,8 @@ pub(super) const SENDER: Sender = Sender {
     handshake: None,
     body_time: None,
     acknowledge: Acknowledge::Json,
+    form_bodies: false,
+    signs_url: false,
     user_events: false,
     demo_secret: raw_demo_secret,
     signing_keys: None,

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{json, Value};
 
 use crate::support::*;
-use webhook_receiver::signing::sign_event;
+use webhook_receiver::signing::sign_as_demo;
 
 /// An event for inbox tenant `slug`, shaped like its scheme's sample, with `body` and extra
 /// headers, signed at the fixed clock.
@@ -25,8 +25,7 @@ fn inbox_event(slug: &str, body: &str, headers: &[(&str, &str)]) -> Value {
     for (name, value) in headers {
         ev["headers"][*name] = json!(value);
     }
-    let secret = secret_for(&ev);
-    sign_event(&mut ev, &secret, NOW_S).unwrap();
+    sign_as_demo(&mut ev, NOW_S).unwrap();
     ev
 }
 
@@ -130,8 +129,7 @@ async fn a_slack_event_callback_is_stored_under_its_event_id() {
     // Its endpoint check is still answered, not stored.
     let mut check = fixture("slack-url-verification.json");
     check["rawPath"] = json!("/webhooks/slack-inbox");
-    let secret = secret_for(&check);
-    sign_event(&mut check, &secret, NOW_S).unwrap();
+    sign_as_demo(&mut check, NOW_S).unwrap();
     let reply = t.send_event(check).await;
     assert_eq!(reply.status, 200);
     assert!(reply.body["challenge"].is_string(), "{reply:?}");
@@ -215,8 +213,7 @@ async fn github_and_shopify_events_are_keyed_by_their_body_not_their_unsigned_he
     // At an inbox tenant a ping is an event like any other: stored, not ignored.
     let mut ping = fixture("github-ping.json");
     ping["rawPath"] = json!("/webhooks/github-inbox");
-    let secret = secret_for(&ping);
-    sign_event(&mut ping, &secret, NOW_S).unwrap();
+    sign_as_demo(&mut ping, NOW_S).unwrap();
     assert_eq!(t.send_event(ping).await.result(), (200, "stored"));
 
     // An unsigned topic that is not a plain token is not kept.
@@ -427,4 +424,63 @@ async fn discord_is_answered_204_and_its_ping_writes_nothing() {
     let reply = t.send_event(forged).await;
     assert_eq!(reply.result(), (401, "signature_invalid"));
     assert_eq!(reply.body["request_id"], "req-test");
+}
+
+/// Twilio signs its public URL and its form parameters (or, for JSON, the body's hash in the
+/// query): a form is stored exactly as received with `content_type` `form`, a JSON event with
+/// `json`; a changed parameter, or a query Twilio did not sign, is 401; only a sender that sends
+/// forms may send one (415 elsewhere).
+#[tokio::test]
+async fn twilio_forms_and_json_are_stored_as_received() {
+    let t = TestApp::new().await;
+    for (sample, content_type) in [
+        ("twilio-message-received.json", "form"),
+        ("twilio-json-event.json", "json"),
+    ] {
+        let ev = signed(sample);
+        let body = ev["body"].as_str().unwrap().to_owned();
+        assert_eq!(
+            t.send_event(ev.clone()).await.result(),
+            (200, "stored"),
+            "{sample}"
+        );
+        let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+        let item = t
+            .item_in("twilio-inbox", &key, "EVENT")
+            .await
+            .expect("stored");
+        assert_eq!(s(&item, "content_type").as_deref(), Some(content_type));
+        assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
+        assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+        assert!(!item.contains_key("event_type"), "{item:?}");
+        assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
+    }
+
+    let mut tampered = signed("twilio-message-received.json");
+    let body = tampered["body"].as_str().unwrap().replace("Hola", "Adios");
+    tampered["body"] = json!(body);
+    assert_eq!(
+        t.send_event(tampered).await.result(),
+        (401, "signature_invalid")
+    );
+    let mut requeried = signed("twilio-message-received.json");
+    requeried["rawQueryString"] = json!("extra=1");
+    assert_eq!(
+        t.send_event(requeried).await.result(),
+        (401, "signature_invalid")
+    );
+    let mut json_event = signed("twilio-json-event.json");
+    json_event["rawQueryString"] = json!("");
+    assert_eq!(
+        t.send_event(json_event).await.result(),
+        (401, "signature_invalid")
+    );
+
+    // A form to a sender that never sends one: 415, after the signature.
+    let mut form = signed("stripe-inbox-customer-created.json");
+    form["headers"]["content-type"] = json!("application/x-www-form-urlencoded");
+    assert_eq!(
+        t.send_event(form).await.result(),
+        (415, "unsupported_media_type")
+    );
 }

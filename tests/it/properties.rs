@@ -7,7 +7,11 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use webhook_receiver::clock::Timestamp;
-use webhook_receiver::signature::{self, Delivery, HeaderRole, SignatureError, Signer, Verifier};
+use webhook_receiver::format::Format;
+use webhook_receiver::signature::{
+    self, Delivery, HeaderRole, Request, SignatureError, VerifiedBody, Verifier,
+};
+use webhook_receiver::signing::DemoTenant;
 
 const NOW: i64 = 1_795_867_500;
 const TOLERANCE: i64 = 300;
@@ -50,6 +54,22 @@ fn edit(pairs: &[(&'static str, String)], header: &str, f: impl Fn(&str) -> Stri
     header_map(&edited)
 }
 
+/// Verifies at the fixed time and window.
+fn verify_at<'b>(
+    verifier: &Verifier,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &'b [u8],
+) -> Result<VerifiedBody<'b>, SignatureError> {
+    verifier.verify_request(&Request {
+        headers,
+        query,
+        body,
+        now: AT,
+        tolerance: WINDOW,
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -65,8 +85,8 @@ proptest! {
         bits in 1u8..=255,
     ) {
         let name = sender.name;
-        let verifier = Verifier::new(sender, &(sender.demo_secret)(&label)).unwrap();
-        let signer = Signer::new(sender, &sender.demo_signing_secret(&label)).unwrap();
+        let demo = DemoTenant::new(label.clone(), sender, Format::DEFAULT);
+        let (verifier, signer) = (demo.verifier(), demo.signer());
         let ts = NOW + offset;
         // A sender that signs its time inside the body gets a JSON body that carries it.
         let body = match sender.body_time {
@@ -75,13 +95,18 @@ proptest! {
                 .into_bytes(),
             None => body,
         };
-        let signed = signer.sign(&Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() });
-        let pairs: Vec<(&'static str, String)> =
+        let delivery = Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() };
+        // The query the sender's request carries, where it adds to it (a JSON body's hash).
+        let query = signer.query(&delivery);
+        let signed = signer.sign(&Delivery { query: query.as_deref(), ..delivery });
+        let mut pairs: Vec<(&'static str, String)> =
             signed.iter().map(|(_, n, v)| (*n, v.clone())).collect();
+        pairs.push(("content-type", "application/json".to_owned()));
         let headers = header_map(&pairs);
 
+
         // Accepted as signed, with the time it signed.
-        let ok = verifier.verify(&headers, &body, AT, WINDOW);
+        let ok = verify_at(&verifier, &headers, query.as_deref(), &body);
         prop_assert!(ok.is_ok(), "{name}: {ok:?}");
         let ok = ok.unwrap();
         if ok.signed_at().is_some() {
@@ -92,7 +117,7 @@ proptest! {
         let mut flipped = body.clone();
         let i = at.index(flipped.len());
         flipped[i] ^= bits;
-        prop_assert_eq!(verifier.verify(&headers, &flipped, AT, WINDOW).err(), Some(SignatureError::Invalid));
+        prop_assert_eq!(verify_at(&verifier, &headers, query.as_deref(), &flipped).err(), Some(SignatureError::Invalid));
 
         let digits = b"0123456789";
         for (role, header, _) in &signed {
@@ -100,13 +125,13 @@ proptest! {
                 // A signed time in its own header is covered by the signature.
                 HeaderRole::Timestamp => {
                     let changed = edit(&pairs, header, |v| change_one(v, &at, digits, &pick));
-                    prop_assert_eq!(verifier.verify(&changed, &body, AT, WINDOW).err(), Some(SignatureError::Invalid), "{}", name);
+                    prop_assert_eq!(verify_at(&verifier, &changed, query.as_deref(), &body).err(), Some(SignatureError::Invalid), "{}", name);
                 }
                 // An id is covered where the sender signs it; elsewhere a changed id verifies as
                 // another delivery, and never keys an inbox item (tests/it/inbox.rs).
                 HeaderRole::Id => {
                     let changed = edit(&pairs, header, |v| change_one(v, &at, ID_CHARS, &pick));
-                    let result = verifier.verify(&changed, &body, AT, WINDOW);
+                    let result = verify_at(&verifier, &changed, query.as_deref(), &body);
                     if ok.signed_id().is_some() {
                         prop_assert_eq!(result.err(), Some(SignatureError::Invalid), "{}", name);
                     } else {

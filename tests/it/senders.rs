@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use webhook_receiver::format::Format;
 use webhook_receiver::signature::{
-    self, Acknowledge, Delivery, HeaderRole, SignatureError, Signer, Verifier,
+    self, Acknowledge, Delivery, HeaderRole, SignatureError, Verifier,
 };
 use webhook_receiver::signing::{demo_tenants, local_env, sign_event_as};
 
@@ -125,7 +125,9 @@ async fn every_sender_stores_an_inbox_event_once() {
             ev["rawPath"] = json!(format!("/webhooks/{slug}"));
             ev["body"] = json!(body);
             ev["headers"] = json!({"content-type": "application/json", "webhook-id": id});
-            sign_event_as(&mut ev, sender.name, &demo_signing_secret(&slug), NOW_S).unwrap();
+            let demo = demo_tenant(&slug);
+            let url = demo.public_url.as_deref();
+            sign_event_as(&mut ev, sender.name, &demo.signing_secret, NOW_S, url).unwrap();
             ev
         };
         let ok = match sender.acknowledge {
@@ -136,9 +138,9 @@ async fn every_sender_stores_an_inbox_event_once() {
         assert_eq!((first.status, outcome), (ok, "stored"), "{slug}: {first:?}");
         let (again, outcome) = t.send_logged(event("msg_first_1")).await;
         assert_eq!((again.status, outcome), (ok, "duplicate"), "{slug}");
-        let verifier = Verifier::new(sender, &demo_secret(&slug)).unwrap();
-        let signs_id = Signer::new(sender, &sender.demo_signing_secret(&slug))
-            .unwrap()
+        let verifier = demo_tenant(&slug).verifier();
+        let signs_id = demo_tenant(&slug)
+            .signer()
             .sign(&Delivery {
                 id: "msg_x",
                 timestamp: NOW_S,
@@ -155,12 +157,15 @@ async fn every_sender_stores_an_inbox_event_once() {
             // The body as signed (a sender that signs its time in the body has it written).
             let signed_body = other_event["body"].as_str().unwrap().to_owned();
             let verified = verifier
-                .verify(
-                    &headers_of(&other_event),
-                    signed_body.as_bytes(),
-                    NOW,
-                    std::time::Duration::from_secs(300),
-                )
+                .verify_request(&webhook_receiver::signature::Request {
+                    headers: &headers_of(&other_event),
+                    query: other_event["rawQueryString"]
+                        .as_str()
+                        .filter(|q| !q.is_empty()),
+                    body: signed_body.as_bytes(),
+                    now: NOW,
+                    tolerance: std::time::Duration::from_secs(300),
+                })
                 .unwrap();
             let want = if verified.signed_id().is_some() {
                 "stored"
@@ -171,7 +176,8 @@ async fn every_sender_stores_an_inbox_event_once() {
         }
         let mut forged = event("msg_forged_3");
         let elsewhere = sender.demo_signing_secret("someone-else");
-        sign_event_as(&mut forged, sender.name, &elsewhere, NOW_S).unwrap();
+        let url = demo_tenant(&slug).public_url;
+        sign_event_as(&mut forged, sender.name, &elsewhere, NOW_S, url.as_deref()).unwrap();
         assert_eq!(t.send_event(forged).await.status, 401, "{slug}");
     }
 }
@@ -201,7 +207,9 @@ fn provider_vectors_get_the_providers_verdict() {
             serde_json::from_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap()).unwrap();
         let name = vector["sender"].as_str().unwrap();
         let sender = signature::sender(name).unwrap_or_else(|| panic!("no sender {name}"));
-        let verifier = Verifier::new(sender, vector["secret"].as_str().unwrap()).unwrap();
+        let public_url = vector["public_url"].as_str();
+        let verifier =
+            Verifier::for_tenant(sender, vector["secret"].as_str().unwrap(), public_url).unwrap();
         let cases = vector["cases"].as_array().unwrap();
         assert!(
             cases.iter().any(|c| c["verdict"] == "accept")
@@ -209,12 +217,15 @@ fn provider_vectors_get_the_providers_verdict() {
             "{name}: a vector needs an accepted case and a refused one"
         );
         for c in cases {
-            let result = verifier.verify(
-                &headers_of(c),
-                c["body"].as_str().unwrap().as_bytes(),
-                webhook_receiver::clock::Timestamp::from_unix_seconds(c["now"].as_i64().unwrap()),
-                std::time::Duration::from_secs(300),
-            );
+            let result = verifier.verify_request(&webhook_receiver::signature::Request {
+                headers: &headers_of(c),
+                query: c["query"].as_str(),
+                body: c["body"].as_str().unwrap().as_bytes(),
+                now: webhook_receiver::clock::Timestamp::from_unix_seconds(
+                    c["now"].as_i64().unwrap(),
+                ),
+                tolerance: std::time::Duration::from_secs(300),
+            });
             let verdict = match result {
                 Ok(_) => "accept",
                 Err(SignatureError::Missing) => "signature_missing",

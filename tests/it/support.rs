@@ -20,7 +20,7 @@ use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
 use webhook_receiver::store::Store;
 
-use webhook_receiver::signing::{demo_tenant_of, demo_tenants, sign_event, DemoTenant};
+use webhook_receiver::signing::{demo_tenants, sign_as_demo, DemoTenant};
 
 /// clientA's secret (the demo tenants' are in [`demo_tenants`]).
 pub fn secret_a() -> String {
@@ -42,7 +42,7 @@ pub fn signing_b() -> String {
     demo_signing_secret("clientB")
 }
 
-fn demo_tenant(slug: &str) -> DemoTenant {
+pub fn demo_tenant(slug: &str) -> DemoTenant {
     demo_tenants()
         .into_iter()
         .find(|t| t.slug == slug)
@@ -282,14 +282,8 @@ pub fn fixture(name: &str) -> Value {
 /// A fixture signed at the fixed clock with its tenant's secret.
 pub fn signed(name: &str) -> Value {
     let mut ev = fixture(name);
-    let secret = secret_for(&ev);
-    sign_event(&mut ev, &secret, NOW_S).unwrap();
+    sign_as_demo(&mut ev, NOW_S).unwrap();
     ev
-}
-
-/// What signs for the tenant an event is addressed to (clientA's for any other path).
-pub fn secret_for(event: &Value) -> String {
-    demo_tenant_of(event).signing_secret
 }
 
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).
@@ -297,8 +291,7 @@ pub fn with_body(name: &str, id: &str, body: &str) -> Value {
     let mut ev = fixture(name);
     ev["body"] = Value::String(body.into());
     ev["headers"]["webhook-id"] = Value::String(id.into());
-    let secret = secret_for(&ev);
-    sign_event(&mut ev, &secret, NOW_S).unwrap();
+    sign_as_demo(&mut ev, NOW_S).unwrap();
     ev
 }
 
