@@ -28,7 +28,7 @@ import importlib
 import urllib.parse
 
 import discord_interactions
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 import nacl.exceptions
 import nacl.signing
 import slack_sdk.signature
@@ -370,6 +370,7 @@ TWILIO_FORM = {
 }
 TWILIO_JSON = '{"AccountSid":"AC0123456789abcdef0123456789abcdef","EventType":"com.twilio.messaging.message.delivered"}'
 FORM_TYPE = "application/x-www-form-urlencoded"
+SETTINGS = "x-twilio-webhooks-signature-settings"
 
 
 def twilio_vector():
@@ -380,13 +381,17 @@ def twilio_vector():
     body_hash = v.compute_hash(TWILIO_JSON)
     json_query = f"bodySHA256={body_hash}"
 
-    def c(name, signature, body, content_type, verdict, query=None):
-        entry = case(name, {"x-twilio-signature": signature, "content-type": content_type}, body, T, verdict)
+    def c(name, signature, body, content_type, verdict, query=None, settings=None):
+        headers = {"x-twilio-signature": signature, "content-type": content_type}
+        if settings:
+            headers[SETTINGS] = settings
+        entry = case(name, headers, body, T, verdict)
         if query:
             entry["query"] = query
         return entry
 
     tampered = urllib.parse.urlencode({**TWILIO_FORM, "Body": "Hola"})
+    reordered = urllib.parse.urlencode(dict(reversed(list(TWILIO_FORM.items()))))
     return {
         "sender": "twilio",
         "made_by": f"twilio {version('twilio')} (PyPI): RequestValidator.compute_signature",
@@ -398,6 +403,9 @@ def twilio_vector():
             c("form, the URL signed with its default port", v.compute_signature(port_url, TWILIO_FORM), form_body, FORM_TYPE, "accept"),
             c("form, a tampered parameter", v.compute_signature(TWILIO_URL, TWILIO_FORM), tampered, FORM_TYPE, "signature_invalid"),
             c("form, another token", other.compute_signature(TWILIO_URL, TWILIO_FORM), form_body, FORM_TYPE, "signature_invalid"),
+            c("form, its parameters in another order", v.compute_signature(TWILIO_URL, TWILIO_FORM), reordered, FORM_TYPE, "accept"),
+            c("form, a SharedKey webhook's HMAC-SHA256", v.compute_signature(TWILIO_URL, TWILIO_FORM, "HMAC_SHA256"), form_body, FORM_TYPE, "accept", settings="key=vector,algorithm=HMAC_SHA256"),
+            c("form, HMAC-SHA1 where SHA-256 is named", v.compute_signature(TWILIO_URL, TWILIO_FORM), form_body, FORM_TYPE, "signature_invalid", settings="key=vector,algorithm=HMAC_SHA256"),
             c("json, through bodySHA256", v.compute_signature(f"{TWILIO_URL}?{json_query}", {}), TWILIO_JSON, "application/json", "accept", json_query),
             c("json, a tampered body", v.compute_signature(f"{TWILIO_URL}?{json_query}", {}), TWILIO_JSON.replace("delivered", "failed"), "application/json", "signature_invalid", json_query),
         ],
@@ -410,7 +418,8 @@ def twilio_verifies(secret, c):
         params = dict(urllib.parse.parse_qsl(c["body"], keep_blank_values=True))
     else:
         params = c["body"]
-    return RequestValidator(secret).validate(url, params, c["headers"]["x-twilio-signature"])
+    algorithm = get_signature_algorithm(c["headers"].get(SETTINGS))
+    return RequestValidator(secret).validate(url, params, c["headers"]["x-twilio-signature"], algorithm)
 
 
 PYTHON = {

@@ -38,7 +38,10 @@ pub(super) const SENDER: Sender = Sender {
     user_events: false,
     demo_secret: |label| hex::encode(PrivateKey::from_seed(&demo_seed(label)).public()),
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
-    demo_signing_secret: Some(|label| hex::encode(demo_seed(label))),
+    demo_signing_secret: Some(|label| {
+        let seed = demo_seed(label);
+        hex::encode([seed, PrivateKey::from_seed(&seed).public()].concat())
+    }),
 };
 
 const SIGNATURE_HEADER: &str = "x-signature-ed25519";
@@ -78,11 +81,15 @@ fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
                      key (64 hexadecimal characters) instead",
                 ))
             }
-            (Holder::Sender, 32 | 64) if private.is_none() => {
-                let seed: [u8; 32] = bytes[..32]
-                    .try_into()
-                    .map_err(|_| at("must be an Ed25519 seed"))?;
-                private = Some(PrivateKey::from_seed(&seed));
+            // The 64-byte secret key (seed, then public key) only: a 32-byte value could be the
+            // public key, which signs nothing.
+            (Holder::Sender, 64) if private.is_none() => {
+                let key = <[u8; 32]>::try_from(&bytes[..32])
+                    .ok()
+                    .map(|seed| PrivateKey::from_seed(&seed))
+                    .filter(|key| bytes[32..] == key.public())
+                    .ok_or_else(|| at("is not an Ed25519 secret key (seed, then public key)"))?;
+                private = Some(key);
             }
             _ => {
                 return Err(at(
@@ -159,8 +166,8 @@ mod tests {
 
     fn keys() -> (String, String) {
         let seed = demo_seed("discord-test");
-        let public = hex::encode(PrivateKey::from_seed(&seed).public());
-        (public, hex::encode(seed))
+        let public = PrivateKey::from_seed(&seed).public();
+        (hex::encode(public), hex::encode([seed, public].concat()))
     }
 
     fn headers(ts: &str, body: &[u8], private: &str) -> Vec<(HeaderRole, &'static str, String)> {
@@ -226,10 +233,14 @@ mod tests {
         let (public, private) = keys();
         assert!(Verifier::new(&SENDER, &public).is_ok());
         // A NaCl secret key (seed then public key) is a private key, named and never shown.
-        let nacl = format!("{private}{public}");
-        let err = Verifier::new(&SENDER, &nacl).unwrap_err();
+        let err = Verifier::new(&SENDER, &private).unwrap_err();
         assert!(err.starts_with("secret #1: is a private key"), "{err}");
-        assert!(!err.contains(&private), "{err}");
+        assert!(!err.contains(&private[..64]), "{err}");
+        // What signs is that secret key, never the public key (which would sign wrongly).
+        assert!(Signer::new(&SENDER, &private).is_ok());
+        assert!(Signer::new(&SENDER, &public).is_err());
+        let mismatched = format!("{}{}", &private[..64], "00".repeat(32));
+        assert!(Signer::new(&SENDER, &mismatched).is_err());
         assert!(Verifier::new(&SENDER, "not-hex").is_err());
         assert!(Verifier::new(&SENDER, &public[..62]).is_err());
     }

@@ -128,6 +128,8 @@ enum Holder {
 fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
     let mut secrets = Vec::new();
     let mut public = Vec::new();
+    // The list position of each public key, to name a bad one.
+    let mut public_at = Vec::new();
     let mut private = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let at = |why: &str| format!("secret #{}: {why}", i + 1);
@@ -143,6 +145,7 @@ fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
                 .and_then(|k| k.try_into().ok())
                 .ok_or_else(|| at("must be `whpk_` + base64 of a 32-byte Ed25519 public key"))?;
             public.push(key);
+            public_at.push(i);
         } else if let Some(b64) = entry.strip_prefix(PRIVATE_KEY_PREFIX) {
             if holder == Holder::Receiver {
                 return Err(at(
@@ -160,8 +163,10 @@ fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
             return Err(at("must start with `whsec_` or `whpk_`"));
         }
     }
-    let public = PublicKeys::from_bytes(&public)
-        .map_err(|_| "a `whpk_` key is not an Ed25519 public key".to_owned())?;
+    let public = PublicKeys::from_bytes(&public).map_err(|k| {
+        let i = public_at.get(k).copied().unwrap_or_default();
+        format!("secret #{}: is not an Ed25519 public key", i + 1)
+    })?;
     Ok(Arc::new(StandardWebhooks {
         secrets: HmacKeys::from_bytes(secrets),
         public,

@@ -17,6 +17,8 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use crate::domain::DeliveryId;
+
 use super::{
     raw_demo_secret, required_header, single_header, Acknowledge, Delivery, HeaderRole, HmacKeys,
     Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
@@ -113,6 +115,14 @@ impl Keys for Twilio {
             .decode(signature)
             .map_err(|_| SignatureError::Invalid)?;
         let params = if is_form(r.headers) {
+            // Twilio adds the hash to JSON requests only: a form under a JSON request's
+            // signature (whose parameters are none) would verify with any empty-looking body.
+            let hashed = r.query.is_some_and(|q| {
+                form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == BODY_HASH_PARAM)
+            });
+            if hashed {
+                return Err(SignatureError::Invalid);
+            }
             sorted_params(r.body)
         } else {
             // A JSON body is signed through its hash in the query.
@@ -139,7 +149,22 @@ impl Keys for Twilio {
         if !matched {
             return Err(SignatureError::Invalid);
         }
-        Ok(Proof::default())
+        // A form's signature covers its decoded, sorted parameters, not its bytes: reordered,
+        // re-encoded or repeated pairs verify alike. So what was signed keys the delivery,
+        // never the raw body (a JSON body's own bytes are signed, through its hash).
+        let signed_content = if params.is_empty() {
+            Sha256::digest(r.body)
+        } else {
+            Sha256::new()
+                .chain_update(query.as_bytes())
+                .chain_update(b"\n")
+                .chain_update(params.as_bytes())
+                .finalize()
+        };
+        Ok(Proof {
+            signed_id: Some(DeliveryId::body_hash(&hex::encode(signed_content))),
+            ..Proof::default()
+        })
     }
 
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
@@ -228,29 +253,24 @@ fn sorted_params(body: &[u8]) -> String {
     pairs.into_iter().map(|(k, v)| k + &v).collect()
 }
 
-/// The URL as configured, with the scheme's default port added and removed (Twilio's library
-/// accepts either, since which one Twilio signed depends on how the URL was entered).
+/// The URL with its port removed, and with the scheme's default port added when it has none:
+/// the two forms Twilio's library tries (which one Twilio signed depends on how the URL was
+/// entered).
 fn url_forms(url: &str) -> Vec<String> {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => (host, Some(port)),
+        _ => (authority, None),
+    };
     let default = if scheme.eq_ignore_ascii_case("http") {
         "80"
     } else {
         "443"
     };
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => authority,
-    };
-    let with_port = format!("{scheme}://{host}:{default}{path}");
     let without_port = format!("{scheme}://{host}{path}");
-    let mut forms = vec![url.to_owned()];
-    for form in [without_port, with_port] {
-        if !forms.contains(&form) {
-            forms.push(form);
-        }
-    }
-    forms
+    let with_port = format!("{scheme}://{host}:{}{path}", port.unwrap_or(default));
+    vec![without_port, with_port]
 }
 
 #[cfg(test)]
@@ -308,15 +328,12 @@ mod tests {
         );
         assert_eq!(
             url_forms("https://a.example:443/x"),
-            ["https://a.example:443/x", "https://a.example/x"]
+            ["https://a.example/x", "https://a.example:443/x"]
         );
+        // A port other than the default is kept, never replaced by it.
         assert_eq!(
             url_forms("https://a.example:8443/x"),
-            [
-                "https://a.example:8443/x",
-                "https://a.example/x",
-                "https://a.example:443/x"
-            ]
+            ["https://a.example/x", "https://a.example:8443/x"]
         );
     }
 
@@ -358,6 +375,32 @@ mod tests {
             verify(k.as_ref(), &h, Some("foo=1"), tampered),
             Err(SignatureError::Invalid)
         );
+        // Reordered, re-encoded or repeated pairs verify alike: they key the same delivery.
+        let id = |body: &[u8]| {
+            verify(k.as_ref(), &h, Some("foo=1"), body)
+                .unwrap()
+                .signed_id
+                .unwrap()
+        };
+        let reordered: &[u8] = b"To=%2B18005551212&CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030&Digits=1234&";
+        assert_eq!(id(body), id(reordered));
+    }
+
+    #[test]
+    fn a_form_under_a_json_signature_is_refused() {
+        let k = keys(URL);
+        let d = Delivery {
+            body: b"{}",
+            ..Delivery::default()
+        };
+        let query = k.query(&d).unwrap();
+        let h = headers(&k.sign(&d)[0].2, FORM);
+        for empty in [&b""[..], b"&", b"&&"] {
+            assert_eq!(
+                verify(k.as_ref(), &h, Some(&query), empty),
+                Err(SignatureError::Invalid)
+            );
+        }
     }
 
     #[test]

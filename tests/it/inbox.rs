@@ -398,7 +398,8 @@ async fn discord_is_answered_204_and_its_ping_writes_nothing() {
     let (reply, outcome) = t.send_logged(ev.clone()).await;
     assert_eq!((reply.status, outcome), (204, "stored"), "{reply:?}");
     assert_eq!(reply.headers["x-request-id"], "req-test");
-    assert_eq!(reply.body, Value::Null);
+    assert_eq!(reply.raw, "");
+    assert!(reply.headers.get("content-type").is_none(), "{reply:?}");
     let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
     let item = t
         .item_in("discord-inbox", &key, "EVENT")
@@ -416,6 +417,10 @@ async fn discord_is_answered_204_and_its_ping_writes_nothing() {
     let items = t.item_count().await;
     let (ping, outcome) = t.send_logged(signed("discord-ping.json")).await;
     assert_eq!((ping.status, outcome), (204, "ignored"));
+    assert_eq!(
+        (ping.raw.as_str(), &ping.headers["x-request-id"]),
+        ("", &json!("req-test"))
+    );
     assert_eq!(t.item_count().await, items, "a PING writes nothing");
 
     // Discord sends bad signatures on purpose and expects 401.
@@ -444,17 +449,46 @@ async fn twilio_forms_and_json_are_stored_as_received() {
             (200, "stored"),
             "{sample}"
         );
-        let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
-        let item = t
-            .item_in("twilio-inbox", &key, "EVENT")
-            .await
-            .expect("stored");
-        assert_eq!(s(&item, "content_type").as_deref(), Some(content_type));
-        assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
-        assert_eq!(num(&item, "event_time"), Some(NOW_MS));
+        let items = t.items_in("twilio-inbox").await;
+        let item = items
+            .iter()
+            .find(|i| s(i, "body").as_deref() == Some(body.as_str()))
+            .expect("stored as received");
+        assert_eq!(s(item, "content_type").as_deref(), Some(content_type));
+        assert_eq!(num(item, "event_time"), Some(NOW_MS));
         assert!(!item.contains_key("event_type"), "{item:?}");
+        if content_type == "json" {
+            // A JSON body's own bytes are signed (through its hash): they key it.
+            let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+            assert_eq!(s(item, "pk").as_deref(), Some(key.as_str()));
+        }
         assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
     }
+    assert_eq!(t.items_in("twilio-inbox").await.len(), 2);
+
+    // A form's signature covers its parameters, not its bytes: the same parameters reordered,
+    // re-encoded or repeated verify, and are the same delivery, never a new item.
+    let original = signed("twilio-message-received.json");
+    let body = original["body"].as_str().unwrap();
+    let mut pairs: Vec<&str> = body.split('&').collect();
+    pairs.reverse();
+    let reordered = format!("{}&{}&", pairs.join("&"), pairs[0]);
+    let mut replay = original.clone();
+    replay["body"] = json!(reordered);
+    assert_eq!(t.send_event(replay).await.result(), (200, "duplicate"));
+    // Nor does a JSON request's signature carry a form of no parameters.
+    let json_event = signed("twilio-json-event.json");
+    for empty in ["", "&", "&&"] {
+        let mut forged = json_event.clone();
+        forged["headers"]["content-type"] = json!("application/x-www-form-urlencoded");
+        forged["body"] = json!(empty);
+        assert_eq!(
+            t.send_event(forged).await.result(),
+            (401, "signature_invalid"),
+            "{empty:?}"
+        );
+    }
+    assert_eq!(t.items_in("twilio-inbox").await.len(), 2);
 
     let mut tampered = signed("twilio-message-received.json");
     let body = tampered["body"].as_str().unwrap().replace("Hola", "Adios");

@@ -244,6 +244,19 @@ impl TestApp {
             .await
     }
 
+    /// Every item of tenant `slug`'s table.
+    pub async fn items_in(&self, slug: &str) -> Vec<HashMap<String, AttributeValue>> {
+        self.client
+            .scan()
+            .table_name(self.table_of(slug))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .items
+            .unwrap_or_default()
+    }
+
     /// Items in all of this app's tables.
     pub async fn item_count(&self) -> usize {
         let mut count = 0;
@@ -300,6 +313,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Value,
     pub body: Value,
+    /// The body as sent.
+    pub raw: String,
 }
 
 impl From<Value> for Reply {
@@ -317,6 +332,7 @@ impl From<Value> for Reply {
             status: v["statusCode"].as_u64().unwrap() as u16,
             headers,
             body: serde_json::from_str(body).unwrap_or(Value::Null),
+            raw: body.to_owned(),
         }
     }
 }
