@@ -40,6 +40,13 @@ check "curl slack url_verification" '"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3g
 check "curl github ping" '"status":"ignored"' "$(send events/github-ping.json)"
 check "curl stripe event to the inbox" '"status":"stored"' "$(send events/stripe-inbox-customer-created.json)"
 check "curl stripe event again" '"status":"duplicate"' "$(send events/stripe-inbox-customer-created.json)"
+for sample in paddle-subscription-created workos-user-created linear-issue-created twilio-message-received twilio-json-event; do
+  check "curl $sample" '"status":"stored"' "$(send "events/$sample.json")"
+done
+# Discord wants 204 without a body; its PING too.
+for sample in discord-application-authorized discord-ping; do
+  check "curl $sample" 'HTTP 204' "$(eval "$(target/debug/webhook-sign --curl "$BASE" "events/$sample.json") --max-time 300 -o /dev/null -w 'HTTP %{http_code}'")"
+done
 check "curl clerk user.created" '"status":"applied"' "$(send events/clerk-user-created.json)"
 check "curl clerk user.deleted" '"status":"applied"' "$(send events/clerk-user-deleted.json)"
 target/debug/webhook-sign events/update.json >.cache/e2e-update.json

@@ -503,9 +503,11 @@ pub fn curl_command(event: &Value, base_url: &str) -> Result<String, String> {
         .and_then(Value::as_str)
         .unwrap_or("/");
     let body = String::from_utf8(raw_body(event)?).map_err(|_| "body is not UTF-8 text")?;
+    // A sender that signs its URL signs the query too (Twilio's hash of a JSON body).
+    let query = query_of(event).map(|q| format!("?{q}")).unwrap_or_default();
     let mut cmd = format!(
         "curl -sS -X {method} {}",
-        shell_quote(&format!("{}{path}", base_url.trim_end_matches('/')))
+        shell_quote(&format!("{}{path}{query}", base_url.trim_end_matches('/')))
     );
     if let Some(headers) = event["headers"].as_object() {
         for (k, v) in headers {
