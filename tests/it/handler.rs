@@ -573,3 +573,41 @@ async fn display_names_people_have_are_accepted() {
     }
     assert!(t.user("usr_0000000f").await.is_none());
 }
+
+/// Standard Webhooks `v1a`: a request signed only with the sender's Ed25519 key (whose `whpk_`
+/// public key the tenant lists beside its `whsec_` secret) is applied like a `v1` one; the same
+/// entry under another key is 401.
+#[tokio::test]
+async fn a_v1a_only_request_is_applied() {
+    let t = TestApp::new().await;
+    let signing = signing_a();
+    let whsk = signing
+        .split_ascii_whitespace()
+        .find(|k| k.starts_with("whsk_"))
+        .expect("clientA's sender holds a private key");
+    let mut ev = fixture("create.json");
+    sign_event(&mut ev, whsk, NOW_S).unwrap();
+    let entry = ev["headers"]["webhook-signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(entry.starts_with("v1a,") && !entry.contains(' '), "{entry}");
+    assert_eq!(t.send_event(ev).await.result(), (200, "applied"));
+    assert!(t.user("usr_0a1b2c3d").await.is_some());
+
+    let mut other = fixture("update.json");
+    let stranger = webhook_receiver::signing::demo_tenants()
+        .into_iter()
+        .find(|d| d.slug == "clientB")
+        .unwrap()
+        .signing_secret;
+    let stranger_key = stranger
+        .split_ascii_whitespace()
+        .find(|k| k.starts_with("whsk_"))
+        .unwrap();
+    sign_event(&mut other, stranger_key, NOW_S).unwrap();
+    assert_eq!(
+        t.send_event(other).await.result(),
+        (401, "signature_invalid")
+    );
+}
