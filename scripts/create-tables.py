@@ -15,34 +15,22 @@ import os
 import pathlib
 import re
 import sys
-import urllib.error
-import urllib.request
 
+import boto3
 from samcli.yamlhelper import yaml_parse
 
 TEMPLATE = pathlib.Path(__file__).resolve().parents[1] / "template.yaml"
 
 
-def call(endpoint, target, body):
-    req = urllib.request.Request(
-        endpoint,
-        data=json.dumps(body).encode(),
-        headers={
-            "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": f"DynamoDB_20120810.{target}",
-            # DynamoDB Local does not check signatures, only the header's shape.
-            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, "
-            "SignedHeaders=host, Signature=local",
-        },
+def dynamodb(endpoint):
+    """boto3's DynamoDB client for DynamoDB Local (which checks no credentials but their shape)."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name=os.environ.get("AWS_REGION", "us-east-1"),
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
     )
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return json.load(resp)
-    except urllib.error.HTTPError as e:
-        err = json.load(e)
-        if "ResourceInUseException" in err.get("__type", ""):
-            return None
-        sys.exit(f"create-tables: {target} failed: {err}")
 
 
 def template_tables():
@@ -59,7 +47,7 @@ def template_tables():
 
 
 def main():
-    endpoint = sys.argv[1]
+    client = dynamodb(sys.argv[1])
     definitions = template_tables()
     tenants = json.loads(os.environ["WEBHOOK_TENANTS"])
     # Every tenant table of the template is defined alike; local-only tenants get that definition.
@@ -67,21 +55,26 @@ def main():
     for slug, entry in tenants.items():
         table = entry["table"]
         props = definitions.get(slug, like)
-        created = call(endpoint, "CreateTable", {
-            "TableName": table,
-            "AttributeDefinitions": props["AttributeDefinitions"],
-            "KeySchema": props["KeySchema"],
-            "BillingMode": props["BillingMode"],
-            **({"StreamSpecification": {"StreamEnabled": True, **props["StreamSpecification"]}}
-               if "StreamSpecification" in props else {}),
-        })
-        if created is None:
+        stream = (
+            {"StreamSpecification": {"StreamEnabled": True, **props["StreamSpecification"]}}
+            if "StreamSpecification" in props
+            else {}
+        )
+        try:
+            client.create_table(
+                TableName=table,
+                AttributeDefinitions=props["AttributeDefinitions"],
+                KeySchema=props["KeySchema"],
+                BillingMode=props["BillingMode"],
+                **stream,
+            )
+        except client.exceptions.ResourceInUseException:
             print(f"table ready: {table} (tenant {slug}, already there)", file=sys.stderr)
             continue
-        call(endpoint, "UpdateTimeToLive", {
-            "TableName": table,
-            "TimeToLiveSpecification": props["TimeToLiveSpecification"],
-        })
+        client.update_time_to_live(
+            TableName=table,
+            TimeToLiveSpecification=props["TimeToLiveSpecification"],
+        )
         origin = "as template.yaml defines it" if slug in definitions else "defined like template.yaml's tenant tables"
         print(f"table ready: {table} (tenant {slug}, {origin})", file=sys.stderr)
 

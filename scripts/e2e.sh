@@ -51,15 +51,20 @@ check "curl clerk user.created" '"status":"applied"' "$(send events/clerk-user-c
 check "curl clerk user.deleted" '"status":"applied"' "$(send events/clerk-user-deleted.json)"
 target/debug/webhook-sign events/update.json >.cache/e2e-update.json
 check "invoke update" 'applied' "$(cargo lambda invoke webhook-receiver -A 127.0.0.1 -P "$PORT" --data-file .cache/e2e-update.json 2>&1)"
-item=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
-  -H 'X-Amz-Target: DynamoDB_20120810.GetItem' \
-  -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
-  -d '{"TableName":"app_clientA_events","Key":{"pk":{"S":"USER#usr_0a1b2c3d"},"sk":{"S":"META#latest"}}}')
+# Items read back with boto3 (the IaC venv's), as DynamoDB JSON.
+get_item() { # TABLE PK SK
+  .cache/iac/bin/python - "$endpoint" "$@" <<'PY'
+import json, sys, boto3
+endpoint, table, pk, sk = sys.argv[1:]
+client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                      aws_access_key_id="local", aws_secret_access_key="local")
+item = client.get_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}}).get("Item")
+print(json.dumps(item, separators=(",", ":")))
+PY
+}
+item=$(get_item app_clientA_events 'USER#usr_0a1b2c3d' 'META#latest')
 check "item in DynamoDB Local" '"version":{"N":"2"}' "$item"
-inbox=$(curl -s "$endpoint" -H 'Content-Type: application/x-amz-json-1.0' \
-  -H 'X-Amz-Target: DynamoDB_20120810.GetItem' \
-  -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=local' \
-  -d '{"TableName":"app_stripe_inbox_events","Key":{"pk":{"S":"EVENT#evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx"},"sk":{"S":"EVENT"}}}')
+inbox=$(get_item app_stripe_inbox_events 'EVENT#evt_1QZ8Kt2eZvKYlo2CbGqLw0Hx' EVENT)
 check "inbox item in DynamoDB Local" '"event_type":{"S":"customer.created"}' "$inbox"
 
 # The README's hand-signing examples, exactly as written there.
