@@ -6,6 +6,7 @@
 #   .cache/checkov/         checkov, alone (requirements-checkov.txt)
 #   .cache/vectors/         the providers' Python libraries for the test vectors (requirements-vectors.txt)
 #   .cache/vectors-node/    Shopify's and GitHub's npm libraries for their test vectors (scripts/vectors/package-lock.json)
+#   .cache/cargo-deny/      cargo-deny (from crates.io), for the dependency policy (deny.toml)
 #   .cache/cargo-fuzz/      cargo-fuzz (from crates.io), when a nightly toolchain is installed
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
@@ -49,6 +50,13 @@ if ! cmp -s scripts/vectors/package-lock.json "$CACHE/vectors-node/package-lock.
   mkdir -p "$CACHE/vectors-node"
   cp scripts/vectors/package.json scripts/vectors/package-lock.json "$CACHE/vectors-node/"
   (cd "$CACHE/vectors-node" && npm ci --silent --no-audit --no-fund >/dev/null)
+fi
+
+# cargo-deny, for the dependency policy (deny.toml; scripts/deps-check.sh).
+CARGO_DENY_VERSION=0.20.2
+if ! "$CACHE/cargo-deny/bin/cargo-deny" --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+  echo "tools: installing cargo-deny $CARGO_DENY_VERSION into $CACHE/cargo-deny" >&2
+  cargo install -q --locked --version "$CARGO_DENY_VERSION" --root "$CACHE/cargo-deny" cargo-deny
 fi
 
 # The fuzzers need nightly (present on this kind of machine); without it `make fuzz` says so.
