@@ -465,7 +465,13 @@ async fn fuzz_regressions_answer_cleanly() {
         let _ = sign_as_demo(&mut event, NOW_S);
         let reply = t.send_event(event).await;
         assert!(reply.status < 500, "{}: {reply:?}", path.display());
-        assert_eq!(reply.body["request_id"], "req-test", "{}", path.display());
+        // A 204 (Discord's) carries the request id in a header, having no body.
+        let request_id = if reply.status == 204 {
+            reply.headers["x-request-id"].clone()
+        } else {
+            reply.body["request_id"].clone()
+        };
+        assert_eq!(request_id, "req-test", "{}", path.display());
         seen += 1;
     }
     assert!(seen > 0, "no regression inputs in {dir}");
