@@ -148,7 +148,7 @@ fn read(
 
 /// A REST event's query string, rebuilt form-encoded from its decoded parameters (REST events
 /// keep no raw query string; a sender that signs its URL is best served by an HTTP API).
-fn rest_query(params: Option<&Value>) -> Option<String> {
+pub(crate) fn rest_query(params: Option<&Value>) -> Option<String> {
     let params = params?.as_object()?;
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, values) in params {

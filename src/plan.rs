@@ -203,9 +203,11 @@ impl Write {
         now: Timestamp,
         ttls: &Ttls,
     ) -> Self {
+        // One hash of the body: its digest, and its id where the sender gives none.
+        let payload_sha256 = body.sha256_hex();
         Self {
-            delivery_id: body.delivery_id(),
-            payload_sha256: body.sha256_hex(),
+            delivery_id: body.delivery_id_for(&payload_sha256),
+            payload_sha256,
             user_id: event.user_id,
             action: event.action,
             event_time,

@@ -153,14 +153,8 @@ fn query_of(event: &Value) -> Option<String> {
     if let Some(raw) = event.get("rawQueryString").and_then(Value::as_str) {
         return (!raw.is_empty()).then(|| raw.to_owned());
     }
-    let params = event.get("multiValueQueryStringParameters")?.as_object()?;
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, values) in params {
-        for value in values.as_array()?.iter().filter_map(Value::as_str) {
-            query.append_pair(name, value);
-        }
-    }
-    Some(query.finish()).filter(|q| !q.is_empty())
+    crate::lambda::rest_query(event.get("multiValueQueryStringParameters"))
+        .filter(|q| !q.is_empty())
 }
 
 /// Sets the event's query string (and, for a REST event, its parameters).

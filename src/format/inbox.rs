@@ -27,12 +27,12 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     let body = input.body;
     let sender = body.sender();
     let facts = &sender.inbox;
-    // A form body is kept as it is: nothing in it is read.
+    // Kept as text; a form body is kept as it is, nothing in it read.
+    let text = std::str::from_utf8(body.bytes()).map_err(|_| PayloadError::InvalidJson)?;
     let doc = if input.form {
-        std::str::from_utf8(body.bytes()).map_err(|_| PayloadError::InvalidJson)?;
         Doc::default()
     } else {
-        json::read_object(body.bytes(), facts.reads)?
+        json::read_object(text.as_bytes(), facts.reads)?
     };
     let payload_sha256 = body.sha256_hex();
 
@@ -64,8 +64,6 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     }
     .unwrap_or(input.now);
 
-    // The bytes were read as UTF-8 above.
-    let text = String::from_utf8_lossy(body.bytes()).into_owned();
     Ok(Plan::Event(EventPut {
         delivery_id,
         sender_delivery_id: body.unsigned_id().cloned(),
@@ -77,7 +75,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         event_time,
         received_at: input.now.to_rfc3339(),
         payload_sha256,
-        body: text,
+        body: text.to_owned(),
         expires_at: Expiry::after(input.now, input.ttls.inbox),
     }))
 }

@@ -460,10 +460,15 @@ impl<'a> VerifiedBody<'a> {
     /// header, else `sha256:` + the body's hash (so a retry re-signed with a new timestamp is
     /// still the same delivery).
     pub fn delivery_id(&self) -> DeliveryId {
+        self.delivery_id_for(&self.sha256_hex())
+    }
+
+    /// As [`VerifiedBody::delivery_id`], for a caller that has the body's hash already.
+    pub(crate) fn delivery_id_for(&self, sha256_hex: &str) -> DeliveryId {
         self.signed_id()
             .or(self.unsigned_id())
             .cloned()
-            .unwrap_or_else(|| DeliveryId::body_hash(&self.sha256_hex()))
+            .unwrap_or_else(|| DeliveryId::body_hash(sha256_hex))
     }
 
     /// The signed timestamp, where the sender signs one.

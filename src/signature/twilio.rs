@@ -114,7 +114,12 @@ impl Keys for Twilio {
         let candidate = STANDARD
             .decode(signature)
             .map_err(|_| SignatureError::Invalid)?;
-        let params = if is_form(r.headers) {
+        let query = r.query.map(|q| format!("?{q}")).unwrap_or_default();
+        // What the signature covers beside the URL, and what keys the delivery. A form's
+        // signature covers its decoded, sorted parameters, not its bytes: reordered, re-encoded
+        // or repeated pairs verify alike, so what was signed keys it, never the raw body. A JSON
+        // body's own bytes are signed, through their hash in the query.
+        let (params, key) = if is_form(r.headers) {
             // Twilio adds the hash to JSON requests only: a form under a JSON request's
             // signature (whose parameters are none) would verify with any empty-looking body.
             let hashed = r.query.is_some_and(|q| {
@@ -123,9 +128,14 @@ impl Keys for Twilio {
             if hashed {
                 return Err(SignatureError::Invalid);
             }
-            sorted_params(r.body)
+            let params = sorted_params(r.body);
+            let key = Sha256::new()
+                .chain_update(query.as_bytes())
+                .chain_update(b"\n")
+                .chain_update(params.as_bytes())
+                .finalize();
+            (params, hex::encode(key))
         } else {
-            // A JSON body is signed through its hash in the query.
             let hash = hex::encode(Sha256::digest(r.body));
             let named = r.query.is_some_and(|q| {
                 form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == BODY_HASH_PARAM && v == hash)
@@ -133,11 +143,11 @@ impl Keys for Twilio {
             if !named {
                 return Err(SignatureError::Invalid);
             }
-            String::new()
+            (String::new(), hash)
         };
-        let query = r.query.map(|q| format!("?{q}")).unwrap_or_default();
+        let keys = self.tokens.material();
         let matched = self.urls.iter().any(|url| {
-            self.tokens.material().iter().any(|key| {
+            keys.iter().any(|key| {
                 keyed(
                     key,
                     algorithm,
@@ -149,20 +159,8 @@ impl Keys for Twilio {
         if !matched {
             return Err(SignatureError::Invalid);
         }
-        // A form's signature covers its decoded, sorted parameters, not its bytes: reordered,
-        // re-encoded or repeated pairs verify alike. So what was signed keys the delivery,
-        // never the raw body (a JSON body's own bytes are signed, through its hash).
-        let signed_content = if params.is_empty() {
-            Sha256::digest(r.body)
-        } else {
-            Sha256::new()
-                .chain_update(query.as_bytes())
-                .chain_update(b"\n")
-                .chain_update(params.as_bytes())
-                .finalize()
-        };
         Ok(Proof {
-            signed_id: Some(DeliveryId::body_hash(&hex::encode(signed_content))),
+            signed_id: Some(DeliveryId::body_hash(&key)),
             ..Proof::default()
         })
     }
@@ -384,6 +382,21 @@ mod tests {
         };
         let reordered: &[u8] = b"To=%2B18005551212&CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030&Digits=1234&";
         assert_eq!(id(body), id(reordered));
+        // A form of no parameters, however it is written, is one delivery too.
+        let empty = k.sign(&Delivery {
+            form: true,
+            ..Delivery::default()
+        })[0]
+            .2
+            .clone();
+        let h = headers(&empty, FORM);
+        let id = |body: &[u8]| {
+            verify(k.as_ref(), &h, None, body)
+                .unwrap()
+                .signed_id
+                .unwrap()
+        };
+        assert_eq!(id(b""), id(b"&&"));
     }
 
     #[test]
