@@ -24,6 +24,7 @@ import argparse
 import base64
 import hashlib
 import hmac
+import http
 import http.server
 import json
 import os
@@ -51,7 +52,8 @@ def local_env():
 
 
 LOCAL = local_env()
-SECRET = base64.b64decode(LOCAL["WEBHOOK_SECRET_CLIENTA"][len("whsec_"):])
+# The tenant lists its HMAC secret first (then an Ed25519 public key); this signs with the HMAC one.
+SECRET = base64.b64decode(LOCAL["WEBHOOK_SECRET_CLIENTA"].split()[0][len("whsec_"):])
 
 
 def webhook(n, signed=True):
@@ -77,6 +79,7 @@ class RuntimeApi:
     def __init__(self):
         self.events = queue.Queue()
         self.pending = {}
+        self.connections = 0
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,8 +90,7 @@ class RuntimeApi:
 
             def setup(self):
                 super().setup()
-                # Headers and body are separate writes; as Lambda's own Runtime API, never let
-                # Nagle's algorithm hold the body for a delayed ACK on a kept-alive connection.
+                api.connections += 1
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def do_GET(self):
@@ -96,16 +98,14 @@ class RuntimeApi:
                     return self.reply(404, b"{}")
                 request_id, payload, done = api.events.get()
                 api.pending[request_id] = done
-                self.send_response(200)
-                self.send_header("Lambda-Runtime-Aws-Request-Id", request_id)
-                self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 10_000))
-                self.send_header("Lambda-Runtime-Invoked-Function-Arn",
-                                 "arn:aws:lambda:us-east-1:123456789012:function:webhook-receiver")
-                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.reply(200, payload, {
+                    "Lambda-Runtime-Aws-Request-Id": request_id,
+                    "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 10_000),
+                    "Lambda-Runtime-Invoked-Function-Arn":
+                        "arn:aws:lambda:us-east-1:123456789012:function:webhook-receiver",
+                    "Lambda-Runtime-Trace-Id": "Root=1-00000000-000000000000000000000000",
+                    "Content-Type": "application/json",
+                })
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -119,11 +119,18 @@ class RuntimeApi:
                     self.reply(202, b"{}")
                     print(f"bench: init error: {body[:300]!r}", file=sys.stderr)
 
-            def reply(self, status, body):
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+            def reply(self, status, body, headers=None):
+                # Status line, headers and body in one write, as Lambda's Runtime API (Go's
+                # net/http) sends a small answer. In two writes, the body can arrive in a second
+                # TCP segment after the client has read the headers, and hyper then drops the
+                # kept-alive connection of a client that does not read the body (lambda_runtime
+                # does not read the answer to /response): the benchmark would measure a new
+                # connection per invocation that Lambda never causes.
+                head = f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\n"
+                for name, value in (headers or {}).items():
+                    head += f"{name}: {value}\r\n"
+                head += f"Content-Length: {len(body)}\r\n\r\n"
+                self.wfile.write(head.encode() + body)
 
         class Server(http.server.ThreadingHTTPServer):
             def handle_error(self, request, client_address):
@@ -211,6 +218,7 @@ def warm_cpu(bootstrap, endpoint, instances, requests, counter):
                 sys.exit("bench: a driver thread failed")
 
         run_all(50)  # warm-up: connections open, code paths touched
+        connections = sum(api.connections for api in apis)
         before = [cpu_ns(p.pid) for p in procs]
         started = time.monotonic()
         run_all(requests)
@@ -218,7 +226,9 @@ def warm_cpu(bootstrap, endpoint, instances, requests, counter):
         after = [cpu_ns(p.pid) for p in procs]
         cpu = sum(a - b for a, b in zip(after, before))
         rss = max(peak_rss_kb(p.pid) for p in procs)
-        return cpu / (requests * instances), rss, (requests * instances) / wall
+        # Runtime API connections opened per measured invocation (0 when one is kept alive).
+        reconnects = (sum(api.connections for api in apis) - connections) / (requests * instances)
+        return cpu / (requests * instances), rss, (requests * instances) / wall, reconnects
     finally:
         for p in procs:
             p.kill()
@@ -249,6 +259,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bootstrap")
     ap.add_argument("endpoint")
+    ap.add_argument("--compare", metavar="BOOTSTRAP",
+                    help="a second bootstrap, measured in alternation with the first")
     ap.add_argument("--requests", type=int, default=1000, help="measured webhooks per instance")
     ap.add_argument("--instances", type=int, default=8)
     ap.add_argument("--cold", type=int, default=15, help="cold starts per case")
@@ -256,28 +268,43 @@ def main():
     args = ap.parse_args()
     counter = iter(range(int(time.time()) % 100000 * 10000, 1 << 62))
 
-    size = os.path.getsize(args.bootstrap)
-    ones, manys = [], []
+    bootstraps = [args.bootstrap] + ([args.compare] if args.compare else [])
+    ones = {b: [] for b in bootstraps}
+    manys = {b: [] for b in bootstraps}
+    # Alternating runs: a slower minute of a shared machine falls on both alike.
     for _ in range(args.runs):
-        ones.append(warm_cpu(args.bootstrap, args.endpoint, 1, args.requests, counter))
-        manys.append(warm_cpu(args.bootstrap, args.endpoint, args.instances, args.requests, counter))
-    one, rate1 = statistics.median(r[0] for r in ones), statistics.median(r[2] for r in ones)
-    many, rate8 = statistics.median(r[0] for r in manys), statistics.median(r[2] for r in manys)
-    rss1, rss8 = max(r[1] for r in ones), max(r[1] for r in manys)
+        for b in bootstraps:
+            ones[b].append(warm_cpu(b, args.endpoint, 1, args.requests, counter))
+        for b in bootstraps:
+            manys[b].append(warm_cpu(b, args.endpoint, args.instances, args.requests, counter))
 
     def spread(runs):
         if len(runs) < 2:
             return ""
         return f", range {min(r[0] for r in runs) / 1e6:.3f}–{max(r[0] for r in runs) / 1e6:.3f} over {len(runs)} runs"
-    cold401 = cold_start(args.bootstrap, args.endpoint, False, counter, args.cold)
-    cold_create = cold_start(args.bootstrap, args.endpoint, True, counter, args.cold)
-    print(f"bench-e2e: {args.bootstrap} ({size / 1e6:.1f} MB), {os.cpu_count()} cores, DynamoDB Local")
-    print(f"  CPU per accepted webhook, 1 instance:              {one / 1e6:.3f} ms  ({rate1:.0f} webhooks/s{spread(ones)})")
-    print(f"  CPU per accepted webhook, {args.instances} concurrent instances:  {many / 1e6:.3f} ms  ({rate8:.0f} webhooks/s in all{spread(manys)})")
-    print(f"  peak RSS per instance:                             {max(rss1, rss8) / 1024:.1f} MB")
-    print(f"  cold start to a 401 (no DynamoDB call):            median {cold401[0]:.1f} ms (min {cold401[1]:.1f}, max {cold401[2]:.1f}, {args.cold} starts)")
-    print(f"  cold start to an applied create (new connection):  median {cold_create[0]:.1f} ms (min {cold_create[1]:.1f}, max {cold_create[2]:.1f}, {args.cold} starts)")
-    print(f"  binary size:                                       {size / 1e6:.2f} MB")
+
+    medians = {}
+    for b in bootstraps:
+        size = os.path.getsize(b)
+        one, rate1 = statistics.median(r[0] for r in ones[b]), statistics.median(r[2] for r in ones[b])
+        many, rate8 = statistics.median(r[0] for r in manys[b]), statistics.median(r[2] for r in manys[b])
+        rss1, rss8 = max(r[1] for r in ones[b]), max(r[1] for r in manys[b])
+        reconnects = max(r[3] for r in ones[b] + manys[b])
+        medians[b] = (one, many)
+        cold401 = cold_start(b, args.endpoint, False, counter, args.cold)
+        cold_create = cold_start(b, args.endpoint, True, counter, args.cold)
+        print(f"bench-e2e: {b} ({size / 1e6:.1f} MB), {os.cpu_count()} cores, DynamoDB Local")
+        print(f"  CPU per accepted webhook, 1 instance:              {one / 1e6:.3f} ms  ({rate1:.0f} webhooks/s{spread(ones[b])})")
+        print(f"  CPU per accepted webhook, {args.instances} concurrent instances:  {many / 1e6:.3f} ms  ({rate8:.0f} webhooks/s in all{spread(manys[b])})")
+        print(f"  Runtime API connections opened per webhook:        {reconnects:.3f}")
+        print(f"  peak RSS per instance:                             {max(rss1, rss8) / 1024:.1f} MB")
+        print(f"  cold start to a 401 (no DynamoDB call):            median {cold401[0]:.1f} ms (min {cold401[1]:.1f}, max {cold401[2]:.1f}, {args.cold} starts)")
+        print(f"  cold start to an applied create (new connection):  median {cold_create[0]:.1f} ms (min {cold_create[1]:.1f}, max {cold_create[2]:.1f}, {args.cold} starts)")
+        print(f"  binary size:                                       {size / 1e6:.2f} MB")
+    if args.compare:
+        (a1, a8), (b1, b8) = medians[args.bootstrap], medians[args.compare]
+        print(f"bench-e2e: {args.bootstrap} vs {args.compare}: CPU per webhook "
+              f"{(a1 / b1 - 1) * 100:+.1f} % (1 instance), {(a8 / b8 - 1) * 100:+.1f} % ({args.instances} instances)")
 
 
 if __name__ == "__main__":

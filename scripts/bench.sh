@@ -4,7 +4,8 @@
 # Local (scripts/bench-e2e.py). Not part of `make test`: figures, not pass/fail, except the
 # pipeline/floor ratio (<= 2).
 #   BENCH_REQUESTS (default 1000 per instance), BENCH_INSTANCES (8), BENCH_COLD (15 starts),
-#   BENCH_RUNS (5 repetitions of each CPU figure; the median and range are printed).
+#   BENCH_RUNS (5 repetitions of each CPU figure; the median and range are printed),
+#   BENCH_COMPARE (another bootstrap, measured in alternation with this one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
@@ -19,4 +20,4 @@ endpoint=$(scripts/service.sh start dynamodb)
 .cache/iac/bin/python scripts/create-tables.py "$endpoint" 2>/dev/null
 python3 scripts/bench-e2e.py target/release/webhook-receiver "$endpoint" \
   --requests "${BENCH_REQUESTS:-1000}" --instances "${BENCH_INSTANCES:-8}" --cold "${BENCH_COLD:-15}" \
-  --runs "${BENCH_RUNS:-5}"
+  --runs "${BENCH_RUNS:-5}" ${BENCH_COMPARE:+--compare "$BENCH_COMPARE"}

@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::config::{Config, Tenant};
 use crate::error::{error_chain, ApiError};
 use crate::format;
-use crate::lambda::{self, Request, Response};
+use crate::lambda::{self, EventResponse, Request, Response};
 use crate::plan::{Accepted, Plan};
 use crate::signature::{Acknowledge, Handshake, Request as VerifyRequest};
 use crate::store::Store;
@@ -42,7 +42,7 @@ impl App {
 
     /// Handles one raw Lambda invocation event, writes its log line, and answers in the shape
     /// of the event's origin.
-    pub async fn handle_event(&self, event: Value, request_id: &str) -> Value {
+    pub async fn handle_event(&self, event: Value, request_id: &str) -> EventResponse {
         self.handle_traced_event(event, request_id, None).await
     }
 
@@ -53,7 +53,7 @@ impl App {
         event: Value,
         request_id: &str,
         trace_header: Option<&str>,
-    ) -> Value {
+    ) -> EventResponse {
         let (response, mut log) = self.handle_event_logged(event, request_id).await;
         log.xray_trace_id = trace_header.and_then(trace_root).map(str::to_owned);
         log.emit(self.clock.now());
@@ -61,7 +61,11 @@ impl App {
     }
 
     /// As [`App::handle_event`], returning the log record instead of writing it.
-    pub async fn handle_event_logged(&self, event: Value, request_id: &str) -> (Value, RequestLog) {
+    pub async fn handle_event_logged(
+        &self,
+        event: Value,
+        request_id: &str,
+    ) -> (EventResponse, RequestLog) {
         let started = Instant::now();
         let mut log = RequestLog {
             request_id: request_id.to_owned(),
@@ -109,7 +113,7 @@ impl App {
     async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Answer, ApiError> {
         // 1. Route and method.
         let segment = tenant_segment(req).ok_or(ApiError::NotFound)?;
-        if req.method != "POST" {
+        if req.method != http::Method::POST {
             return Err(ApiError::MethodNotAllowed);
         }
         // 2. Tenant: the raw segment, matched exactly.

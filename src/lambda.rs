@@ -1,16 +1,31 @@
 //! The Lambda event boundary: a raw invocation event in, the response of that event's origin out.
-//! It reads exactly what the pipeline needs (method, raw path, stage, headers, body) from the
-//! three HTTP event shapes — API Gateway HTTP API (payload 2.0), Lambda Function URL (2.0), REST
-//! API (1.0) — and never panics: `lambda_http`'s own conversion panics on some events (a body
-//! flagged base64 that is not, a `Host` it cannot parse), so it is not used.
+//! The three HTTP event shapes — API Gateway HTTP API (payload 2.0), Lambda Function URL (2.0),
+//! REST API (1.0) — are read with `lambda_http`'s event types (`aws_lambda_events`), and answered
+//! with its response types. `lambda_http`'s own conversion to an `http::Request` is not used: it
+//! panics on some events (a body flagged base64 that is not, a `Host` it cannot parse; shown by
+//! `tests/it/handler.rs`), so three things stay ours and happen before the typed reading:
+//!
+//! - the body: bounded by the size limit before and after decoding, base64-decoded without panic;
+//! - the number of headers: `HeaderMap` panics past its capacity, so an event with more headers
+//!   than any front door lets through is refused before it is read (the test shows the typed
+//!   reading panicking on it);
+//! - a REST event's query: its parameters come as a map that `aws_lambda_events` keeps in a
+//!   `HashMap` (order lost); it is rebuilt from the event's own JSON, in the event's order, so a
+//!   signed URL reads the same every time.
 //!
 //! REST events list repeated headers only in `multiValueHeaders` (their `headers` map keeps the
 //! last value), so that is where REST headers are read; HTTP APIs join repeats with commas.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use http::{HeaderMap, HeaderName, HeaderValue};
-use serde_json::{json, Map, Value};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use lambda_http::aws_lambda_events::apigw::{
+    ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
+    ApiGatewayV2httpResponse,
+};
+use lambda_http::Body;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// Where an event came from, which decides the response's shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +52,7 @@ pub struct NotHttpEvent;
 /// One HTTP request, as the pipeline reads it.
 #[derive(Debug)]
 pub struct Request {
-    pub method: String,
+    pub method: Method,
     /// The path as delivered (still percent-encoded where the front door keeps it so).
     pub path: String,
     /// The API Gateway stage the event names, if any (`$default` included).
@@ -89,6 +104,11 @@ impl Response {
     }
 }
 
+/// More header values than this in one event is not an HTTP request: API Gateway and Function
+/// URLs pass at most 10 KB of headers (a few thousand at most), and `HeaderMap` panics well
+/// above this bound (its capacity is 32,768 and it cannot be created with more than 24,576).
+pub const MAX_HEADERS: usize = 16_384;
+
 /// Reads an invocation event. `max_body_bytes` bounds the body (decoded bytes).
 pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Request, NotHttpEvent>) {
     let Value::Object(mut event) = event else {
@@ -101,49 +121,83 @@ pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Reque
     } else {
         return (Origin::HttpApi, Err(NotHttpEvent));
     };
-    let request = read(&mut event, origin, max_body_bytes);
-    (origin, request)
+    if header_count(&event) > MAX_HEADERS {
+        return (origin, Err(NotHttpEvent));
+    }
+    // Ours, taken out before the typed reading (module docs).
+    let body = take_body(&mut event, max_body_bytes);
+    let event = Value::Object(event);
+    let request = match origin {
+        Origin::HttpApi => read_http_api(event),
+        Origin::RestApi => read_rest_api(event),
+    };
+    (origin, request.map(|read| read.with_body(body)))
 }
 
-fn read(
-    event: &mut Map<String, Value>,
-    origin: Origin,
-    max_body_bytes: usize,
-) -> Result<Request, NotHttpEvent> {
-    let context = event.get("requestContext");
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let (method, path, headers) = match origin {
-        Origin::HttpApi => (
-            text(context.and_then(|c| c.pointer("/http/method"))),
-            text(event.get("rawPath")),
-            single_value_headers(event.get("headers"))?,
-        ),
-        Origin::RestApi => {
-            let headers = match event.get("multiValueHeaders") {
-                Some(Value::Object(m)) if !m.is_empty() => multi_value_headers(m)?,
-                _ => single_value_headers(event.get("headers"))?,
-            };
-            (
-                text(event.get("httpMethod")),
-                text(event.get("path")),
-                headers,
-            )
+/// A request as read from the event, before its body is attached.
+struct Read {
+    method: Method,
+    path: Option<String>,
+    stage: Option<String>,
+    headers: HeaderMap,
+    query: Option<String>,
+}
+
+impl Read {
+    fn with_body(self, body: Result<Vec<u8>, BodyRejected>) -> Request {
+        Request {
+            method: self.method,
+            path: self.path.unwrap_or_default(),
+            stage: self.stage,
+            headers: self.headers,
+            query: self.query.filter(|q| !q.is_empty()),
+            body,
         }
-    };
-    let stage = text(context.and_then(|c| c.get("stage")));
-    let query = match origin {
-        Origin::HttpApi => text(event.get("rawQueryString")),
-        Origin::RestApi => rest_query(event.get("multiValueQueryStringParameters")),
     }
-    .filter(|q| !q.is_empty());
-    Ok(Request {
-        method: method.ok_or(NotHttpEvent)?,
-        path: path.unwrap_or_default(),
-        stage,
+}
+
+/// Payload 2.0 (HTTP API, Function URL); the method is `requestContext.http.method`.
+fn read_http_api(event: Value) -> Result<Read, NotHttpEvent> {
+    let event = ApiGatewayV2httpRequest::deserialize(event).map_err(|_| NotHttpEvent)?;
+    Ok(Read {
+        method: event.request_context.http.method,
+        path: event.raw_path,
+        stage: event.request_context.stage,
+        headers: event.headers,
+        query: event.raw_query_string,
+    })
+}
+
+/// Payload 1.0 (REST API).
+fn read_rest_api(mut event: Value) -> Result<Read, NotHttpEvent> {
+    let query = rest_query(event.get("multiValueQueryStringParameters"));
+    if let Some(params) = event.as_object_mut() {
+        // Read above, in order; not again into a map.
+        params.remove("multiValueQueryStringParameters");
+        params.remove("queryStringParameters");
+    }
+    let event = ApiGatewayProxyRequest::deserialize(event).map_err(|_| NotHttpEvent)?;
+    let headers = if event.multi_value_headers.is_empty() {
+        event.headers
+    } else {
+        event.multi_value_headers
+    };
+    Ok(Read {
+        method: event.http_method,
+        path: event.path,
+        stage: event.request_context.stage,
         headers,
         query,
-        body: take_body(event, max_body_bytes),
     })
+}
+
+/// How many header values the event lists (every value of `multiValueHeaders` counted).
+fn header_count(event: &Map<String, Value>) -> usize {
+    let count = |name: &str| match event.get(name) {
+        Some(Value::Object(map)) => map.values().map(|v| v.as_array().map_or(1, Vec::len)).sum(),
+        _ => 0,
+    };
+    count("headers") + count("multiValueHeaders")
 }
 
 /// A REST event's query string, rebuilt form-encoded from its decoded parameters (REST events
@@ -159,63 +213,11 @@ pub(crate) fn rest_query(params: Option<&Value>) -> Option<String> {
     Some(query.finish())
 }
 
-/// A `headers` map of single values; absent or `null` is no headers.
-fn single_value_headers(map: Option<&Value>) -> Result<HeaderMap, NotHttpEvent> {
-    let mut headers = HeaderMap::new();
-    match map {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(map)) => {
-            for (name, value) in map {
-                append(&mut headers, header_name(name)?, header_value(value)?)?;
-            }
-        }
-        Some(_) => return Err(NotHttpEvent),
-    }
-    Ok(headers)
-}
-
-/// REST's `multiValueHeaders`: every value of every name (names compared case-insensitively, so
-/// `X-A` and `x-a` are one header given twice).
-fn multi_value_headers(map: &Map<String, Value>) -> Result<HeaderMap, NotHttpEvent> {
-    let mut headers = HeaderMap::new();
-    for (name, values) in map {
-        let name = header_name(name)?;
-        for value in values.as_array().ok_or(NotHttpEvent)? {
-            append(&mut headers, name.clone(), header_value(value)?)?;
-        }
-    }
-    Ok(headers)
-}
-
-/// More headers than a header map holds (`HeaderMap::append` panics past its capacity) is an
-/// event no HTTP request could carry.
-fn append(
-    headers: &mut HeaderMap,
-    name: HeaderName,
-    value: HeaderValue,
-) -> Result<(), NotHttpEvent> {
-    headers
-        .try_append(name, value)
-        .map(drop)
-        .map_err(|_| NotHttpEvent)
-}
-
-fn header_name(name: &str) -> Result<HeaderName, NotHttpEvent> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| NotHttpEvent)
-}
-
-fn header_value(value: &Value) -> Result<HeaderValue, NotHttpEvent> {
-    value
-        .as_str()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-        .ok_or(NotHttpEvent)
-}
-
 /// The body's bytes, bounded by `max_bytes` (the one place the size limit is checked): moved out
 /// of the event, base64-decoded when flagged, refused before decoding when it cannot fit once
 /// decoded.
 fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>, BodyRejected> {
-    let encoded = event.get("isBase64Encoded") == Some(&Value::Bool(true));
+    let encoded = event.remove("isBase64Encoded") == Some(Value::Bool(true));
     let body = match event.remove("body") {
         Some(Value::String(s)) => s,
         _ => return Ok(Vec::new()),
@@ -239,30 +241,51 @@ fn take_body(event: &mut Map<String, Value>, max_bytes: usize) -> Result<Vec<u8>
     Ok(bytes)
 }
 
-/// The response as the event's origin expects it: payload 2.0 names single-valued `headers`,
-/// REST (1.0) `multiValueHeaders`.
-pub(crate) fn to_event_response(origin: Origin, response: Response) -> Value {
-    let headers = response.headers.into_iter();
+/// The answer to one invocation, in its origin's shape (`lambda_http`'s response types).
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum EventResponse {
+    /// Payload 2.0: single-valued `headers`.
+    HttpApi(ApiGatewayV2httpResponse),
+    /// REST (1.0): `multiValueHeaders`.
+    RestApi(ApiGatewayProxyResponse),
+}
+
+/// The response as the event's origin expects it.
+pub(crate) fn to_event_response(origin: Origin, response: Response) -> EventResponse {
+    let mut headers = HeaderMap::with_capacity(response.headers.len());
+    for (name, value) in response.headers {
+        // Names are constants of this crate and values ASCII (ids, numbers, media types); one
+        // that is not a header cannot be sent, and is left out rather than fail the answer.
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            headers.append(name, value);
+        }
+    }
+    let status_code = i64::from(response.status);
+    // Always a text body, an empty one included (a 204), as every origin accepts.
+    let body = Some(Body::Text(response.body));
     match origin {
-        Origin::HttpApi => json!({
-            "statusCode": response.status,
-            "headers": headers.map(|(k, v)| (k.to_owned(), Value::String(v))).collect::<Map<_, _>>(),
-            "body": response.body,
-            "isBase64Encoded": false,
-            // Part of the 2.0 response; some emulators (cargo lambda's) refuse a response without it.
-            "cookies": [],
-        }),
-        Origin::RestApi => json!({
-            "statusCode": response.status,
-            "multiValueHeaders": headers.map(|(k, v)| (k.to_owned(), json!([v]))).collect::<Map<_, _>>(),
-            "body": response.body,
-            "isBase64Encoded": false,
-        }),
+        Origin::HttpApi => {
+            let mut r = ApiGatewayV2httpResponse::default();
+            r.status_code = status_code;
+            r.headers = headers;
+            r.body = body;
+            EventResponse::HttpApi(r)
+        }
+        Origin::RestApi => {
+            let mut r = ApiGatewayProxyResponse::default();
+            r.status_code = status_code;
+            r.multi_value_headers = headers;
+            r.body = body;
+            EventResponse::RestApi(r)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn body(event: Value, max: usize) -> Result<Vec<u8>, BodyRejected> {
@@ -313,7 +336,7 @@ mod tests {
         assert_eq!(req.headers["content-type"], "application/json");
 
         let rest = json!({"httpMethod": "PUT", "path": "/prod/webhooks/a",
-                          "requestContext": {"stage": "prod"},
+                          "requestContext": {"stage": "prod", "httpMethod": "POST"},
                           "headers": {"X-Sig": "b"}, "multiValueHeaders": {"X-Sig": ["a", "b"]}});
         let (origin, req) = parse_event(rest, 10);
         let req = req.unwrap();
@@ -326,24 +349,61 @@ mod tests {
         assert_eq!(req.headers.get_all("x-sig").iter().count(), 2);
     }
 
+    fn rest(extra: Value) -> Value {
+        let mut ev = json!({"httpMethod": "POST", "path": "/webhooks/a",
+                            "requestContext": {"stage": "prod", "httpMethod": "POST"}});
+        for (k, v) in extra.as_object().unwrap() {
+            ev[k] = v.clone();
+        }
+        ev
+    }
+
     #[test]
     fn multi_value_headers_keep_every_value() {
         let map = json!({"X-Sig": ["a", "b"], "x-sig": ["c"], "Other": ["d"]});
-        let h = multi_value_headers(map.as_object().unwrap()).unwrap();
+        let h = parse_event(rest(json!({"multiValueHeaders": map})), 10)
+            .1
+            .unwrap()
+            .headers;
         assert_eq!(h.get_all("x-sig").iter().count(), 3);
         assert_eq!(h["other"], "d");
         // REST without multiValueHeaders falls back to headers.
-        let rest = json!({"httpMethod": "POST", "headers": {"a": "b"}, "multiValueHeaders": {}});
-        assert_eq!(parse_event(rest, 10).1.unwrap().headers["a"], "b");
+        let ev = rest(json!({"headers": {"a": "b"}, "multiValueHeaders": {}}));
+        assert_eq!(parse_event(ev, 10).1.unwrap().headers["a"], "b");
         for bad in [
             json!({"bad name": ["x"]}),
-            json!({"a": "not a list"}),
+            json!({"a": 1}),
             json!({"a": [1]}),
             json!({"a": ["line\nbreak"]}),
         ] {
-            let rest = json!({"httpMethod": "POST", "multiValueHeaders": bad});
-            assert_eq!(parse_event(rest, 10).1.unwrap_err(), NotHttpEvent, "{bad}");
+            let ev = rest(json!({ "multiValueHeaders": bad }));
+            assert_eq!(parse_event(ev, 10).1.unwrap_err(), NotHttpEvent, "{bad}");
         }
+    }
+
+    #[test]
+    fn rest_queries_are_rebuilt_in_one_order() {
+        let params = json!({"b": ["2"], "a": ["1", "x y"]});
+        let ev = rest(json!({"multiValueQueryStringParameters": params,
+                             "queryStringParameters": {"b": "2", "a": "x y"}}));
+        let req = parse_event(ev, 10).1.unwrap();
+        // In the event's own order (serde_json keeps it: `preserve_order`, on for the SDK).
+        assert_eq!(req.query.as_deref(), Some("b=2&a=1&a=x+y"));
+        assert_eq!(req.method, Method::POST);
+        assert_eq!(req.stage.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn more_headers_than_a_front_door_passes_is_not_http() {
+        let many: Map<String, Value> = (0..=MAX_HEADERS)
+            .map(|i| (format!("x-h{i}"), json!("v")))
+            .collect();
+        let ev = v2(json!({ "headers": many }));
+        assert_eq!(parse_event(ev, 10).1.unwrap_err(), NotHttpEvent);
+        let mut few = many;
+        few.remove("x-h0");
+        let ev = v2(json!({ "headers": few }));
+        assert_eq!(parse_event(ev, 10).1.unwrap().headers.len(), MAX_HEADERS);
     }
 
     #[test]
@@ -377,17 +437,33 @@ mod tests {
             ],
             body: "{}".into(),
         };
-        let v2 = to_event_response(Origin::HttpApi, response.clone());
+        let v2 =
+            serde_json::to_value(to_event_response(Origin::HttpApi, response.clone())).unwrap();
         assert_eq!(v2["statusCode"], 405);
         assert_eq!(v2["headers"]["allow"], "POST");
         assert_eq!(v2["body"], "{}");
+        assert_eq!(v2["isBase64Encoded"], false);
         assert_eq!(
             v2["cookies"],
             json!([]),
             "cargo lambda's Function URL answers 500 without it"
         );
-        let rest = to_event_response(Origin::RestApi, response);
+        let rest = serde_json::to_value(to_event_response(Origin::RestApi, response)).unwrap();
         assert_eq!(rest["multiValueHeaders"]["allow"], json!(["POST"]));
-        assert!(rest.get("headers").is_none());
+        assert_eq!(
+            rest["headers"],
+            json!({}),
+            "every header is in multiValueHeaders"
+        );
+        let empty = Response {
+            status: 204,
+            headers: vec![("x-request-id", "r-1".into())],
+            body: String::new(),
+        };
+        let v2 = serde_json::to_value(to_event_response(Origin::HttpApi, empty)).unwrap();
+        assert_eq!(
+            (&v2["body"], &v2["headers"]["x-request-id"]),
+            (&json!(""), &json!("r-1"))
+        );
     }
 }

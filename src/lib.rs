@@ -17,7 +17,6 @@ pub mod handler;
 mod json;
 pub mod lambda;
 pub mod plan;
-pub mod runtime;
 mod secrets;
 pub mod signature;
 #[cfg(feature = "signing")]

@@ -3,7 +3,7 @@
 
 use std::panic::catch_unwind;
 
-use serde_json::{json, Value};
+use serde_json::{json, to_value, Value};
 
 use crate::support::*;
 use webhook_receiver::signing::{sign_as_demo, sign_event};
@@ -202,12 +202,12 @@ async fn rest_function_url_and_base64_events_are_applied() {
         );
     }
     // Each origin gets its own response shape: REST (1.0) lists headers, 2.0 does not.
-    let rest = t.app.handle_event(signed("rest-create.json"), "r").await;
+    let rest = to_value(t.app.handle_event(signed("rest-create.json"), "r").await).unwrap();
     assert_eq!(
         rest["multiValueHeaders"]["content-type"][0],
         "application/json"
     );
-    let v2 = t.app.handle_event(signed("create.json"), "r").await;
+    let v2 = to_value(t.app.handle_event(signed("create.json"), "r").await).unwrap();
     assert_eq!(v2["headers"]["content-type"], "application/json");
 }
 
@@ -266,6 +266,21 @@ async fn invalid_base64_is_a_400_not_a_crash() {
     let mut ev = fixture("reject-invalid-body.json");
     ev["rawPath"] = json!("/elsewhere");
     assert_eq!(t.send_event(ev).await.result(), (404, "not_found"));
+}
+
+/// The adapter counts headers before reading an event with `lambda_http`'s types: those types
+/// build a `HeaderMap`, which panics past its capacity. The day this stops panicking, the count
+/// (`lambda::MAX_HEADERS`) can go.
+#[test]
+fn more_headers_than_a_header_map_holds_panic_in_lambda_http() {
+    let mut ev = signed("create.json");
+    for i in 0..33_000 {
+        ev["headers"][format!("x-h{i}")] = json!("v");
+    }
+    let text = ev.to_string();
+    assert!(catch_unwind(|| lambda_http::request::from_str(&text)).is_err());
+    let (_, ours) = webhook_receiver::lambda::parse_event(ev, 1 << 20);
+    assert!(ours.is_err());
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ use serde_json::Value;
 use webhook_receiver::clock::{FixedClock, Timestamp};
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
+use webhook_receiver::lambda::EventResponse;
 use webhook_receiver::store::Store;
 
 use webhook_receiver::signing::{demo_tenants, sign_as_demo, DemoTenant};
@@ -315,6 +316,12 @@ pub struct Reply {
     pub body: Value,
     /// The body as sent.
     pub raw: String,
+}
+
+impl From<EventResponse> for Reply {
+    fn from(response: EventResponse) -> Self {
+        Reply::from(serde_json::to_value(response).unwrap())
+    }
 }
 
 impl From<Value> for Reply {
