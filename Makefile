@@ -10,7 +10,7 @@ ENV := source scripts/env.sh &&
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: help tools run invoke send test lint build fuzz bench local-env
+.PHONY: help tools run invoke send test lint build fuzz bench local-env template
 
 help:
 	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench    criterion benchmarks + the release bootstrap end to end (CPU, RSS, cold start)"
 	@echo "make fuzz     every cargo-fuzz target for FUZZ_SECONDS=$(FUZZ_SECONDS) each (nightly toolchain)"
 	@echo "make local-env  rewrite local.env from the senders' declarations (after adding a sender)"
+	@echo "make template   rewrite template.yaml's tenant parts from tenants.json (after adding a tenant)"
 
 tools:
 	@scripts/tools.sh
@@ -55,3 +56,6 @@ bench:
 
 local-env:
 	@cargo run -q --features signing --bin webhook-sign -- --local-env > local.env
+
+template:
+	@python3 scripts/tenants.py

@@ -3,7 +3,7 @@
 so the local tables and the deployed ones have one source of truth.
 
 Each tenant is mapped to its AWS::DynamoDB::Table resource through the template's WEBHOOK_TENANTS
-(`"table":"${TableA}"` with `TableA: !Ref ClientATable`); that resource's key schema, attribute
+(`"table":"${ClientATable}"`, as scripts/tenants.py writes it); that resource's key schema, attribute
 definitions, billing mode, stream and TTL are used, under the local table name from WEBHOOK_TENANTS.
 A local-only tenant (not in the template) gets a table defined like the template's tenant tables.
 Runs with the IaC venv's Python (it parses the template with SAM CLI's YAML loader).
@@ -37,13 +37,10 @@ def template_tables():
     """tenant slug -> the Properties of its table resource in template.yaml."""
     resources = yaml_parse(TEMPLATE.read_text())["Resources"]
     fn = next(r for r in resources.values() if r["Type"] == "AWS::Serverless::Function")
-    sub_template, variables = fn["Properties"]["Environment"]["Variables"]["WEBHOOK_TENANTS"]["Fn::Sub"]
-    by_tenant = {}
-    for slug in json.loads(re.sub(r"\$\{[^}]+\}", "x", sub_template)):
-        placeholder = re.search(rf'"{re.escape(slug)}":\{{"table":"\$\{{([^}}]+)\}}"', sub_template).group(1)
-        logical_id = variables[placeholder]["Ref"]
-        by_tenant[slug] = resources[logical_id]["Properties"]
-    return by_tenant
+    sub_template = fn["Properties"]["Environment"]["Variables"]["WEBHOOK_TENANTS"]["Fn::Sub"]
+    # `${ClientATable}` -> `ClientATable`: each entry's table then names its resource.
+    tenants = json.loads(re.sub(r"\$\{([^}]+)\}", r"\1", sub_template))
+    return {slug: resources[entry["table"]]["Properties"] for slug, entry in tenants.items()}
 
 
 def main():

@@ -1,11 +1,28 @@
-"""What template.yaml deploys, read from its CloudFormation translation: the role's complete
-permissions (any widening fails), the tables, the function, the API and the optional trail."""
+"""What template.yaml deploys, read from its CloudFormation translation: the roles' complete
+permissions (any widening fails), the tables, the function, both front doors, the pipes and the
+optional trail. Each check runs on template.yaml (tenants.json's tenants) and, where the default
+tenants lack a format, on the template made for a tenant of every format
+(tenants-every-format.json)."""
+import importlib.util
 import json
+import pathlib
 import re
 
 import pytest
 
-from translate import PARAMETERS, load_sam, translate
+from translate import ROOT, load_sam, secret_arn, translate
+
+EVERY = ROOT / ".cache" / "template-every-format-test.yaml"
+
+
+def tenants_module():
+    spec = importlib.util.spec_from_file_location("tenants", ROOT / "scripts" / "tenants.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+TENANTS = tenants_module()
 
 
 @pytest.fixture(scope="module")
@@ -13,48 +30,62 @@ def cfn():
     return translate()
 
 
+@pytest.fixture(scope="module")
+def every():
+    tenants = TENANTS.load(pathlib.Path(__file__).parent / "tenants-every-format.json")
+    EVERY.parent.mkdir(exist_ok=True)
+    EVERY.write_text(TENANTS.render(tenants, (ROOT / "template.yaml").read_text()))
+    return translate(EVERY)
+
+
 def resources(cfn, kind):
     return {k: v for k, v in cfn["Resources"].items() if v["Type"] == kind}
 
 
-TABLE_ARNS = [{"Fn::GetAtt": ["ClientATable", "Arn"]}, {"Fn::GetAtt": ["ClientBTable", "Arn"]}]
+def arns(*tables):
+    return [{"Fn::GetAtt": [f"{t}Table", "Arn"]} for t in tables]
 
-EXPECTED_STATEMENTS = [
-    {
-        "Sid": "WriteTenantItems",
+
+def write(sid, action, prefix, tables):
+    return {
+        "Sid": sid,
         "Effect": "Allow",
-        "Action": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
-        "Resource": TABLE_ARNS,
+        "Action": f"dynamodb:{action}",
+        "Resource": arns(*tables),
         "Condition": {
-            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["USER#*", "DELIVERY#*", "EVENT#*"]},
+            "ForAllValues:StringLike": {"dynamodb:LeadingKeys": [prefix]},
             "Null": {"dynamodb:LeadingKeys": "false"},
         },
-    },
-    {
-        "Sid": "ReadTenantSecrets",
-        "Effect": "Allow",
-        "Action": "secretsmanager:GetSecretValue",
-        "Resource": [PARAMETERS["ClientASecretArn"], PARAMETERS["ClientBSecretArn"]],
-    },
-    {
-        "Sid": "WriteTraces",
-        "Effect": "Allow",
-        "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-        "Resource": "*",
-    },
-    {
-        "Sid": "WriteOwnLogs",
-        "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": {"Fn::GetAtt": ["ReceiverLogGroup", "Arn"]},
-    },
-]
+    }
+
+
+def fixed_statements(secret_parameters):
+    return [
+        {
+            "Sid": "ReadTenantSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": [secret_arn(p) for p in secret_parameters],
+        },
+        {
+            "Sid": "WriteTraces",
+            "Effect": "Allow",
+            "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": ["ReceiverLogGroup", "Arn"]},
+        },
+    ]
 
 
 def resolve_refs(value):
-    """Parameters become their values, as CloudFormation would resolve them."""
-    if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in PARAMETERS:
-        return PARAMETERS[value["Ref"]]
+    """Secret parameters become their values, as CloudFormation would resolve them."""
+    if isinstance(value, dict) and set(value) == {"Ref"} and str(value["Ref"]).endswith("SecretArn"):
+        return secret_arn(value["Ref"])
     if isinstance(value, dict):
         return {k: resolve_refs(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -62,9 +93,9 @@ def resolve_refs(value):
     return value
 
 
-def test_the_only_role_has_exactly_the_expected_permissions(cfn):
+def receiver_statements(cfn):
     roles = resources(cfn, "AWS::IAM::Role")
-    assert list(roles) == ["ReceiverRole"], "no other role may appear"
+    assert set(roles) <= {"ReceiverRole", "EventPipesRole"}, "no other role may appear"
     assert not resources(cfn, "AWS::IAM::Policy") and not resources(cfn, "AWS::IAM::ManagedPolicy")
     role = roles["ReceiverRole"]["Properties"]
     assert "ManagedPolicyArns" not in role, "no managed policy: everything is listed here"
@@ -73,31 +104,57 @@ def test_the_only_role_has_exactly_the_expected_permissions(cfn):
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ]
     assert len(role["Policies"]) == 1
-    statements = resolve_refs(role["Policies"][0]["PolicyDocument"]["Statement"])
-    assert statements == EXPECTED_STATEMENTS
+    return resolve_refs(role["Policies"][0]["PolicyDocument"]["Statement"])
 
 
-def test_no_wildcard_action_or_resource_and_no_forbidden_action(cfn):
-    role = resources(cfn, "AWS::IAM::Role")["ReceiverRole"]["Properties"]
+def test_template_is_what_tenants_json_makes():
+    text = (ROOT / "template.yaml").read_text()
+    assert TENANTS.render(TENANTS.load(), text) == text, "run `make template`"
+
+
+def test_the_role_writes_user_and_delivery_items_only_in_v1_tables(cfn):
+    assert receiver_statements(cfn) == [
+        write("WriteUserItems", "UpdateItem", "USER#*", ["ClientA", "ClientB"]),
+        write("WriteDeliveryRecords", "PutItem", "DELIVERY#*", ["ClientA", "ClientB"]),
+        *fixed_statements(["ClientASecretArn", "ClientBSecretArn"]),
+    ]
+
+
+def test_the_role_writes_event_items_only_in_inbox_tables(every):
+    assert receiver_statements(every) == [
+        write("WriteUserItems", "UpdateItem", "USER#*", ["ClientA", "Clerk"]),
+        write("WriteDeliveryRecords", "PutItem", "DELIVERY#*", ["ClientA", "Clerk"]),
+        write("WriteInboxEvents", "PutItem", "EVENT#*", ["StripeInbox", "TwilioInbox"]),
+        *fixed_statements(["ClientASecretArn", "ClerkSecretArn", "StripeInboxSecretArn", "TwilioInboxSecretArn"]),
+    ]
+
+
+@pytest.mark.parametrize("which", ["cfn", "every"])
+def test_no_wildcard_action_or_resource_and_no_forbidden_action(which, request):
+    statements = receiver_statements(request.getfixturevalue(which))
     # X-Ray's two write actions take no resource-level permission: the one statement on "*".
-    statements = role["Policies"][0]["PolicyDocument"]["Statement"]
     on_everything = [st for st in statements if st["Resource"] == "*"]
     assert [st["Sid"] for st in on_everything] == ["WriteTraces"]
-    assert on_everything[0]["Action"] == ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     text = json.dumps([st for st in statements if st["Sid"] != "WriteTraces"])
     for forbidden in ["GetItem", "Query", "Scan", "DeleteItem", "BatchWrite", "BatchGet", "GetRecords",
                       "GetShardIterator", "DescribeStream", "ListStreams",
                       "CreateTable", "DeleteTable", "UpdateTable", "dynamodb:*", '"*"', "iam:"]:
         assert forbidden not in text, forbidden
-    for statement in role["Policies"][0]["PolicyDocument"]["Statement"]:
+    for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert all("*" not in a for a in actions)
         assert statement["Effect"] == "Allow"
+        # One action per table statement: a PutItem never reaches USER#, an UpdateItem never
+        # DELIVERY# or EVENT#.
+        if statement["Sid"].startswith("Write") and statement["Sid"] not in ("WriteTraces", "WriteOwnLogs"):
+            assert isinstance(statement["Action"], str)
+            assert len(statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]) == 1
 
 
 def test_function_uses_the_role_and_builds_with_cargo_lambda(cfn):
     sam_fn = load_sam()["Resources"]["ReceiverFunction"]
     assert sam_fn["Metadata"]["BuildMethod"] == "rust-cargolambda"
+    assert "Events" not in sam_fn["Properties"], "the front doors are their own resources"
     assert load_sam()["Parameters"]["Architecture"]["Default"] == "arm64"
     fn = resources(cfn, "AWS::Lambda::Function")["ReceiverFunction"]["Properties"]
     assert fn["Role"] == {"Fn::GetAtt": ["ReceiverRole", "Arn"]}
@@ -111,24 +168,40 @@ def test_function_uses_the_role_and_builds_with_cargo_lambda(cfn):
     assert fn["Timeout"] >= 7
 
 
-def test_tenants_come_from_the_tables_and_secrets_only_by_arn(cfn):
+def webhook_tenants(cfn):
     fn = resources(cfn, "AWS::Lambda::Function")["ReceiverFunction"]["Properties"]
     env = fn["Environment"]["Variables"]
     assert set(env) == {"WEBHOOK_TENANTS"}, "nothing else, and never a secret, in plain configuration"
-    template, refs = env["WEBHOOK_TENANTS"]["Fn::Sub"]
-    assert refs == {"TableA": {"Ref": "ClientATable"}, "TableB": {"Ref": "ClientBTable"}}
-    tenants = json.loads(template.replace("${TableA}", "tA").replace("${TableB}", "tB")
-                         .replace("${ClientASecretArn}", "arnA").replace("${ClientBSecretArn}", "arnB"))
-    assert tenants == {
-        "clientA": {"table": "tA", "secret_arn": "arnA"},
-        "clientB": {"table": "tB", "secret_arn": "arnB"},
+    template = env["WEBHOOK_TENANTS"]["Fn::Sub"]
+    assert isinstance(template, str), "table names and secret ARNs by reference only"
+    refs = set(re.findall(r"\$\{([A-Za-z0-9]+)\}", template))
+    for ref in refs:
+        assert ref.endswith("Table") and ref in cfn["Resources"] or ref.endswith("SecretArn"), ref
+    return json.loads(re.sub(r"\$\{([A-Za-z0-9]+)\}", r"\1", template))
+
+
+def test_tenants_come_from_the_tables_and_secrets_only_by_arn(cfn, every):
+    assert webhook_tenants(cfn) == {
+        "clientA": {"table": "ClientATable", "secret_arn": "ClientASecretArn",
+                    "scheme": "standard-webhooks", "format": "v1"},
+        "clientB": {"table": "ClientBTable", "secret_arn": "ClientBSecretArn",
+                    "scheme": "standard-webhooks", "format": "v1"},
     }
-    assert not re.search(r"whsec_[A-Za-z0-9+/=]{8,}", json.dumps(cfn)), "a secret literal in the template"
+    tenants = webhook_tenants(every)
+    assert tenants["stripe-inbox"]["tolerance_seconds"] == 600
+    assert tenants["twilio_inbox"]["public_url"] == "https://hooks.example.com/webhooks/twilio_inbox"
+    assert tenants["twilio_inbox"]["table"] == "TwilioInboxTable"
+    for doc in (cfn, every):
+        assert not re.search(r"whsec_[A-Za-z0-9+/=]{8,}", json.dumps(doc)), "a secret literal in the template"
 
 
-def test_tables_are_retained_encrypted_recoverable_and_expire_items(cfn):
-    tables = resources(cfn, "AWS::DynamoDB::Table")
-    assert set(tables) == {"ClientATable", "ClientBTable"}
+@pytest.mark.parametrize("which,names", [
+    ("cfn", {"ClientATable", "ClientBTable"}),
+    ("every", {"ClientATable", "ClerkTable", "StripeInboxTable", "TwilioInboxTable"}),
+])
+def test_tables_are_retained_encrypted_recoverable_and_expire_items(which, names, request):
+    tables = resources(request.getfixturevalue(which), "AWS::DynamoDB::Table")
+    assert set(tables) == names
     for name, table in tables.items():
         p = table["Properties"]
         assert table["DeletionPolicy"] == "Retain" and table["UpdateReplacePolicy"] == "Retain", name
@@ -143,32 +216,121 @@ def test_tables_are_retained_encrypted_recoverable_and_expire_items(cfn):
         assert "TableName" not in p, "CloudFormation names the tables; the function learns them from WEBHOOK_TENANTS"
 
 
+def created(cfn, front_door):
+    """The resources CloudFormation creates with FrontDoor=front_door (and no trail or pipes)."""
+    decided = {"UseHttpApi": front_door == "HttpApi", "UseFunctionUrl": front_door == "FunctionUrl"}
+    for condition in cfn["Conditions"]:
+        decided.setdefault(condition, False)
+    return {k for k, v in cfn["Resources"].items() if decided.get(v.get("Condition"), True)}
+
+
+FRONT_DOORS = {
+    "HttpApi": {"ApiAccessLogGroup", "WebhookApi", "WebhookIntegration", "WebhookRoute", "EverythingRoute",
+                "WebhookStage", "WebhookApiInvokePermission", "Api5xxAlarm"},
+    "FunctionUrl": {"WebhookFunctionUrl", "WebhookFunctionUrlPermission", "WebhookFunctionUrlInvokePermission",
+                    "FunctionUrl5xxAlarm"},
+}
+
+
+def test_the_front_door_is_a_choice_http_api_by_default(cfn):
+    assert load_sam()["Parameters"]["FrontDoor"]["Default"] == "HttpApi"
+    assert load_sam()["Parameters"]["FrontDoor"]["AllowedValues"] == ["HttpApi", "FunctionUrl"]
+    for door, own in FRONT_DOORS.items():
+        other = set().union(*(v for k, v in FRONT_DOORS.items() if k != door))
+        made = created(cfn, door)
+        assert own <= made, door
+        assert not other & made, door
+    url = cfn["Outputs"]["WebhookUrl"]["Value"]["Fn::If"]
+    assert url[0] == "UseHttpApi"
+    assert "WebhookFunctionUrl" in json.dumps(url[2])
+
+
 def test_every_method_and_path_reaches_the_function_throttled_and_logged(cfn):
-    """ANY /webhooks/{tenant} and $default both go to the function (payload 2.0), so API Gateway
-    never answers a sender itself; the stage's default route settings throttle both."""
-    api = resources(cfn, "AWS::ApiGatewayV2::Api")["WebhookApi"]["Properties"]
-    paths = api["Body"]["paths"]
-    assert sorted(paths) == ["$default", "/webhooks/{tenant}"]
-    for path in paths.values():
-        assert list(path) == ["x-amazon-apigateway-any-method"], path
-        integration = path["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
-        assert integration["payloadFormatVersion"] == "2.0"
-        assert "ReceiverFunction.Arn" in json.dumps(integration["uri"])
+    """HttpApi: ANY /webhooks/{tenant} and $default both go to the function (payload 2.0), so API
+    Gateway never answers a sender itself; the stage's default route settings throttle both."""
+    r = cfn["Resources"]
+    integration = r["WebhookIntegration"]["Properties"]
+    assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "2.0"
+    assert integration["IntegrationUri"] == {"Fn::GetAtt": ["ReceiverFunction", "Arn"]}
+    routes = resources(cfn, "AWS::ApiGatewayV2::Route")
+    assert sorted(p["Properties"]["RouteKey"] for p in routes.values()) == ["$default", "ANY /webhooks/{tenant}"]
+    for route in routes.values():
+        assert route["Properties"]["Target"] == {"Fn::Sub": "integrations/${WebhookIntegration}"}
     assert '"RouteSettings"' not in json.dumps(cfn), "a per-route setting would override the throttle"
-    stage = next(iter(resources(cfn, "AWS::ApiGatewayV2::Stage").values()))["Properties"]
+    stage = r["WebhookStage"]["Properties"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
     assert stage["DefaultRouteSettings"] == {
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
         "ThrottlingBurstLimit": {"Ref": "ThrottlingBurstLimit"},
     }
     assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    permission = r["WebhookApiInvokePermission"]["Properties"]
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+    assert "${WebhookApi}/*" in permission["SourceArn"]["Fn::Sub"]
 
 
-def test_log_groups_have_retention(cfn):
-    for name, group in resources(cfn, "AWS::Logs::LogGroup").items():
+def test_the_function_url_is_public_only_through_the_url(cfn):
+    r = cfn["Resources"]
+    url = r["WebhookFunctionUrl"]["Properties"]
+    assert url["AuthType"] == "NONE" and url["InvokeMode"] == "BUFFERED"
+    assert url["TargetFunctionArn"] == {"Fn::GetAtt": ["ReceiverFunction", "Arn"]}
+    assert "Cors" not in url, "webhooks come from servers, never from browsers"
+    public = [p["Properties"] for p in resources(cfn, "AWS::Lambda::Permission").values()
+              if p["Properties"]["Principal"] == "*"]
+    assert sorted(p["Action"] for p in public) == ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"]
+    for p in public:
+        if p["Action"] == "lambda:InvokeFunction":
+            # Never a public Invoke API: only calls that come through the URL.
+            assert p["InvokedViaFunctionUrl"] is True
+        else:
+            assert p["FunctionUrlAuthType"] == "NONE"
+
+
+def test_no_pipe_without_an_inbox_tenant(cfn):
+    assert not resources(cfn, "AWS::Pipes::Pipe")
+    assert "EnableEventPipes" not in load_sam()["Parameters"], "guided deploy asks only what applies"
+
+
+def test_one_pipe_per_inbox_table_onto_the_bus_with_least_privilege(every):
+    sam = load_sam(EVERY)
+    assert sam["Parameters"]["EnableEventPipes"]["Default"] == "false"
+    pipes = resources(every, "AWS::Pipes::Pipe")
+    assert set(pipes) == {"StripeInboxEventsPipe", "TwilioInboxEventsPipe"}
+    for name, slug in [("StripeInbox", "stripe-inbox"), ("TwilioInbox", "twilio_inbox")]:
+        pipe = pipes[f"{name}EventsPipe"]
+        assert pipe["Condition"] == "CreateEventPipes"
+        p = pipe["Properties"]
+        assert p["Source"] == {"Fn::GetAtt": [f"{name}Table", "StreamArn"]}
+        assert p["RoleArn"] == {"Fn::GetAtt": ["EventPipesRole", "Arn"]}
+        target = p["TargetParameters"]["EventBridgeEventBusParameters"]
+        assert target == {"Source": f"webhook-receiver.{slug}", "DetailType": "$.dynamodb.NewImage.event_type.S"}
+        pattern = json.loads(p["SourceParameters"]["FilterCriteria"]["Filters"][0]["Pattern"])
+        assert pattern["eventName"] == ["INSERT"]
+        assert pattern["dynamodb"]["Keys"]["pk"]["S"] == [{"prefix": "EVENT#"}]
+    role = every["Resources"]["EventPipesRole"]
+    assert role["Condition"] == "CreateEventPipes"
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [t["Principal"] for t in trust] == [{"Service": "pipes.amazonaws.com"}]
+    assert trust[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    bus = {"Fn::If": ["HasEventBus", {"Ref": "EventBusArn"},
+                      {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}]}
+    assert role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"] == [
+        {"Sid": "ReadInboxStreams", "Effect": "Allow",
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+         "Resource": [{"Fn::GetAtt": ["StripeInboxTable", "StreamArn"]},
+                      {"Fn::GetAtt": ["TwilioInboxTable", "StreamArn"]}]},
+        {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"},
+        {"Sid": "PutOnBus", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus},
+    ]
+
+
+@pytest.mark.parametrize("which", ["cfn", "every"])
+def test_log_groups_have_retention(which, request):
+    for name, group in resources(request.getfixturevalue(which), "AWS::Logs::LogGroup").items():
         assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}, name
 
 
-def test_data_event_trail_is_optional_off_by_default_and_locked_down(cfn):
+def test_data_event_trail_is_optional_off_by_default_and_locked_down(cfn, every):
     sam = load_sam()
     assert sam["Parameters"]["EnableDataEventTrail"]["Default"] == "false"
     trail_parts = ["TrailBucket", "TrailBucketPolicy", "DataEventTrail"]
@@ -184,20 +346,30 @@ def test_data_event_trail_is_optional_off_by_default_and_locked_down(cfn):
     for allow in policy[1:]:
         assert allow["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
         assert "aws:SourceArn" in allow["Condition"]["StringEquals"]
-    trail = cfn["Resources"]["DataEventTrail"]["Properties"]
-    selectors = trail["AdvancedEventSelectors"][0]["FieldSelectors"]
-    arns = next(s["Equals"] for s in selectors if s["Field"] == "resources.ARN")
-    assert arns == TABLE_ARNS
-    assert trail["EnableLogFileValidation"] is True
+    for doc, tables in [(cfn, ["ClientA", "ClientB"]),
+                        (every, ["ClientA", "Clerk", "StripeInbox", "TwilioInbox"])]:
+        trail = doc["Resources"]["DataEventTrail"]["Properties"]
+        selectors = trail["AdvancedEventSelectors"][0]["FieldSelectors"]
+        assert next(s["Equals"] for s in selectors if s["Field"] == "resources.ARN") == arns(*tables)
+        assert trail["EnableLogFileValidation"] is True
 
 
 def test_alarms_cover_5xx_errors_and_throttles_and_notify_an_optional_topic(cfn):
     alarms = resources(cfn, "AWS::CloudWatch::Alarm")
     watched = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms.values()}
-    assert watched == {("AWS/ApiGateway", "5xx"), ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles")}
+    assert watched == {("AWS/ApiGateway", "5xx"), ("AWS/Lambda", "Url5xxCount"),
+                       ("AWS/Lambda", "Errors"), ("AWS/Lambda", "Throttles")}
     assert load_sam()["Parameters"]["AlarmTopicArn"]["Default"] == ""
     for name, alarm in alarms.items():
         p = alarm["Properties"]
         assert p["Threshold"] == 1 and p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
         assert p["TreatMissingData"] == "notBreaching", name
         assert p["AlarmActions"] == {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}, name
+
+
+def test_guided_deploy_asks_only_what_a_user_decides():
+    """Every parameter has a default but the tenants' secrets, which only the user knows."""
+    for sam, tenants in [(load_sam(), 2)]:
+        without_default = [p for p, v in sam["Parameters"].items() if "Default" not in v]
+        assert without_default == [p for p in sam["Parameters"] if p.endswith("SecretArn")]
+        assert len(without_default) == tenants

@@ -2,6 +2,7 @@
 //! each with its own table.
 
 mod clerk;
+mod deployment;
 mod faults;
 mod handler;
 mod inbox;

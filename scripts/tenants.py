@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Tenants as data: writes the tenant parts of template.yaml from tenants.json.
+
+Adding a tenant is one entry in tenants.json (slug, scheme, format, and where needed
+tolerance_seconds and public_url); this script derives from it, between the template's
+`# >>> tenants: NAME` and `# <<< tenants: NAME` markers: its secret parameter, its table, its
+role lines (by format: v1 and clerk-user write USER#/DELIVERY# items, inbox EVENT# items), its
+WEBHOOK_TENANTS entry, its trail selector, its EventBridge Pipe (inbox tenants) and its output.
+
+    scripts/tenants.py           rewrite template.yaml (make template)
+    scripts/tenants.py --check   fail if template.yaml is not what tenants.json makes (make test)
+    scripts/tenants.py --from FILE --out OUT   the template for another tenant list (tests)
+
+A generator rather than `Fn::ForEach`: the template stays plain SAM that `sam validate`, cfn-lint,
+checkov and samtranslator read as is, and what is deployed is in the diff of a review. The
+scheme and its rules are checked by the function's own configuration parser
+(tests/it/senders.rs reads tenants.json); this script checks what the template needs.
+"""
+import json
+import pathlib
+import re
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+TENANTS = ROOT / "tenants.json"
+TEMPLATE = ROOT / "template.yaml"
+
+# What each format writes (SPEC §6, §11): the role grants exactly these, per table.
+USER_FORMATS = {"v1", "clerk-user"}
+EVENT_FORMATS = {"inbox"}
+KEYS = {"slug", "scheme", "format", "tolerance_seconds", "public_url"}
+SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
+
+def fail(message):
+    sys.exit(f"tenants.json: {message}")
+
+
+def load(path=TENANTS):
+    doc = json.loads(path.read_text())
+    tenants = doc.get("tenants")
+    if not isinstance(tenants, list) or not tenants:
+        fail('"tenants" must be a non-empty list')
+    seen, names = set(), set()
+    for t in tenants:
+        unknown = set(t) - KEYS
+        if unknown:
+            fail(f"unknown key(s) {sorted(unknown)} in {t}")
+        slug = t.get("slug", "")
+        if not SLUG.match(slug):
+            fail(f"slug {slug!r}: 1-63 letters, digits, '_' or '-', starting with a letter or digit")
+        if slug in seen:
+            fail(f"slug {slug!r} listed twice")
+        seen.add(slug)
+        t.setdefault("scheme", "standard-webhooks")
+        t.setdefault("format", "v1")
+        if t["format"] not in USER_FORMATS | EVENT_FORMATS:
+            fail(f"{slug}: format {t['format']!r} is not one of {sorted(USER_FORMATS | EVENT_FORMATS)}")
+        name = logical(slug)
+        if name in names:
+            fail(f"{slug}: its CloudFormation name {name} is another tenant's")
+        names.add(name)
+    return tenants
+
+
+def logical(slug):
+    """clientA -> ClientA, stripe-inbox -> StripeInbox (CloudFormation names are alphanumeric)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[-_]", slug) if part)
+
+
+def block(lines, indent):
+    return "".join(" " * indent + line + "\n" if line else "\n" for line in lines)
+
+
+def parameters(tenants):
+    out = []
+    for t in tenants:
+        n = logical(t["slug"])
+        out += [
+            f"{n}SecretArn:",
+            "  Type: String",
+            '  AllowedPattern: "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"',
+            f"  Description: Full ARN of the Secrets Manager secret holding {t['slug']}'s"
+            f" {t['scheme']} secret(s), space-separated.",
+        ]
+    return block(out, 2)
+
+
+def tables(tenants):
+    out = []
+    for t in tenants:
+        n = logical(t["slug"])
+        out += [
+            f"{n}Table:",
+            "  Type: AWS::DynamoDB::Table",
+            "  DeletionPolicy: Retain",
+            "  UpdateReplacePolicy: Retain",
+            "  Properties:",
+            "    BillingMode: PAY_PER_REQUEST",
+            "    AttributeDefinitions:",
+            "      - { AttributeName: pk, AttributeType: S }",
+            "      - { AttributeName: sk, AttributeType: S }",
+            "    KeySchema:",
+            "      - { AttributeName: pk, KeyType: HASH }",
+            "      - { AttributeName: sk, KeyType: RANGE }",
+            "    PointInTimeRecoverySpecification:",
+            "      PointInTimeRecoveryEnabled: true",
+            "    SSESpecification:",
+            "      SSEEnabled: true",
+            "    TimeToLiveSpecification:",
+            "      AttributeName: expires_at",
+            "      Enabled: true",
+            "    # For consumers of inbox events (EVENT# items); the receiver's role does not touch it.",
+            "    StreamSpecification:",
+            "      StreamViewType: NEW_IMAGE",
+            "",
+        ]
+    return block(out[:-1], 2)
+
+
+def write_statement(sid, action, prefix, tenants):
+    return [
+        f"- Sid: {sid}",
+        "  Effect: Allow",
+        f"  Action: dynamodb:{action}",
+        "  Resource:",
+        *[f"    - !GetAtt {logical(t['slug'])}Table.Arn" for t in tenants],
+        "  Condition:",
+        "    ForAllValues:StringLike:",
+        f'      dynamodb:LeadingKeys: ["{prefix}"]',
+        "    # ForAllValues is vacuously true on an empty key set: require the key.",
+        '    "Null":',
+        '      dynamodb:LeadingKeys: "false"',
+    ]
+
+
+def role(tenants):
+    users = [t for t in tenants if t["format"] in USER_FORMATS]
+    events = [t for t in tenants if t["format"] in EVENT_FORMATS]
+    out = []
+    if users:
+        out += ["# v1 and clerk-user: one TransactWriteItems, authorised per item: the user item",
+                "# (UpdateItem) and the delivery record (PutItem)."]
+        out += write_statement("WriteUserItems", "UpdateItem", "USER#*", users)
+        out += write_statement("WriteDeliveryRecords", "PutItem", "DELIVERY#*", users)
+    if events:
+        out += ["# inbox: one PutItem of the event."]
+        out += write_statement("WriteInboxEvents", "PutItem", "EVENT#*", events)
+    out += [
+        "- Sid: ReadTenantSecrets",
+        "  Effect: Allow",
+        "  Action: secretsmanager:GetSecretValue",
+        "  Resource:",
+        *[f"    - !Ref {logical(t['slug'])}SecretArn" for t in tenants],
+    ]
+    return block(out, 14)
+
+
+def webhook_tenants(tenants):
+    entries = {}
+    for t in tenants:
+        n = logical(t["slug"])
+        entry = {"table": f"${{{n}Table}}", "secret_arn": f"${{{n}SecretArn}}",
+                 "scheme": t["scheme"], "format": t["format"]}
+        for key in ("tolerance_seconds", "public_url"):
+            if key in t:
+                entry[key] = t[key]
+        entries[t["slug"]] = entry
+    text = json.dumps(entries, separators=(",", ":"))
+    if "'" in text:
+        fail("a value holds a single quote")
+    return block([f"WEBHOOK_TENANTS: !Sub '{text}'"], 10)
+
+
+def trail(tenants):
+    return block([f"- !GetAtt {logical(t['slug'])}Table.Arn" for t in tenants], 16)
+
+
+def pipes(tenants):
+    """One EventBridge Pipe per inbox table (EnableEventPipes=true) and the one role they share:
+    read that table's stream, put events on the one bus."""
+    inbox = [t for t in tenants if t["format"] in EVENT_FORMATS]
+    if not inbox:
+        return ""
+    streams = [f"                - !GetAtt {logical(t['slug'])}Table.StreamArn" for t in inbox]
+    out = [
+        "EventPipesRole:",
+        "  Type: AWS::IAM::Role",
+        "  Condition: CreateEventPipes",
+        "  Properties:",
+        "    AssumeRolePolicyDocument:",
+        '      Version: "2012-10-17"',
+        "      Statement:",
+        "        - Effect: Allow",
+        "          Principal: { Service: pipes.amazonaws.com }",
+        "          Action: sts:AssumeRole",
+        "          Condition:",
+        "            StringEquals:",
+        '              aws:SourceAccount: !Ref AWS::AccountId',
+        "    Policies:",
+        "      - PolicyName: inbox-events-to-bus",
+        "        PolicyDocument:",
+        '          Version: "2012-10-17"',
+        "          Statement:",
+        "            - Sid: ReadInboxStreams",
+        "              Effect: Allow",
+        "              Action:",
+        "                - dynamodb:DescribeStream",
+        "                - dynamodb:GetRecords",
+        "                - dynamodb:GetShardIterator",
+        "              Resource:",
+        *streams,
+        "            # ListStreams names streams only and takes no resource-level permission.",
+        "            - Sid: ListStreams",
+        "              Effect: Allow",
+        "              Action: dynamodb:ListStreams",
+        '              Resource: "*"',
+        "            - Sid: PutOnBus",
+        "              Effect: Allow",
+        "              Action: events:PutEvents",
+        "              Resource: !If [HasEventBus, !Ref EventBusArn, !Sub \"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default\"]",
+        "",
+    ]
+    for t in inbox:
+        n = logical(t["slug"])
+        out += [
+            f"{n}EventsPipe:",
+            "  Type: AWS::Pipes::Pipe",
+            "  Condition: CreateEventPipes",
+            "  Properties:",
+            f"    Description: {t['slug']}'s inbox events, from its table's stream to the event bus",
+            "    RoleArn: !GetAtt EventPipesRole.Arn",
+            f"    Source: !GetAtt {n}Table.StreamArn",
+            "    SourceParameters:",
+            "      DynamoDBStreamParameters:",
+            "        StartingPosition: LATEST",
+            "        BatchSize: 1",
+            "        # An event the bus cannot take (over 256 KB with its stream record) is skipped",
+            "        # after this, not retried for the stream's 24 hours ahead of every later one.",
+            "        MaximumRetryAttempts: 10",
+            "      # New events that name their type: never a TTL expiry, never an untyped event.",
+            "      FilterCriteria:",
+            "        Filters:",
+            '          - Pattern: \'{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"EVENT#"}]}},"NewImage":{"event_type":{"S":[{"exists":true}]}}}}\'',
+            "    Target: !If [HasEventBus, !Ref EventBusArn, !Sub \"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default\"]",
+            "    TargetParameters:",
+            "      EventBridgeEventBusParameters:",
+            f"        Source: webhook-receiver.{t['slug']}",
+            "        DetailType: $.dynamodb.NewImage.event_type.S",
+            "",
+        ]
+    return block(out[:-1], 2)
+
+
+def pipe_parameters(tenants):
+    if not any(t["format"] in EVENT_FORMATS for t in tenants):
+        return ""
+    return block([
+        "EnableEventPipes:",
+        "  Type: String",
+        '  Default: "false"',
+        '  AllowedValues: ["true", "false"]',
+        "  Description: One EventBridge Pipe per inbox tenant, from its table's stream to an event bus"
+        " (detail-type = the event type, source = webhook-receiver.<tenant>).",
+        "EventBusArn:",
+        "  Type: String",
+        '  Default: ""',
+        "  Description: The event bus the pipes put events on. Empty for the account's default bus.",
+    ], 2)
+
+
+def pipe_conditions(tenants):
+    if not any(t["format"] in EVENT_FORMATS for t in tenants):
+        return ""
+    return block([
+        'CreateEventPipes: !Equals [!Ref EnableEventPipes, "true"]',
+        'HasEventBus: !Not [!Equals [!Ref EventBusArn, ""]]',
+    ], 2)
+
+
+def outputs(tenants):
+    out = []
+    for t in tenants:
+        n = logical(t["slug"])
+        out += [f"{n}TableName:", f"  Description: {t['slug']}'s table", f"  Value: !Ref {n}Table"]
+    return block(out, 2)
+
+
+REGIONS = {
+    "parameters": parameters,
+    "tables": tables,
+    "role": role,
+    "environment": webhook_tenants,
+    "trail": trail,
+    "pipes": pipes,
+    "pipe-parameters": pipe_parameters,
+    "pipe-conditions": pipe_conditions,
+    "outputs": outputs,
+}
+
+
+def render(tenants, text):
+    """The template `text` with every tenant region rewritten for `tenants`."""
+    for name, make in REGIONS.items():
+        pattern = re.compile(
+            rf"(^[ ]*# >>> tenants: {re.escape(name)}\b[^\n]*\n)(.*?)(^[ ]*# <<< tenants: {re.escape(name)}\n)",
+            re.S | re.M)
+        if len(pattern.findall(text)) != 1:
+            sys.exit(f"template.yaml: no single '# >>> tenants: {name}' region")
+        text = pattern.sub(lambda m: m.group(1) + make(tenants) + m.group(3), text)
+    return text
+
+
+def main():
+    args = sys.argv[1:]
+    if "--from" in args:
+        source = pathlib.Path(args[args.index("--from") + 1])
+        out = pathlib.Path(args[args.index("--out") + 1])
+        tenants = load(source)
+        out.write_text(render(tenants, TEMPLATE.read_text()))
+        print(f"tenants: {out} written for the {len(tenants)} tenants of {source}", file=sys.stderr)
+        return
+    tenants = load()
+    current = TEMPLATE.read_text()
+    wanted = render(tenants, current)
+    if "--check" in args:
+        if wanted != current:
+            sys.exit("template.yaml is not what tenants.json makes: run `make template` and commit it")
+        print(f"tenants: template.yaml matches tenants.json ({len(tenants)} tenants)", file=sys.stderr)
+        return
+    TEMPLATE.write_text(wanted)
+    print(f"tenants: template.yaml written for {len(tenants)} tenants", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
