@@ -27,6 +27,7 @@ import hmac
 import http
 import http.server
 import json
+import math
 import os
 import pathlib
 import queue
@@ -34,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -52,24 +54,66 @@ def local_env():
 
 
 LOCAL = local_env()
-# The tenant lists its HMAC secret first (then an Ed25519 public key); this signs with the HMAC one.
-SECRET = base64.b64decode(LOCAL["WEBHOOK_SECRET_CLIENTA"].split()[0][len("whsec_"):])
+
+
+def secret(tenant_env):
+    """A Standard Webhooks tenant's HMAC secret (listed first, before any Ed25519 public key)."""
+    return base64.b64decode(LOCAL[tenant_env].split()[0][len("whsec_"):])
+
+
+def signed_event(sample, tenant, body, secret_key, prefix="webhook", signed=True):
+    """`sample` addressed to `tenant` with `body`, signed now with Standard Webhooks headers
+    (`webhook-*`, or Svix's `svix-*` as Clerk sends them)."""
+    ev = json.loads(json.dumps(sample))
+    ev["rawPath"] = f"/webhooks/{tenant}"
+    msg_id = f"msg_bench_{uuid.uuid4().hex}"
+    ts = str(int(time.time()))
+    mac = hmac.new(secret_key, f"{msg_id}.{ts}.{body}".encode(), hashlib.sha256).digest()
+    ev["body"] = body
+    ev["headers"][f"{prefix}-id"] = msg_id
+    ev["headers"][f"{prefix}-timestamp"] = ts
+    ev["headers"][f"{prefix}-signature"] = "v1," + base64.b64encode(mac).decode() if signed else "v1,AAAA"
+    return json.dumps(ev).encode()
+
+
+SECRET = secret("WEBHOOK_SECRET_CLIENTA")
 
 
 def webhook(n, signed=True):
-    """A signed create for a new user, as an HTTP API 2.0 event."""
-    ev = json.loads(json.dumps(SAMPLE))
+    """A signed v1 create for a new user at clientA, as an HTTP API 2.0 event."""
     body = json.dumps({"user_id": f"usr_{n:08x}", "action": "create",
                        "metadata": {"email": f"u{n}@example.com", "display_name": f"User {n}"}},
                       separators=(",", ":"))
-    msg_id = f"msg_bench_{uuid.uuid4().hex}"
-    ts = str(int(time.time()))
-    mac = hmac.new(SECRET, f"{msg_id}.{ts}.{body}".encode(), hashlib.sha256).digest()
-    ev["body"] = body
-    ev["headers"]["webhook-id"] = msg_id
-    ev["headers"]["webhook-timestamp"] = ts
-    ev["headers"]["webhook-signature"] = "v1," + base64.b64encode(mac).decode() if signed else "v1,AAAA"
-    return json.dumps(ev).encode()
+    return signed_event(SAMPLE, "clientA", body, SECRET, signed=signed)
+
+
+STRIPE_SAMPLE = json.loads((ROOT / "events" / "stripe-inbox-customer-created.json").read_text())
+CLERK_SAMPLE = json.loads((ROOT / "events" / "clerk-user-created.json").read_text())
+
+
+def inbox_webhook(n):
+    """A Stripe-sized event (the sample's 0.5 KB body) stored by an inbox tenant."""
+    body = json.loads(STRIPE_SAMPLE["body"])
+    body["id"] = f"evt_bench{n:016d}"
+    return signed_event(SAMPLE, "standard-webhooks-inbox", json.dumps(body, separators=(",", ":")),
+                        secret("WEBHOOK_SECRET_STANDARD_WEBHOOKS_INBOX"))
+
+
+def clerk_webhook(n):
+    """Clerk's user.created sample (1.3 KB) for a new user, Svix headers."""
+    body = json.loads(CLERK_SAMPLE["body"])
+    body["data"]["id"] = f"user_bench{n:016d}"
+    body["timestamp"] = int(time.time() * 1000)
+    return signed_event(CLERK_SAMPLE, "standard-webhooks-clerk-user", json.dumps(body, separators=(",", ":")),
+                        secret("WEBHOOK_SECRET_STANDARD_WEBHOOKS_CLERK_USER"), prefix="svix")
+
+
+# What one accepted webhook of each format is, for the cost figures: (event maker, its outcome).
+FORMATS = {
+    "v1": (webhook, "applied"),
+    "inbox": (inbox_webhook, "stored"),
+    "clerk-user": (clerk_webhook, "applied"),
+}
 
 
 class RuntimeApi:
@@ -80,6 +124,9 @@ class RuntimeApi:
         self.events = queue.Queue()
         self.pending = {}
         self.connections = 0
+        # Per invocation: seconds from the event handed out to the answer received, as Lambda
+        # measures a function's duration.
+        self.durations = []
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -97,7 +144,7 @@ class RuntimeApi:
                 if not self.path.endswith("/invocation/next"):
                     return self.reply(404, b"{}")
                 request_id, payload, done = api.events.get()
-                api.pending[request_id] = done
+                api.pending[request_id] = (done, time.monotonic())
                 self.reply(200, payload, {
                     "Lambda-Runtime-Aws-Request-Id": request_id,
                     "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 10_000),
@@ -111,9 +158,11 @@ class RuntimeApi:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 parts = self.path.split("/")
                 if "invocation" in parts and parts[-1] in ("response", "error"):
-                    done = api.pending.pop(parts[-2], None)
+                    pending = api.pending.pop(parts[-2], None)
                     self.reply(202, b"{}")
-                    if done is not None:
+                    if pending is not None:
+                        done, handed_out = pending
+                        api.durations.append(time.monotonic() - handed_out)
                         done.put((parts[-1], body))
                 else:  # init/error
                     self.reply(202, b"{}")
@@ -153,7 +202,7 @@ class RuntimeApi:
         return done
 
 
-def start(bootstrap, api, endpoint):
+def start(bootstrap, api, endpoint, stdout=subprocess.DEVNULL):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(LOCAL)
     env.update({
@@ -169,7 +218,7 @@ def start(bootstrap, api, endpoint):
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
     })
-    return subprocess.Popen([bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen([bootstrap], env=env, stdout=stdout, stderr=subprocess.DEVNULL)
 
 
 def cpu_ns(pid):
@@ -189,10 +238,10 @@ def peak_rss_kb(pid):
     return 0
 
 
-def check_applied(kind, body):
+def check_applied(kind, body, want=("applied",)):
     answer = json.loads(body)
     status = json.loads(answer["body"]).get("status")
-    if kind != "response" or answer.get("statusCode") != 200 or status != "applied":
+    if kind != "response" or answer.get("statusCode") != 200 or status not in want:
         sys.exit(f"bench: unexpected answer {kind}: {body[:300]!r}")
 
 
@@ -255,6 +304,86 @@ def cold_start(bootstrap, endpoint, signed, counter, runs):
     return statistics.median(times), min(times), max(times)
 
 
+def measure_format(bootstrap, endpoint, fmt, requests, counter):
+    """One instance, `requests` accepted webhooks of `fmt` after a warm-up: CPU and duration per
+    webhook (ms), and from its log lines the bytes logged and the write units DynamoDB reported."""
+    make, outcome = FORMATS[fmt]
+    # A write whose answer DynamoDB Local was too slow to give (a JVM pause) is retried by the
+    # SDK and answered `duplicate`, as a sender's retry would be: counted, not a failure.
+    want = (outcome, "duplicate")
+    api = RuntimeApi()
+    with tempfile.TemporaryFile() as out:
+        proc = start(bootstrap, api, endpoint, stdout=out)
+        try:
+            for _ in range(20):
+                check_applied(*api.invoke(make(next(counter))), want=want)
+            api.durations.clear()
+            out.seek(0, os.SEEK_END)
+            logged_before = out.tell()
+            before = cpu_ns(proc.pid)
+            for _ in range(requests):
+                check_applied(*api.invoke(make(next(counter))), want=want)
+            cpu = (cpu_ns(proc.pid) - before) / requests / 1e6
+        finally:
+            proc.kill()
+            proc.wait()
+        out.seek(logged_before)
+        lines = [line for line in out.read().splitlines() if b'"function_request_id"' in line]
+    if len(lines) != requests:
+        sys.exit(f"bench: {len(lines)} log lines for {requests} {fmt} webhooks")
+    records = [json.loads(line) for line in lines]
+    units = [r["dynamodb_write_units"] for r in records if r["outcome"] == outcome]
+    if len(units) < requests * 0.9 or None in units:
+        sys.exit(f"bench: {fmt}: {len(units)} of {requests} webhooks {outcome} with write units")
+    return {
+        "cpu_ms": cpu,
+        "duration_ms": statistics.median(api.durations) * 1000,
+        "log_bytes": statistics.mean(len(line) + 1 for line in lines),
+        "write_units": statistics.mean(units),
+    }
+
+
+# us-east-1 list prices as assumed on the date below (check the pricing pages before relying on them).
+PRICES_AS_OF = "2026-11-30"
+PRICE_LAMBDA_REQUEST = 0.20 / 1e6          # per request
+PRICE_LAMBDA_GB_S_ARM = 0.0000133334        # per GB-second, arm64 (the template's default)
+PRICE_WRITE_UNIT = 0.625 / 1e6              # DynamoDB on demand, per write request unit
+PRICE_LOG_GB = 0.50                         # CloudWatch Logs ingestion, per GB
+PRICE_HTTP_API = 1.00 / 1e6                 # API Gateway HTTP API, per request (first 300 M a month)
+FULL_CPU_MB = 1769                          # Lambda gives one full vCPU at 1,769 MB, proportionally less below
+
+
+def billed_ms(figures, memory_mb):
+    """Lambda's billed duration at `memory_mb`, from what was measured with a whole core: the CPU
+    part stretches by the share of a vCPU that memory size gets, the waiting (DynamoDB, the
+    Runtime API) does not; billed in whole milliseconds, rounded up."""
+    waiting = max(0.0, figures["duration_ms"] - figures["cpu_ms"])
+    return math.ceil(figures["cpu_ms"] * max(1.0, FULL_CPU_MB / memory_mb) + waiting)
+
+
+def cost_table(measured):
+    """Dollars per million accepted webhooks, per format, memory size and front door."""
+    print(f"bench-e2e: cost per million accepted webhooks (us-east-1 list prices as of {PRICES_AS_OF}: "
+          f"Lambda arm64 $0.20/M requests + ${PRICE_LAMBDA_GB_S_ARM}/GB-s, DynamoDB on demand "
+          f"$0.625/M write units, CloudWatch Logs $0.50/GB, HTTP API $1.00/M requests)")
+    print("  format      | write units | log bytes | CPU ms | duration ms | memory | billed ms "
+          "| Lambda $ | DynamoDB $ | logs $ | total $, HTTP API | total $, Function URL")
+    for fmt, f in measured.items():
+        dynamo = f["write_units"] * PRICE_WRITE_UNIT * 1e6
+        logs = f["log_bytes"] * 1e6 / 1e9 * PRICE_LOG_GB
+        for memory in (128, 256):
+            ms = billed_ms(f, memory)
+            lam = (PRICE_LAMBDA_REQUEST + ms / 1000 * memory / 1024 * PRICE_LAMBDA_GB_S_ARM) * 1e6
+            url = lam + dynamo + logs
+            api = url + PRICE_HTTP_API * 1e6
+            print(f"  {fmt:<11} | {f['write_units']:>11.1f} | {f['log_bytes']:>9.0f} | {f['cpu_ms']:>6.3f} "
+                  f"| {f['duration_ms']:>11.2f} | {memory:>4} MB | {ms:>9} | {lam:>8.3f} | {dynamo:>10.3f} "
+                  f"| {logs:>6.3f} | {api:>17.2f} | {url:>21.2f}")
+    print("  (duration measured against DynamoDB Local on loopback: DynamoDB in a region answers in "
+          "single-digit milliseconds, which adds to the billed time; at 128 MB the CPU part is "
+          f"stretched {FULL_CPU_MB / 128:.1f}x, at 256 MB {FULL_CPU_MB / 256:.1f}x)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bootstrap")
@@ -265,6 +394,8 @@ def main():
     ap.add_argument("--instances", type=int, default=8)
     ap.add_argument("--cold", type=int, default=15, help="cold starts per case")
     ap.add_argument("--runs", type=int, default=1, help="repetitions of each CPU measurement")
+    ap.add_argument("--cost-requests", type=int, default=300,
+                    help="webhooks per format for the cost figures (0: no cost figures)")
     args = ap.parse_args()
     counter = iter(range(int(time.time()) % 100000 * 10000, 1 << 62))
 
@@ -301,6 +432,9 @@ def main():
         print(f"  cold start to a 401 (no DynamoDB call):            median {cold401[0]:.1f} ms (min {cold401[1]:.1f}, max {cold401[2]:.1f}, {args.cold} starts)")
         print(f"  cold start to an applied create (new connection):  median {cold_create[0]:.1f} ms (min {cold_create[1]:.1f}, max {cold_create[2]:.1f}, {args.cold} starts)")
         print(f"  binary size:                                       {size / 1e6:.2f} MB")
+    if args.cost_requests:
+        cost_table({fmt: measure_format(args.bootstrap, args.endpoint, fmt, args.cost_requests, counter)
+                    for fmt in FORMATS})
     if args.compare:
         (a1, a8), (b1, b8) = medians[args.bootstrap], medians[args.compare]
         print(f"bench-e2e: {args.bootstrap} vs {args.compare}: CPU per webhook "

@@ -5,7 +5,9 @@
 # pipeline/floor ratio (<= 2).
 #   BENCH_REQUESTS (default 1000 per instance), BENCH_INSTANCES (8), BENCH_COLD (15 starts),
 #   BENCH_RUNS (5 repetitions of each CPU figure; the median and range are printed),
-#   BENCH_COMPARE (another bootstrap, measured in alternation with this one).
+#   BENCH_COMPARE (another bootstrap, measured in alternation with this one),
+#   BENCH_COST_REQUESTS (300 webhooks per format for the cost table: dollars per million accepted
+#   webhooks from the write units DynamoDB reports, the bytes logged, and billed milliseconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/tools.sh
@@ -20,4 +22,5 @@ endpoint=$(scripts/service.sh start dynamodb)
 .cache/iac/bin/python scripts/create-tables.py "$endpoint" 2>/dev/null
 python3 scripts/bench-e2e.py target/release/webhook-receiver "$endpoint" \
   --requests "${BENCH_REQUESTS:-1000}" --instances "${BENCH_INSTANCES:-8}" --cold "${BENCH_COLD:-15}" \
-  --runs "${BENCH_RUNS:-5}" ${BENCH_COMPARE:+--compare "$BENCH_COMPARE"}
+  --runs "${BENCH_RUNS:-5}" --cost-requests "${BENCH_COST_REQUESTS:-300}" \
+  ${BENCH_COMPARE:+--compare "$BENCH_COMPARE"}

@@ -192,18 +192,21 @@ impl App {
                 .store
                 .apply(&tenant.table, write)
                 .await
-                .map(Accepted::from)
+                .map(|w| (Accepted::from(w.outcome), w.write_units))
                 .map_err(ApiError::from),
             Plan::Event(put) => self
                 .store
                 .put_event(&tenant.table, put)
                 .await
-                .map(Accepted::from)
+                .map(|w| (Accepted::from(w.outcome), w.write_units))
                 .map_err(ApiError::from),
             Plan::Ignored => return Ok(Accepted::Ignored),
         };
         log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
-        result
+        result.map(|(accepted, write_units)| {
+            log.dynamodb_write_units = write_units;
+            accepted
+        })
     }
 }
 

@@ -37,6 +37,14 @@ impl Accepted {
     }
 }
 
+/// A write's outcome and the write request units DynamoDB says it consumed (its
+/// `ReturnConsumedCapacity`; unknown when the answer was a refusal, which carries none).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Written<T> {
+    pub(crate) outcome: T,
+    pub(crate) write_units: Option<f64>,
+}
+
 /// How a user write that was not refused ended (what [`Accepted`] a user write can be).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UserWriteOutcome {

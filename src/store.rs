@@ -16,8 +16,8 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    AttributeValue, CancellationReason, ConsumedCapacity, Put, ReturnConsumedCapacity,
+    ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -26,7 +26,7 @@ use crate::config::TableName;
 use crate::domain::{Action, Change};
 use crate::plan::{
     on_delivery_exists, on_user_refused, Conflict, EventPut, EventPutOutcome, StoredUser,
-    UserWriteOutcome, Write,
+    UserWriteOutcome, Write, Written,
 };
 
 /// Item attribute names (SPEC §6).
@@ -138,7 +138,7 @@ impl Store {
         &self,
         table: &TableName,
         write: &Write,
-    ) -> Result<UserWriteOutcome, WriteError> {
+    ) -> Result<Written<UserWriteOutcome>, WriteError> {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
@@ -150,12 +150,25 @@ impl Store {
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items))
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             let retry = match result {
-                Ok(_) => return Ok(UserWriteOutcome::Applied),
+                Ok(out) => {
+                    return Ok(Written {
+                        outcome: UserWriteOutcome::Applied,
+                        write_units: write_units(out.consumed_capacity()),
+                    })
+                }
                 Err(err) => match classify(err, write)? {
-                    Refusal::Decided(decided) => return decided.map_err(WriteError::Conflict),
+                    Refusal::Decided(decided) => {
+                        return decided
+                            .map(|outcome| Written {
+                                outcome,
+                                write_units: None,
+                            })
+                            .map_err(WriteError::Conflict)
+                    }
                     Refusal::Retry(why) => why,
                 },
             };
@@ -174,7 +187,7 @@ impl Store {
         &self,
         table: &TableName,
         put: &EventPut,
-    ) -> Result<EventPutOutcome, StoreError> {
+    ) -> Result<Written<EventPutOutcome>, StoreError> {
         let mut item = HashMap::from([
             (
                 attr::PK.to_owned(),
@@ -209,14 +222,21 @@ impl Store {
             .set_item(Some(item))
             .condition_expression(condition)
             .set_expression_attribute_names(Some(e.names))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
         match result {
-            Ok(_) => Ok(EventPutOutcome::Stored),
+            Ok(out) => Ok(Written {
+                outcome: EventPutOutcome::Stored,
+                write_units: write_units(out.consumed_capacity()),
+            }),
             Err(SdkError::ServiceError(ctx))
                 if matches!(ctx.err(), PutItemError::ConditionalCheckFailedException(_)) =>
             {
-                Ok(EventPutOutcome::Duplicate)
+                Ok(Written {
+                    outcome: EventPutOutcome::Duplicate,
+                    write_units: None,
+                })
             }
             Err(err) => Err(failure(err, |e| {
                 use PutItemError as E;
@@ -232,6 +252,14 @@ impl Store {
             })),
         }
     }
+}
+
+/// The write request units of a successful call, summed over its tables.
+fn write_units<'a>(consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) -> Option<f64> {
+    consumed
+        .into_iter()
+        .filter_map(ConsumedCapacity::capacity_units)
+        .reduce(|a, b| a + b)
 }
 
 enum Refusal {

@@ -30,6 +30,8 @@ pub struct RequestLog {
     pub status: u16,
     pub total_ms: f64,
     pub dynamodb_ms: Option<f64>,
+    /// The write request units DynamoDB says the write consumed (what it bills), when it wrote.
+    pub dynamodb_write_units: Option<f64>,
     /// The first request this instance served.
     pub cold_start: bool,
     /// The X-Ray trace's root id, when the invocation is traced.
@@ -85,6 +87,7 @@ impl RequestLog {
             status: self.status,
             total_ms: self.total_ms,
             dynamodb_ms: self.dynamodb_ms,
+            dynamodb_write_units: self.dynamodb_write_units,
             dropped_fields: self.dropped_fields,
             requests: 1,
             cold_starts,
@@ -112,6 +115,8 @@ struct Record<'a> {
     status: u16,
     total_ms: f64,
     dynamodb_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dynamodb_write_units: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dropped_fields: Option<usize>,
     #[serde(rename = "Requests")]
@@ -247,6 +252,7 @@ mod tests {
             status: 200,
             total_ms: 12.5,
             dynamodb_ms: Some(8.0),
+            dynamodb_write_units: Some(4.0),
             cold_start: true,
             xray_trace_id: Some("1-5759e988-bd862e3fe1be46a994272793".into()),
             dropped_fields: None,
@@ -385,6 +391,7 @@ mod tests {
                 "status": 200,
                 "total_ms": 12.5,
                 "dynamodb_ms": 8.0,
+                "dynamodb_write_units": 4.0,
                 "Requests": 1,
                 "ColdStart": 1,
             })

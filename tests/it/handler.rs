@@ -450,6 +450,21 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
     assert_eq!(line["outcome"], "applied");
     assert_eq!(line["status"], 200);
     assert!(line["total_ms"].as_f64().is_some() && line["dynamodb_ms"].as_f64().is_some());
+    // What DynamoDB says the write consumed (ReturnConsumedCapacity): a transaction of two
+    // small items costs at least 2 write units each.
+    let units = line["dynamodb_write_units"].as_f64().unwrap();
+    assert!(units >= 4.0, "{line}");
+    // A duplicate is refused by its condition: no units reported (a refusal carries none).
+    let (_, duplicate) = t
+        .app
+        .handle_event_logged(signed("create.json"), "req-log-3")
+        .await;
+    let duplicate = duplicate.to_json(NOW);
+    assert_eq!(duplicate["outcome"], "duplicate");
+    assert!(
+        duplicate.get("dynamodb_write_units").is_none(),
+        "{duplicate}"
+    );
     let text = log.to_line(NOW);
     for secret in [
         "ana@example.com",

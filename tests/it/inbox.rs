@@ -518,3 +518,18 @@ async fn twilio_forms_and_json_are_stored_as_received() {
         (415, "unsupported_media_type")
     );
 }
+
+#[tokio::test]
+async fn an_inbox_put_reports_the_write_units_dynamodb_billed() {
+    let t = TestApp::new().await;
+    let event = signed("stripe-inbox-customer-created.json");
+    let body_bytes = event["body"].as_str().unwrap().len() as f64;
+    let (_, log) = t.app.handle_event_logged(event, "req-units").await;
+    assert_eq!(log.outcome, "stored");
+    // One PutItem: one unit per started KB of the item (the body and a few small attributes).
+    let units = log.dynamodb_write_units.unwrap();
+    assert!(
+        units >= (body_bytes / 1024.0).ceil() && units <= (body_bytes / 1024.0).ceil() + 1.0,
+        "{units} units for a {body_bytes}-byte body"
+    );
+}
