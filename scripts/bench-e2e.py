@@ -338,6 +338,7 @@ def measure_format(bootstrap, endpoint, fmt, requests, counter):
     return {
         "cpu_ms": cpu,
         "duration_ms": statistics.median(api.durations) * 1000,
+        "durations_ms": [d * 1000 for d in api.durations],
         "log_bytes": statistics.mean(len(line) + 1 for line in lines),
         "write_units": statistics.mean(units),
     }
@@ -348,17 +349,21 @@ PRICES_AS_OF = "2026-11-30"
 PRICE_LAMBDA_REQUEST = 0.20 / 1e6          # per request
 PRICE_LAMBDA_GB_S_ARM = 0.0000133334        # per GB-second, arm64 (the template's default)
 PRICE_WRITE_UNIT = 0.625 / 1e6              # DynamoDB on demand, per write request unit
-PRICE_LOG_GB = 0.50                         # CloudWatch Logs ingestion, per GB
+PRICE_LOG_GB = 0.50                         # CloudWatch Logs ingestion, per GB (GiB: 2^30 bytes)
 PRICE_HTTP_API = 1.00 / 1e6                 # API Gateway HTTP API, per request (first 300 M a month)
 FULL_CPU_MB = 1769                          # Lambda gives one full vCPU at 1,769 MB, proportionally less below
+# The HTTP API's access-log line (template.yaml's format filled with typical values), per request.
+ACCESS_LOG_BYTES = 280
+PRICE_XRAY_TRACE = 5.00 / 1e6               # X-Ray, per trace recorded (not in the totals, see below)
 
 
 def billed_ms(figures, memory_mb):
-    """Lambda's billed duration at `memory_mb`, from what was measured with a whole core: the CPU
-    part stretches by the share of a vCPU that memory size gets, the waiting (DynamoDB, the
-    Runtime API) does not; billed in whole milliseconds, rounded up."""
-    waiting = max(0.0, figures["duration_ms"] - figures["cpu_ms"])
-    return math.ceil(figures["cpu_ms"] * max(1.0, FULL_CPU_MB / memory_mb) + waiting)
+    """Lambda's mean billed duration at `memory_mb`, from what was measured with a whole core:
+    each invocation's CPU part stretches by the share of a vCPU that memory size gets, its
+    waiting (DynamoDB, the Runtime API) does not; each billed in whole milliseconds, rounded up."""
+    stretch = max(1.0, FULL_CPU_MB / memory_mb)
+    cpu = figures["cpu_ms"]
+    return statistics.mean(math.ceil(cpu * stretch + max(0.0, d - cpu)) for d in figures["durations_ms"])
 
 
 def cost_table(measured):
@@ -370,18 +375,25 @@ def cost_table(measured):
           "| Lambda $ | DynamoDB $ | logs $ | total $, HTTP API | total $, Function URL")
     for fmt, f in measured.items():
         dynamo = f["write_units"] * PRICE_WRITE_UNIT * 1e6
-        logs = f["log_bytes"] * 1e6 / 1e9 * PRICE_LOG_GB
+        logs = f["log_bytes"] * 1e6 / 2**30 * PRICE_LOG_GB
+        access_logs = ACCESS_LOG_BYTES * 1e6 / 2**30 * PRICE_LOG_GB
         for memory in (128, 256):
             ms = billed_ms(f, memory)
             lam = (PRICE_LAMBDA_REQUEST + ms / 1000 * memory / 1024 * PRICE_LAMBDA_GB_S_ARM) * 1e6
             url = lam + dynamo + logs
-            api = url + PRICE_HTTP_API * 1e6
+            api = url + PRICE_HTTP_API * 1e6 + access_logs
             print(f"  {fmt:<11} | {f['write_units']:>11.1f} | {f['log_bytes']:>9.0f} | {f['cpu_ms']:>6.3f} "
-                  f"| {f['duration_ms']:>11.2f} | {memory:>4} MB | {ms:>9} | {lam:>8.3f} | {dynamo:>10.3f} "
+                  f"| {f['duration_ms']:>11.2f} | {memory:>4} MB | {ms:>9.1f} | {lam:>8.3f} | {dynamo:>10.3f} "
                   f"| {logs:>6.3f} | {api:>17.2f} | {url:>21.2f}")
     print("  (duration measured against DynamoDB Local on loopback: DynamoDB in a region answers in "
           "single-digit milliseconds, which adds to the billed time; at 128 MB the CPU part is "
-          f"stretched {FULL_CPU_MB / 128:.1f}x, at 256 MB {FULL_CPU_MB / 256:.1f}x)")
+          f"stretched {FULL_CPU_MB / 128:.1f}x, at 256 MB {FULL_CPU_MB / 256:.1f}x; the HTTP API total includes "
+          f"its {ACCESS_LOG_BYTES}-byte access-log line)")
+    print(f"  not in the totals: X-Ray (the template's Tracing: Active), ${PRICE_XRAY_TRACE * 1e6:.2f} per million "
+          "traces recorded; the default sampling rule records the first request each second and 5 % of the rest, "
+          "so below about one webhook a second nearly every webhook is traced (up to "
+          f"+${PRICE_XRAY_TRACE * 1e6:.2f} per million), at 100 a second about 6 % "
+          f"(+${PRICE_XRAY_TRACE * 1e6 * 0.06:.2f})")
 
 
 def main():

@@ -110,11 +110,15 @@ def tables(tenants):
             "    TimeToLiveSpecification:",
             "      AttributeName: expires_at",
             "      Enabled: true",
-            "    # For consumers of inbox events (EVENT# items); the receiver's role does not touch it.",
-            "    StreamSpecification:",
-            "      StreamViewType: NEW_IMAGE",
-            "",
         ]
+        if t["format"] in EVENT_FORMATS:
+            out += [
+                "    # For consumers of inbox events (EVENT# items); the receiver's role does not touch it.",
+                "    # User tables have none: nothing consumes them, and their items name people.",
+                "    StreamSpecification:",
+                "      StreamViewType: NEW_IMAGE",
+            ]
+        out += [""]
     return block(out[:-1], 2)
 
 
@@ -156,7 +160,8 @@ def role(tenants):
     return block(out, 14)
 
 
-def webhook_tenants(tenants):
+def tenant_entries(tenants):
+    """WEBHOOK_TENANTS as the template writes it: table and secret by reference."""
     entries = {}
     for t in tenants:
         n = logical(t["slug"])
@@ -166,7 +171,11 @@ def webhook_tenants(tenants):
             if key in t:
                 entry[key] = t[key]
         entries[t["slug"]] = entry
-    text = json.dumps(entries, separators=(",", ":"))
+    return entries
+
+
+def webhook_tenants(tenants):
+    text = json.dumps(tenant_entries(tenants), separators=(",", ":"))
     if "'" in text:
         fail("a value holds a single quote")
     return block([f"WEBHOOK_TENANTS: !Sub '{text}'"], 10)
@@ -311,16 +320,41 @@ def render(tenants, text):
     return text
 
 
+# What AWS accepts: Lambda's environment variables together at most 4 KB, an IAM role's inline
+# policies at most 10,240 characters (whitespace aside). Estimated with the longest names
+# CloudFormation gives (a table: stack-LogicalId-RANDOM; a secret ARN: about 100 characters).
+ENV_LIMIT, POLICY_LIMIT = 4096, 10240
+TABLE_NAME, TABLE_ARN, SECRET_ARN = 100, 160, 110
+
+
+def check_limits(tenants):
+    entries = tenant_entries(tenants)
+    for entry in entries.values():
+        entry["table"], entry["secret_arn"] = "t" * TABLE_NAME, "a" * SECRET_ARN
+    env = len("WEBHOOK_TENANTS") + len(json.dumps(entries, separators=(",", ":")))
+    if env > ENV_LIMIT - 200:
+        fail(f"{len(tenants)} tenants make WEBHOOK_TENANTS about {env} bytes: Lambda allows 4 KB of "
+             "environment in all; split the tenants over two stacks")
+    users = sum(t["format"] in USER_FORMATS for t in tenants)
+    events = len(tenants) - users
+    policy = 1500 + 2 * users * TABLE_ARN + events * TABLE_ARN + len(tenants) * SECRET_ARN
+    if policy > POLICY_LIMIT:
+        fail(f"{len(tenants)} tenants make the role's policy about {policy} characters: IAM allows "
+             f"{POLICY_LIMIT}; split the tenants over two stacks")
+
+
 def main():
     args = sys.argv[1:]
     if "--from" in args:
         source = pathlib.Path(args[args.index("--from") + 1])
         out = pathlib.Path(args[args.index("--out") + 1])
         tenants = load(source)
+        check_limits(tenants)
         out.write_text(render(tenants, TEMPLATE.read_text()))
         print(f"tenants: {out} written for the {len(tenants)} tenants of {source}", file=sys.stderr)
         return
     tenants = load()
+    check_limits(tenants)
     current = TEMPLATE.read_text()
     wanted = render(tenants, current)
     if "--check" in args:

@@ -7,11 +7,13 @@
 //!
 //! - the body: bounded by the size limit before and after decoding, base64-decoded without panic;
 //! - the number of headers: `HeaderMap` panics past its capacity, so an event with more headers
-//!   than any front door lets through is refused before it is read (the test shows the typed
-//!   reading panicking on it);
+//!   (names or values) than any front door lets through is refused before it is read (the test
+//!   shows the typed reading panicking on it);
 //! - a REST event's query: its parameters come as a map that `aws_lambda_events` keeps in a
-//!   `HashMap` (order lost); it is rebuilt from the event's own JSON, in the event's order, so a
-//!   signed URL reads the same every time.
+//!   `HashMap` (order lost); it is rebuilt from the event's own JSON, sorted by name, so a signed
+//!   URL reads the same every time;
+//! - what the typed reading would accept but no front door sends (a list where a header value
+//!   is one string, one header name twice in different case): refused, as before.
 //!
 //! REST events list repeated headers only in `multiValueHeaders` (their `headers` map keeps the
 //! last value), so that is where REST headers are read; HTTP APIs join repeats with commas.
@@ -121,7 +123,7 @@ pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Reque
     } else {
         return (Origin::HttpApi, Err(NotHttpEvent));
     };
-    if header_count(&event) > MAX_HEADERS {
+    if !headers_are_http(&event, origin) {
         return (origin, Err(NotHttpEvent));
     }
     // Ours, taken out before the typed reading (module docs).
@@ -191,19 +193,56 @@ fn read_rest_api(mut event: Value) -> Result<Read, NotHttpEvent> {
     })
 }
 
-/// How many header values the event lists (every value of `multiValueHeaders` counted).
-fn header_count(event: &Map<String, Value>) -> usize {
-    let count = |name: &str| match event.get(name) {
-        Some(Value::Object(map)) => map.values().map(|v| v.as_array().map_or(1, Vec::len)).sum(),
-        _ => 0,
+/// Whether the event's headers are ones the typed reading reads as an HTTP request would carry
+/// them, and no more of them than a front door passes. The typed reading would also take what
+/// no front door sends and read it differently: a value that is a list where one string is
+/// expected, or one name twice in `headers` in different case (a map then keeps the last value,
+/// where a request carrying both must be refused). `HeaderMap` panics past its capacity, counted
+/// in names as well as values (an empty list is a name).
+fn headers_are_http(event: &Map<String, Value>, origin: Origin) -> bool {
+    let multi = match event.get("multiValueHeaders") {
+        Some(Value::Object(map)) if origin == Origin::RestApi && !map.is_empty() => Some(map),
+        _ => None,
     };
-    count("headers") + count("multiValueHeaders")
+    let mut count = 0;
+    if let Some(Value::Object(map)) = event.get("headers") {
+        // The map that is read (REST reads `multiValueHeaders` when it has any) must hold one
+        // string per name; the other is only counted.
+        if multi.is_none() && (!map.values().all(Value::is_string) || has_case_variants(map.keys()))
+        {
+            return false;
+        }
+        count += map.len();
+    }
+    if let Some(map) = multi {
+        for values in map.values() {
+            let Some(values) = values.as_array() else {
+                return false;
+            };
+            if !values.iter().all(Value::is_string) {
+                return false;
+            }
+            count += values.len().max(1);
+        }
+    }
+    count <= MAX_HEADERS
 }
 
-/// A REST event's query string, rebuilt form-encoded from its decoded parameters (REST events
-/// keep no raw query string; a sender that signs its URL is best served by an HTTP API).
+/// Whether two names are one header name in different case.
+fn has_case_variants<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(names.len());
+    names
+        .map(|name| name.to_ascii_lowercase())
+        .any(|name| !seen.insert(name))
+}
+
+/// A REST event's query string, rebuilt form-encoded from its decoded parameters, sorted by
+/// name (REST events keep no raw query string; a sender that signs its URL is best served by an
+/// HTTP API). Sorted here, not left to the map's order, which depends on a serde_json feature
+/// that only some builds of this crate get.
 pub(crate) fn rest_query(params: Option<&Value>) -> Option<String> {
-    let params = params?.as_object()?;
+    let mut params: Vec<_> = params?.as_object()?.iter().collect();
+    params.sort_by(|a, b| a.0.cmp(b.0));
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (name, values) in params {
         for value in values.as_array()?.iter().filter_map(Value::as_str) {
@@ -387,8 +426,8 @@ mod tests {
         let ev = rest(json!({"multiValueQueryStringParameters": params,
                              "queryStringParameters": {"b": "2", "a": "x y"}}));
         let req = parse_event(ev, 10).1.unwrap();
-        // In the event's own order (serde_json keeps it: `preserve_order`, on for the SDK).
-        assert_eq!(req.query.as_deref(), Some("b=2&a=1&a=x+y"));
+        // Sorted by name, values in the event's order, whatever order the map keeps.
+        assert_eq!(req.query.as_deref(), Some("a=1&a=x+y&b=2"));
         assert_eq!(req.method, Method::POST);
         assert_eq!(req.stage.as_deref(), Some("prod"));
     }
@@ -404,6 +443,43 @@ mod tests {
         few.remove("x-h0");
         let ev = v2(json!({ "headers": few }));
         assert_eq!(parse_event(ev, 10).1.unwrap().headers.len(), MAX_HEADERS);
+        // Names count too: empty lists of values are no values, but each is a name the typed
+        // reading makes room for (with 24,577 of them, `HeaderMap::with_capacity` panics).
+        let empty: Map<String, Value> = (0..24_577)
+            .map(|i| (format!("x-h{i}"), json!([])))
+            .collect();
+        let ev = rest(json!({ "multiValueHeaders": empty }));
+        assert_eq!(parse_event(ev, 10).1.unwrap_err(), NotHttpEvent);
+    }
+
+    #[test]
+    fn headers_no_front_door_sends_are_not_read() {
+        for headers in [
+            json!({"x-sig": ["a", "b"]}),
+            json!({"X-Sig": "a", "x-sig": "b"}),
+            json!({"x-sig": null}),
+        ] {
+            let ev = v2(json!({ "headers": headers }));
+            assert_eq!(
+                parse_event(ev, 10).1.unwrap_err(),
+                NotHttpEvent,
+                "{headers}"
+            );
+        }
+        let ev = rest(json!({"multiValueHeaders": {"X-Sig": ["a"], "x-sig": "b"}}));
+        assert_eq!(parse_event(ev, 10).1.unwrap_err(), NotHttpEvent);
+        // Lists in multiValueHeaders, in any case, are every value of one header.
+        let ev = rest(json!({"multiValueHeaders": {"X-Sig": ["a"], "x-sig": ["b"]}}));
+        assert_eq!(
+            parse_event(ev, 10)
+                .1
+                .unwrap()
+                .headers
+                .get_all("x-sig")
+                .iter()
+                .count(),
+            2
+        );
     }
 
     #[test]

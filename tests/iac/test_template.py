@@ -7,6 +7,8 @@ import importlib.util
 import json
 import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -210,7 +212,11 @@ def test_tables_are_retained_encrypted_recoverable_and_expire_items(which, names
         assert p["SSESpecification"]["SSEEnabled"] is True, name
         assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}, name
         # Inbox events are consumed from the stream; the receiver's role has no stream action.
-        assert p["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}, name
+        # User tables have none: nothing consumes them, and their items name people.
+        if name in ("StripeInboxTable", "TwilioInboxTable"):
+            assert p["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}, name
+        else:
+            assert "StreamSpecification" not in p, name
         assert p["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"},
                                   {"AttributeName": "sk", "KeyType": "RANGE"}], name
         assert "TableName" not in p, "CloudFormation names the tables; the function learns them from WEBHOOK_TENANTS"
@@ -226,7 +232,7 @@ def created(cfn, front_door):
 
 FRONT_DOORS = {
     "HttpApi": {"ApiAccessLogGroup", "WebhookApi", "WebhookIntegration", "WebhookRoute", "EverythingRoute",
-                "WebhookStage", "WebhookApiInvokePermission", "Api5xxAlarm"},
+                "WebhookApiApiGatewayDefaultStage", "WebhookApiInvokePermission", "Api5xxAlarm"},
     "FunctionUrl": {"WebhookFunctionUrl", "WebhookFunctionUrlPermission", "WebhookFunctionUrlInvokePermission",
                     "FunctionUrl5xxAlarm"},
 }
@@ -257,7 +263,7 @@ def test_every_method_and_path_reaches_the_function_throttled_and_logged(cfn):
     for route in routes.values():
         assert route["Properties"]["Target"] == {"Fn::Sub": "integrations/${WebhookIntegration}"}
     assert '"RouteSettings"' not in json.dumps(cfn), "a per-route setting would override the throttle"
-    stage = r["WebhookStage"]["Properties"]
+    stage = r["WebhookApiApiGatewayDefaultStage"]["Properties"]
     assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
     assert stage["DefaultRouteSettings"] == {
         "ThrottlingRateLimit": {"Ref": "ThrottlingRateLimit"},
@@ -373,3 +379,18 @@ def test_guided_deploy_asks_only_what_a_user_decides():
         without_default = [p for p, v in sam["Parameters"].items() if "Default" not in v]
         assert without_default == [p for p in sam["Parameters"] if p.endswith("SecretArn")]
         assert len(without_default) == tenants
+
+
+def test_more_tenants_than_aws_allows_fail_before_deploying(tmp_path):
+    many = tmp_path / "tenants.json"
+    many.write_text(json.dumps({"tenants": [{"slug": f"tenant-{i:02}"} for i in range(40)]}))
+    out = tmp_path / "template.yaml"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), "--from", str(many), "--out", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode != 0 and "4 KB" in run.stderr, run.stderr
+    assert not out.exists()
+    few = tmp_path / "few.json"
+    few.write_text(json.dumps({"tenants": [{"slug": f"tenant-{i:02}"} for i in range(8)]}))
+    ok = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), "--from", str(few), "--out", str(out)],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
