@@ -123,16 +123,24 @@ pub fn parse_event(event: Value, max_body_bytes: usize) -> (Origin, Result<Reque
     } else {
         return (Origin::HttpApi, Err(NotHttpEvent));
     };
-    if !headers_are_http(&event, origin) {
-        return (origin, Err(NotHttpEvent));
-    }
+    let single_valued = match check_headers(&event, origin) {
+        Ok(names) => names,
+        Err(not_http) => return (origin, Err(not_http)),
+    };
     // Ours, taken out before the typed reading (module docs).
     let body = take_body(&mut event, max_body_bytes);
     let event = Value::Object(event);
     let request = match origin {
         Origin::HttpApi => read_http_api(event),
         Origin::RestApi => read_rest_api(event),
-    };
+    }
+    .and_then(|read| match single_valued {
+        // A map of one string per name gives one value per name; fewer values than names means
+        // a name came twice in different case and the map kept the last: a request carrying
+        // both must be refused, not read as one.
+        Some(names) if read.headers.len() != names => Err(NotHttpEvent),
+        _ => Ok(read),
+    });
     (origin, request.map(|read| read.with_body(body)))
 }
 
@@ -193,47 +201,45 @@ fn read_rest_api(mut event: Value) -> Result<Read, NotHttpEvent> {
     })
 }
 
-/// Whether the event's headers are ones the typed reading reads as an HTTP request would carry
-/// them, and no more of them than a front door passes. The typed reading would also take what
-/// no front door sends and read it differently: a value that is a list where one string is
-/// expected, or one name twice in `headers` in different case (a map then keeps the last value,
-/// where a request carrying both must be refused). `HeaderMap` panics past its capacity, counted
-/// in names as well as values (an empty list is a name).
-fn headers_are_http(event: &Map<String, Value>, origin: Origin) -> bool {
+/// Checks the event's headers before the typed reading, which would also take what no front
+/// door sends and read it differently: a value that is a list where one string is expected. And
+/// `HeaderMap` panics past its capacity, counted in names as well as values (an empty list is a
+/// name), so no more than a front door passes. Gives, when the map read is `headers` (one string
+/// per name), how many names it has.
+fn check_headers(
+    event: &Map<String, Value>,
+    origin: Origin,
+) -> Result<Option<usize>, NotHttpEvent> {
     let multi = match event.get("multiValueHeaders") {
         Some(Value::Object(map)) if origin == Origin::RestApi && !map.is_empty() => Some(map),
         _ => None,
     };
     let mut count = 0;
+    let mut single_valued = None;
     if let Some(Value::Object(map)) = event.get("headers") {
         // The map that is read (REST reads `multiValueHeaders` when it has any) must hold one
         // string per name; the other is only counted.
-        if multi.is_none() && (!map.values().all(Value::is_string) || has_case_variants(map.keys()))
-        {
-            return false;
+        if multi.is_none() {
+            if !map.values().all(Value::is_string) {
+                return Err(NotHttpEvent);
+            }
+            single_valued = Some(map.len());
         }
         count += map.len();
     }
     if let Some(map) = multi {
         for values in map.values() {
-            let Some(values) = values.as_array() else {
-                return false;
-            };
+            let values = values.as_array().ok_or(NotHttpEvent)?;
             if !values.iter().all(Value::is_string) {
-                return false;
+                return Err(NotHttpEvent);
             }
             count += values.len().max(1);
         }
     }
-    count <= MAX_HEADERS
-}
-
-/// Whether two names are one header name in different case.
-fn has_case_variants<'a>(names: impl ExactSizeIterator<Item = &'a String>) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(names.len());
-    names
-        .map(|name| name.to_ascii_lowercase())
-        .any(|name| !seen.insert(name))
+    if count > MAX_HEADERS {
+        return Err(NotHttpEvent);
+    }
+    Ok(single_valued)
 }
 
 /// A REST event's query string, rebuilt form-encoded from its decoded parameters, sorted by
