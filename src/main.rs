@@ -7,11 +7,13 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use lambda_runtime::tower::util::MapRequestLayer;
 use lambda_runtime::{service_fn, LambdaEvent, Runtime};
 use serde_json::Value;
 use webhook_receiver::clock::SystemClock;
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
+use webhook_receiver::lambda;
 use webhook_receiver::store::Store;
 use webhook_receiver::telemetry;
 
@@ -48,6 +50,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             Ok::<_, Infallible>(response)
         }
     }))
+    // An event the runtime could not parse reaches the handler too, as `null` (400).
+    .layer(MapRequestLayer::new(lambda::readable_invocation))
     .run()
     .await
 }

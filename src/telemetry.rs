@@ -207,17 +207,15 @@ fn log_level(env: impl Fn(&str) -> Option<String>) -> LevelFilter {
     }
 }
 
-/// What is logged through `tracing` at `level`. The HTTP and SDK crates are capped at DEBUG: at
-/// TRACE they would log request and response bodies (events, items).
+/// What is logged through `tracing` at `level`: this crate's lines at that level, every
+/// library's at INFO at most, whatever the level. Below INFO, libraries log what passes through
+/// them: `lambda_runtime` every raw event at TRACE (bodies, emails, signatures), the HTTP and SDK
+/// crates requests and responses (items). No setting raises them (SPEC §13.1); `RUST_LOG` is not
+/// read.
 fn filter(level: LevelFilter) -> Targets {
-    let libraries = level.min(LevelFilter::DEBUG);
     Targets::new()
-        .with_default(level)
-        .with_target("hyper", libraries)
-        .with_target("hyper_util", libraries)
-        .with_target("aws_smithy_runtime", libraries)
-        .with_target("aws_smithy_http_client", libraries)
-        .with_target("aws_sigv4", libraries)
+        .with_default(level.min(LevelFilter::INFO))
+        .with_target(env!("CARGO_CRATE_NAME"), level)
 }
 
 /// JSON logs for everything else (init failures, server-side errors).
@@ -274,18 +272,21 @@ mod tests {
             LevelFilter::ERROR,
         ] {
             let f = filter(level);
-            assert!(
-                !f.would_enable("aws_smithy_runtime::client::http", &Level::TRACE),
-                "{level}"
-            );
-            assert!(!f.would_enable("hyper::proto", &Level::TRACE), "{level}");
+            for library in [
+                "lambda_runtime::layers::api_response",
+                "aws_smithy_runtime::client::http",
+                "hyper::proto",
+                "a_crate_added_later",
+            ] {
+                assert!(!f.would_enable(library, &Level::DEBUG), "{level} {library}");
+            }
             assert_eq!(
                 f.would_enable("webhook_receiver::handler", &Level::ERROR),
                 level >= LevelFilter::ERROR
             );
         }
-        assert!(filter(LevelFilter::DEBUG).would_enable("aws_smithy_runtime", &Level::DEBUG));
         assert!(filter(LevelFilter::TRACE).would_enable("webhook_receiver", &Level::TRACE));
+        assert!(filter(LevelFilter::TRACE).would_enable("aws_smithy_runtime", &Level::INFO));
     }
 
     #[test]
