@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::config::{Config, Tenant};
+use crate::domain::ContentKey;
 use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, EventResponse, Request, Response};
@@ -136,6 +137,7 @@ impl App {
         log.delivery_id = verified
             .signed_id()
             .or(verified.unsigned_id())
+            .or(verified.content_key().map(ContentKey::as_delivery_id))
             .map(ToString::to_string);
 
         // 5. Content type: JSON, or a form for a sender that sends forms.

@@ -41,6 +41,7 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         None => None,
     }
     .or_else(|| body.signed_id().cloned())
+    .or_else(|| body.content_key().map(|k| k.as_delivery_id().clone()))
     .unwrap_or_else(|| DeliveryId::body_hash(&payload_sha256));
 
     let event_type = match facts.event_type {

@@ -32,7 +32,7 @@ use http::HeaderMap;
 use sha2::{Digest, Sha256};
 
 use crate::clock::Timestamp;
-use crate::domain::{DeliveryId, Detail};
+use crate::domain::{ContentKey, DeliveryId, Detail};
 use crate::json::Doc;
 
 /// Every sender, by its `scheme` name in `WEBHOOK_TENANTS`.
@@ -64,6 +64,10 @@ pub fn senders() -> &'static [&'static Sender] {
 pub fn sender(name: &str) -> Option<&'static Sender> {
     SENDERS.iter().copied().find(|s| s.name == name)
 }
+
+/// Most public-key signature checks one request may cost (keys × entries): each hashes the whole
+/// body (SHA-512), and an unsigned caller chooses how many entries it sends (SPEC §13.1).
+pub(crate) const MAX_PUBLIC_KEY_CHECKS: usize = 16;
 
 /// Most secrets a tenant may list: each one costs an HMAC of the body for every request that
 /// matches none (SPEC §2).
@@ -276,6 +280,9 @@ pub(crate) struct Proof {
     pub(crate) signed_id: Option<DeliveryId>,
     /// A delivery id the sender sets beside the signature, not covered by it (GitHub, Shopify).
     pub(crate) unsigned_id: Option<DeliveryId>,
+    /// A key derived from what was signed, where the sender signs no id (Twilio): a replay of
+    /// the same signed content is the same delivery. Not a signed id.
+    pub(crate) content_key: Option<ContentKey>,
     /// The signed timestamp, where the sender signs one.
     pub(crate) signed_at: Option<Timestamp>,
 }
@@ -456,9 +463,14 @@ impl<'a> VerifiedBody<'a> {
         self.proof.unsigned_id.as_ref()
     }
 
+    /// A key derived from what the sender signed, where it signs no id (never a signed id).
+    pub(crate) fn content_key(&self) -> Option<&ContentKey> {
+        self.proof.content_key.as_ref()
+    }
+
     /// The id of this delivery's record (SPEC §4): the signed id, else the sender's delivery
-    /// header, else `sha256:` + the body's hash (so a retry re-signed with a new timestamp is
-    /// still the same delivery).
+    /// header, else the key of what was signed, else `sha256:` + the body's hash (so a retry
+    /// re-signed with a new timestamp is still the same delivery).
     pub fn delivery_id(&self) -> DeliveryId {
         self.delivery_id_for(&self.sha256_hex())
     }
@@ -467,6 +479,7 @@ impl<'a> VerifiedBody<'a> {
     pub(crate) fn delivery_id_for(&self, sha256_hex: &str) -> DeliveryId {
         self.signed_id()
             .or(self.unsigned_id())
+            .or(self.content_key().map(ContentKey::as_delivery_id))
             .cloned()
             .unwrap_or_else(|| DeliveryId::body_hash(sha256_hex))
     }
@@ -590,10 +603,23 @@ impl PublicKeys {
             .map(Self)
     }
 
+    /// Refuses a request whose `signatures` would take more than [`MAX_PUBLIC_KEY_CHECKS`]
+    /// checks against these keys, before any is run.
+    pub(crate) fn within_budget(&self, signatures: usize) -> Result<(), SignatureError> {
+        if self.0.len().saturating_mul(signatures) > MAX_PUBLIC_KEY_CHECKS {
+            return Err(SignatureError::Invalid);
+        }
+        Ok(())
+    }
+
     /// Whether any signature is any key's over the concatenation of `parts` (strict
-    /// verification: no malleable signatures, no small-order keys).
+    /// verification: no malleable signatures, no small-order keys). Nothing is checked, and
+    /// nothing verifies, past the budget ([`PublicKeys::within_budget`]).
     pub(crate) fn any_verifies(&self, parts: &[&[u8]], signatures: &[[u8; 64]]) -> bool {
-        if self.0.is_empty() || signatures.is_empty() {
+        if self.0.is_empty()
+            || signatures.is_empty()
+            || self.within_budget(signatures.len()).is_err()
+        {
             return false;
         }
         let message = parts.concat();

@@ -207,6 +207,9 @@ impl Keys for StandardWebhooks {
         let delivery_id = DeliveryId::parse(id).ok_or(SignatureError::Invalid)?;
         let timestamp = parse_unix_seconds(ts)?;
         let entries = signature_entries(sig)?;
+        // A request whose `v1a` entries would cost more checks than allowed is refused before
+        // any is run, whatever else it carries.
+        self.public.within_budget(entries.v1a.len())?;
         let parts = signed(id, ts, r.body);
         let matched = self.secrets.any_matches(&parts, &entries.v1)
             || self.public.any_verifies(&parts, &entries.v1a);
@@ -217,8 +220,8 @@ impl Keys for StandardWebhooks {
         let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
         Ok(Proof {
             signed_id: Some(delivery_id),
-            unsigned_id: None,
             signed_at: Some(signed_at),
+            ..Proof::default()
         })
     }
 

@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
-use crate::domain::DeliveryId;
+use crate::domain::ContentKey;
 
 use super::{
     raw_demo_secret, required_header, single_header, Acknowledge, Delivery, HeaderRole, HmacKeys,
@@ -58,6 +58,8 @@ const SIGNATURE_HEADER: &str = "x-twilio-signature";
 const SETTINGS_HEADER: &str = "x-twilio-webhooks-signature-settings";
 /// The query parameter that carries a JSON body's hash.
 const BODY_HASH_PARAM: &str = "bodySHA256";
+/// The hash parameter as it reads in a signed string.
+const BODY_HASH_MARK: &str = "bodySHA256=";
 
 #[derive(Debug)]
 struct Twilio {
@@ -114,28 +116,9 @@ impl Keys for Twilio {
         let candidate = STANDARD
             .decode(signature)
             .map_err(|_| SignatureError::Invalid)?;
-        let query = r.query.map(|q| format!("?{q}")).unwrap_or_default();
-        // What the signature covers beside the URL, and what keys the delivery. A form's
-        // signature covers its decoded, sorted parameters, not its bytes: reordered, re-encoded
-        // or repeated pairs verify alike, so what was signed keys it, never the raw body. A JSON
-        // body's own bytes are signed, through their hash in the query.
-        let (params, key) = if is_form(r.headers) {
-            // Twilio adds the hash to JSON requests only: a form under a JSON request's
-            // signature (whose parameters are none) would verify with any empty-looking body.
-            let hashed = r.query.is_some_and(|q| {
-                form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == BODY_HASH_PARAM)
-            });
-            if hashed {
-                return Err(SignatureError::Invalid);
-            }
-            let params = sorted_params(r.body);
-            let key = Sha256::new()
-                .chain_update(query.as_bytes())
-                .chain_update(b"\n")
-                .chain_update(params.as_bytes())
-                .finalize();
-            (params, hex::encode(key))
-        } else {
+        let form = is_form(r.headers);
+        if !form {
+            // A JSON body's own bytes are signed through their hash in the query.
             let hash = hex::encode(Sha256::digest(r.body));
             let named = r.query.is_some_and(|q| {
                 form_urlencoded::parse(q.as_bytes()).any(|(k, v)| k == BODY_HASH_PARAM && v == hash)
@@ -143,24 +126,28 @@ impl Keys for Twilio {
             if !named {
                 return Err(SignatureError::Invalid);
             }
-            (String::new(), hash)
-        };
+        }
+        let signed = signed_after_url(r.query, r.body, form);
+        // The signed string has no separator between the query and a form's parameters, so
+        // text moves between them (a JSON request's query into a form's body, say) and verifies
+        // alike. Twilio hashes JSON bodies only: a form whose signed string names the hash
+        // carries a JSON request's signature.
+        if form && signed.contains(BODY_HASH_MARK) {
+            return Err(SignatureError::Invalid);
+        }
         let keys = self.tokens.material();
         let matched = self.urls.iter().any(|url| {
             keys.iter().any(|key| {
-                keyed(
-                    key,
-                    algorithm,
-                    &[url.as_bytes(), query.as_bytes(), params.as_bytes()],
-                )
-                .verifies(&candidate)
+                keyed(key, algorithm, &[url.as_bytes(), signed.as_bytes()]).verifies(&candidate)
             })
         });
         if !matched {
             return Err(SignatureError::Invalid);
         }
+        // Keyed by exactly what was signed after the URL: every re-encoding, reordering or
+        // query/parameter split of one captured request is one delivery.
         Ok(Proof {
-            signed_id: Some(DeliveryId::body_hash(&key)),
+            content_key: Some(ContentKey::of_sha256(&hex::encode(Sha256::digest(signed)))),
             ..Proof::default()
         })
     }
@@ -170,22 +157,9 @@ impl Keys for Twilio {
         else {
             return Vec::new();
         };
-        let query = self
-            .query(d)
-            .or_else(|| d.query.map(str::to_owned))
-            .map(|q| format!("?{q}"))
-            .unwrap_or_default();
-        let params = if d.form {
-            sorted_params(d.body)
-        } else {
-            String::new()
-        };
-        let signature = keyed(
-            key,
-            Algorithm::Sha1,
-            &[url.as_bytes(), query.as_bytes(), params.as_bytes()],
-        )
-        .bytes();
+        let query = self.query(d).or_else(|| d.query.map(str::to_owned));
+        let signed = signed_after_url(query.as_deref(), d.body, d.form);
+        let signature = keyed(key, Algorithm::Sha1, &[url.as_bytes(), signed.as_bytes()]).bytes();
         vec![(
             HeaderRole::Signature,
             SIGNATURE_HEADER,
@@ -238,6 +212,16 @@ fn is_form(headers: &http::HeaderMap) -> bool {
             m.trim()
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         })
+}
+
+/// What Twilio signs after the URL: `?` and the query when there is one, then, for a form, its
+/// sorted parameters (JSON bodies are signed through the query's hash).
+fn signed_after_url(query: Option<&str>, body: &[u8], form: bool) -> String {
+    let mut signed = query.map(|q| format!("?{q}")).unwrap_or_default();
+    if form {
+        signed.push_str(&sorted_params(body));
+    }
+    signed
 }
 
 /// Every parameter name in sorted order, each followed by its values (sorted, each once), as
@@ -377,7 +361,7 @@ mod tests {
         let id = |body: &[u8]| {
             verify(k.as_ref(), &h, Some("foo=1"), body)
                 .unwrap()
-                .signed_id
+                .content_key
                 .unwrap()
         };
         let reordered: &[u8] = b"To=%2B18005551212&CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030&Digits=1234&";
@@ -393,7 +377,7 @@ mod tests {
         let id = |body: &[u8]| {
             verify(k.as_ref(), &h, None, body)
                 .unwrap()
-                .signed_id
+                .content_key
                 .unwrap()
         };
         assert_eq!(id(b""), id(b"&&"));
@@ -414,6 +398,49 @@ mod tests {
                 Err(SignatureError::Invalid)
             );
         }
+    }
+
+    /// Twilio's signed string runs the query and a form's parameters together: text moved
+    /// between them verifies, and is keyed as the same delivery; a JSON request's query moved
+    /// into a form is refused.
+    #[test]
+    fn a_query_moved_into_the_parameters_is_the_same_delivery() {
+        let k = keys(URL);
+        let verify_form = |sig: &str, query: Option<&str>, body: &[u8]| {
+            verify(k.as_ref(), &headers(sig, FORM), query, body)
+        };
+        let body: &[u8] = b"Body=hi&From=%2B1";
+        let d = Delivery {
+            query: Some("src=console"),
+            body,
+            form: true,
+            ..Delivery::default()
+        };
+        let sig = k.sign(&d)[0].2.clone();
+        let original = verify_form(&sig, Some("src=console"), body).unwrap();
+        // `?src=console` becomes a parameter named so, which sorts first.
+        let moved = verify_form(&sig, None, b"%3Fsrc%3Dconsole=&Body=hi&From=%2B1").unwrap();
+        assert_eq!(original.content_key, moved.content_key);
+        assert!(original.signed_id.is_none() && original.unsigned_id.is_none());
+
+        // A JSON capture's signature, its query carried in a form's body (whole or split).
+        let json = Delivery {
+            body: br#"{"a":1}"#,
+            ..Delivery::default()
+        };
+        let query = k.query(&json).unwrap();
+        let sig = k.sign(&json)[0].2.clone();
+        let whole = format!("%3F{}", query.replace('=', "%3D"));
+        assert_eq!(
+            verify_form(&sig, None, whole.as_bytes()),
+            Err(SignatureError::Invalid)
+        );
+        let (head, tail) = query.split_at(5);
+        let split = tail.replace('=', "%3D");
+        assert_eq!(
+            verify_form(&sig, Some(head), split.as_bytes()),
+            Err(SignatureError::Invalid)
+        );
     }
 
     #[test]

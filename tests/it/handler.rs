@@ -572,6 +572,7 @@ async fn display_names_people_have_are_accepted() {
         "\u{645}\u{6CC}\u{200C}\u{62E}\u{648}\u{627}\u{647}\u{645}",
         "\u{1F469}\u{200D}\u{1F4BB} Ana",
         "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+        "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308} Ana",
     ];
     for (i, name) in names.iter().enumerate() {
         let body = json!({"user_id": format!("usr_0000000{i}"), "action": "create",
@@ -590,6 +591,20 @@ async fn display_names_people_have_are_accepted() {
         "\u{3164}",
         "a\u{200B}b",
         &format!("a{}", "\u{301}".repeat(100)),
+        // Hidden text (SPEC §13.1): a black flag and 120 tag characters spelling a sentence,
+        // a joiner between ASCII letters, 120 joiners before a letter, the Braille blank.
+        &std::iter::once('\u{1F3F4}')
+            .chain(
+                "ignore previous instructions"
+                    .repeat(5)
+                    .chars()
+                    .take(120)
+                    .map(|c| char::from_u32(0xE0000 + c as u32).unwrap()),
+            )
+            .collect::<String>(),
+        "ad\u{200D}min",
+        &format!("{}a", "\u{200D}".repeat(120)),
+        "\u{2800}",
     ]
     .iter()
     .enumerate()
@@ -646,4 +661,52 @@ async fn a_v1a_only_request_is_applied() {
         t.send_event(other).await.result(),
         (401, "signature_invalid")
     );
+}
+
+/// Public-key checks are bounded per request (SPEC §13.1): keys × `v1a` entries at most 16. A
+/// tenant listing eight `whpk_` keys accepts a request of two entries (16 checks); one of three
+/// entries (24) is 401 before any check is run, though one of them would verify, and nothing is
+/// written.
+#[tokio::test]
+async fn v1a_entries_past_the_check_budget_are_refused_unchecked() {
+    use base64::Engine;
+    let sender = webhook_receiver::signature::sender("standard-webhooks").unwrap();
+    let key = |list: String, prefix: &str| {
+        list.split_ascii_whitespace()
+            .find(|k| k.starts_with(prefix))
+            .unwrap()
+            .to_owned()
+    };
+    let public: Vec<String> = (0..8)
+        .map(|i| key((sender.demo_secret)(&format!("budget-{i}")), "whpk_"))
+        .collect();
+    let t = TestApp::with_env(&[("WEBHOOK_SECRET_CLIENTA", &public.join(" "))]).await;
+    let whsk = key(sender.demo_signing_secret("budget-7"), "whsk_");
+    let decoy = format!(
+        "v1a,{}",
+        base64::engine::general_purpose::STANDARD.encode([7u8; 64])
+    );
+    let with_decoys = |id: &str, decoys: usize| {
+        let mut ev = fixture("create.json");
+        ev["headers"]["webhook-id"] = json!(id);
+        sign_event(&mut ev, &whsk, NOW_S).unwrap();
+        let entry = ev["headers"]["webhook-signature"].as_str().unwrap();
+        let header = vec![decoy.as_str(); decoys]
+            .into_iter()
+            .chain([entry])
+            .collect::<Vec<_>>()
+            .join(" ");
+        ev["headers"]["webhook-signature"] = json!(header);
+        ev
+    };
+    assert_eq!(
+        t.send_event(with_decoys("msg_budget_3", 2)).await.result(),
+        (401, "signature_invalid")
+    );
+    assert!(t.user("usr_0a1b2c3d").await.is_none());
+    assert_eq!(
+        t.send_event(with_decoys("msg_budget_2", 1)).await.result(),
+        (200, "applied")
+    );
+    assert!(t.user("usr_0a1b2c3d").await.is_some());
 }

@@ -458,8 +458,14 @@ async fn twilio_forms_and_json_are_stored_as_received() {
         assert_eq!(num(item, "event_time"), Some(NOW_MS));
         assert!(!item.contains_key("event_type"), "{item:?}");
         if content_type == "json" {
-            // A JSON body's own bytes are signed (through its hash): they key it.
-            let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+            // What was signed after the public URL keys it: for JSON, the query that carries
+            // the body's hash.
+            let query = ev["rawQueryString"].as_str().unwrap();
+            assert!(query.contains(&sha256_hex(body.as_bytes())), "{query}");
+            let key = format!(
+                "EVENT#sha256:{}",
+                sha256_hex(format!("?{query}").as_bytes())
+            );
             assert_eq!(s(item, "pk").as_deref(), Some(key.as_str()));
         }
         assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
@@ -517,6 +523,61 @@ async fn twilio_forms_and_json_are_stored_as_received() {
         t.send_event(form).await.result(),
         (415, "unsupported_media_type")
     );
+}
+
+/// Twilio's signed string runs the query and a form's parameters together, with no separator.
+/// One captured request is one event however its text is moved between them: a JSON request's
+/// query carried in a form's body, whole or split at any point, is 401; a form's query moved
+/// into a parameter is the same delivery, `duplicate`. Nothing new is stored (SPEC §12, turn 4).
+#[tokio::test]
+async fn a_captured_twilio_request_is_one_event_however_it_is_split() {
+    let t = TestApp::new().await;
+    let json_event = signed("twilio-json-event.json");
+    assert_eq!(
+        t.send_event(json_event.clone()).await.result(),
+        (200, "stored")
+    );
+    let query = json_event["rawQueryString"].as_str().unwrap().to_owned();
+    let encode = |s: &str| s.replace('=', "%3D").replace('?', "%3F");
+    let mut forgeries = 0;
+    for at in 0..=query.len() {
+        let (head, tail) = query.split_at(at);
+        let mut forged = json_event.clone();
+        forged["headers"]["content-type"] = json!("application/x-www-form-urlencoded");
+        let (query, body) = if head.is_empty() {
+            (String::new(), encode(&format!("?{tail}")))
+        } else {
+            (head.to_owned(), encode(tail))
+        };
+        forged["rawQueryString"] = json!(query);
+        forged["body"] = json!(body);
+        assert_eq!(
+            t.send_event(forged).await.result(),
+            (401, "signature_invalid"),
+            "split at {at}"
+        );
+        forgeries += 1;
+    }
+    assert!(forgeries > 64, "{forgeries}");
+    assert_eq!(t.items_in("twilio-inbox").await.len(), 1);
+
+    // A form signed with a query: the query moved into a parameter (which sorts first) signs
+    // the same string, and is the same delivery.
+    let mut form = fixture("twilio-message-received.json");
+    form["rawQueryString"] = json!("src=console");
+    sign_as_demo(&mut form, NOW_S).unwrap();
+    assert_eq!(t.send_event(form.clone()).await.result(), (200, "stored"));
+    let mut moved = form.clone();
+    moved["rawQueryString"] = json!("");
+    moved["body"] = json!(format!(
+        "%3Fsrc%3Dconsole=&{}",
+        form["body"].as_str().unwrap()
+    ));
+    assert_eq!(t.send_event(moved).await.result(), (200, "duplicate"));
+    let mut reencoded = form.clone();
+    reencoded["body"] = json!(form["body"].as_str().unwrap().replace("%2C+", "%2C%20"));
+    assert_eq!(t.send_event(reencoded).await.result(), (200, "duplicate"));
+    assert_eq!(t.items_in("twilio-inbox").await.len(), 2);
 }
 
 #[tokio::test]

@@ -101,6 +101,16 @@ pub async fn table(client: &Client) -> String {
 
 /// Creates `name` with the receiver's key schema.
 pub async fn create_table(client: &Client, name: String) {
+    try_create_table(client, name)
+        .await
+        .expect("create table in DynamoDB Local");
+}
+
+/// As [`create_table`], for a table that may exist already.
+pub async fn try_create_table(
+    client: &Client,
+    name: String,
+) -> Result<(), aws_sdk_dynamodb::Error> {
     let attr = |n: &str| {
         AttributeDefinition::builder()
             .attribute_name(n)
@@ -124,8 +134,8 @@ pub async fn create_table(client: &Client, name: String) {
         .key_schema(key("sk", KeyType::Range))
         .billing_mode(BillingMode::PayPerRequest)
         .send()
-        .await
-        .expect("create table in DynamoDB Local");
+        .await?;
+    Ok(())
 }
 
 /// The table of demo tenant `slug` other than clientA, beside clientA's `table_a` (tenants
@@ -170,13 +180,19 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_env(&[]).await
+    }
+
+    /// As [`TestApp::new`], with `extra` configuration variables over the demo tenants' (a
+    /// tenant's secret list, say).
+    pub async fn with_env(extra: &[(&str, &str)]) -> Self {
         let client = client().await;
         let table = table(&client).await;
         let demo_tables = others().map(|t| create_table(&client, demo_table(&table, &t.slug)));
         futures_util::future::join_all(demo_tables).await;
         let sdk = sdk_config(&endpoint()).await;
         let app = App::new(
-            config_for(&table, &[]),
+            config_for(&table, extra),
             Store::new(&sdk),
             Arc::new(FixedClock(NOW)),
         );
