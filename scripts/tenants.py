@@ -11,14 +11,20 @@ WEBHOOK_TENANTS entry, its trail selector, its EventBridge Pipe (inbox tenants) 
     scripts/tenants.py --check   fail if template.yaml is not what tenants.json makes (make test)
     scripts/tenants.py --from FILE --out OUT   the template for another tenant list (tests)
 
+Nothing is written until every value has passed the function's own configuration rules (the
+slug matched whole, the scheme known, the format allowed for it, the tolerance in range, a
+`public_url` that is https without query, `$`, braces, quotes, backslash or whitespace): the
+list is handed to `webhook-sign --check-tenants`, which reads it with the function's parser. A
+bad list exits non-zero naming the entry and field. Every value is written quoted.
+
 A generator rather than `Fn::ForEach`: the template stays plain SAM that `sam validate`, cfn-lint,
-checkov and samtranslator read as is, and what is deployed is in the diff of a review. The
-scheme and its rules are checked by the function's own configuration parser
-(tests/it/senders.rs reads tenants.json); this script checks what the template needs.
+checkov and samtranslator read as is, and what is deployed is in the diff of a review.
 """
+import argparse
 import json
 import pathlib
 import re
+import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -32,35 +38,66 @@ KEYS = {"slug", "scheme", "format", "tolerance_seconds", "public_url"}
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
-def fail(message):
-    sys.exit(f"tenants.json: {message}")
+def fail(message, source=TENANTS):
+    sys.exit(f"{source.name if source == TENANTS else source}: {message}")
 
 
 def load(path=TENANTS):
-    doc = json.loads(path.read_text())
-    tenants = doc.get("tenants")
+    """The tenant list, with what the template needs checked: a list of objects of known keys,
+    string values where the template writes strings, each slug once and matched whole."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        fail(f"cannot be read as JSON: {e}", path)
+    tenants = doc.get("tenants") if isinstance(doc, dict) else None
     if not isinstance(tenants, list) or not tenants:
-        fail('"tenants" must be a non-empty list')
+        fail('"tenants" must be a non-empty list', path)
     seen, names = set(), set()
-    for t in tenants:
+    for i, t in enumerate(tenants, 1):
+        if not isinstance(t, dict):
+            fail(f"tenant #{i}: must be an object", path)
         unknown = set(t) - KEYS
         if unknown:
-            fail(f"unknown key(s) {sorted(unknown)} in {t}")
-        slug = t.get("slug", "")
-        if not SLUG.match(slug):
-            fail(f"slug {slug!r}: 1-63 letters, digits, '_' or '-', starting with a letter or digit")
+            fail(f"tenant #{i}: unknown field(s) {sorted(unknown)} (allowed: {sorted(KEYS)})", path)
+        slug = t.get("slug")
+        # fullmatch: `$` would let a trailing newline through.
+        if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+            fail(f"tenant #{i}, field 'slug': 1-63 letters, digits, '_' or '-', starting with a "
+                 "letter or digit", path)
+        for key in ("scheme", "format", "public_url"):
+            if key in t and not isinstance(t[key], str):
+                fail(f"tenant {slug!r}, field {key!r}: must be a string", path)
+        if "tolerance_seconds" in t and type(t["tolerance_seconds"]) is not int:
+            fail(f"tenant {slug!r}, field 'tolerance_seconds': must be a whole number", path)
         if slug in seen:
-            fail(f"slug {slug!r} listed twice")
+            fail(f"tenant {slug!r}: listed twice", path)
         seen.add(slug)
         t.setdefault("scheme", "standard-webhooks")
         t.setdefault("format", "v1")
         if t["format"] not in USER_FORMATS | EVENT_FORMATS:
-            fail(f"{slug}: format {t['format']!r} is not one of {sorted(USER_FORMATS | EVENT_FORMATS)}")
+            fail(f"tenant {slug!r}, field 'format': {t['format']!r} is not one of "
+                 f"{sorted(USER_FORMATS | EVENT_FORMATS)}", path)
         name = logical(slug)
         if name in names:
-            fail(f"{slug}: its CloudFormation name {name} is another tenant's")
+            fail(f"tenant {slug!r}: its CloudFormation name {name} is another tenant's", path)
         names.add(name)
     return tenants
+
+
+def check_with_the_function(path):
+    """The function's own configuration rules, through its parser (webhook-sign
+    --check-tenants): what the function would refuse at every cold start is refused here."""
+    run = subprocess.run(
+        ["cargo", "run", "-q", "--features", "signing", "--bin", "webhook-sign", "--",
+         "--check-tenants", str(path)],
+        cwd=ROOT, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(run.stderr.strip() or f"webhook-sign --check-tenants {path} failed")
+
+
+def quoted(value):
+    """A YAML double-quoted scalar (JSON's string syntax is YAML's): no value is read as YAML."""
+    return json.dumps(value)
 
 
 def logical(slug):
@@ -80,8 +117,8 @@ def parameters(tenants):
             f"{n}SecretArn:",
             "  Type: String",
             '  AllowedPattern: "^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$"',
-            f"  Description: Full ARN of the Secrets Manager secret holding {t['slug']}'s"
-            f" {t['scheme']} secret(s), space-separated.",
+            "  Description: " + quoted(f"Full ARN of the Secrets Manager secret holding {t['slug']}'s"
+                                      f" {t['scheme']} secret(s), space-separated."),
         ]
     return block(out, 2)
 
@@ -175,9 +212,14 @@ def tenant_entries(tenants):
 
 
 def webhook_tenants(tenants):
-    text = json.dumps(tenant_entries(tenants), separators=(",", ":"))
-    if "'" in text:
-        fail("a value holds a single quote")
+    entries = tenant_entries(tenants)
+    # Only the template's own references are substituted; a value cannot add one (`${` is
+    # refused in values), nor end the single-quoted string.
+    for slug, entry in entries.items():
+        for key, value in entry.items():
+            if key not in ("table", "secret_arn") and ("${" in str(value) or "'" in str(value)):
+                fail(f"tenant {slug!r}, field {key!r}: holds `${{` or a single quote")
+    text = json.dumps(entries, separators=(",", ":"))
     return block([f"WEBHOOK_TENANTS: !Sub '{text}'"], 10)
 
 
@@ -185,12 +227,30 @@ def trail(tenants):
     return block([f"- !GetAtt {logical(t['slug'])}Table.Arn" for t in tenants], 16)
 
 
+# A pipe's name: this stack's key (the first group of its stack id's UUID), then the tenant's
+# slug. Known before the pipe exists, so the role's trust can name every pipe exactly; unique per
+# stack; at most 64 characters, as pipe names are (inbox slugs: at most 55).
+STACK_KEY = '!Select [0, !Split ["-", !Select [2, !Split ["/", !Ref AWS::StackId]]]]'
+MAX_PIPE_SLUG = 64 - 9
+
+
+def pipe_arn(slug):
+    return ('!Sub ["arn:${AWS::Partition}:pipes:${AWS::Region}:${AWS::AccountId}:pipe/${StackKey}-'
+            f'{slug}", {{StackKey: {STACK_KEY}}}]')
+
+
 def pipes(tenants):
-    """One EventBridge Pipe per inbox table (EnableEventPipes=true) and the one role they share:
-    read that table's stream, put events on the one bus."""
+    """One EventBridge Pipe per inbox table (EnableEventPipes=true), the one role they share
+    (read that table's stream, put events on the one bus, send what the bus refuses to the
+    dead-letter queue), trusted by exactly these pipes, and the dead-letter queue with its
+    alarm."""
     inbox = [t for t in tenants if t["format"] in EVENT_FORMATS]
     if not inbox:
         return ""
+    for t in inbox:
+        if len(t["slug"]) > MAX_PIPE_SLUG:
+            fail(f"tenant {t['slug']!r}, field 'slug': an inbox tenant's slug names its pipe: "
+                 f"at most {MAX_PIPE_SLUG} characters")
     streams = [f"                - !GetAtt {logical(t['slug'])}Table.StreamArn" for t in inbox]
     out = [
         "EventPipesRole:",
@@ -203,9 +263,13 @@ def pipes(tenants):
         "        - Effect: Allow",
         "          Principal: { Service: pipes.amazonaws.com }",
         "          Action: sts:AssumeRole",
+        "          # Only this stack's pipes, in this account (the confused deputy).",
         "          Condition:",
         "            StringEquals:",
         '              aws:SourceAccount: !Ref AWS::AccountId',
+        "            ArnEquals:",
+        "              aws:SourceArn:",
+        *[f"                - {pipe_arn(t['slug'])}" for t in inbox],
         "    Policies:",
         "      - PolicyName: inbox-events-to-bus",
         "        PolicyDocument:",
@@ -228,6 +292,36 @@ def pipes(tenants):
         "              Effect: Allow",
         "              Action: events:PutEvents",
         "              Resource: !If [HasEventBus, !Ref EventBusArn, !Sub \"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default\"]",
+        "            - Sid: SendToDeadLetterQueue",
+        "              Effect: Allow",
+        "              Action: sqs:SendMessage",
+        "              Resource: !GetAtt EventPipesDeadLetterQueue.Arn",
+        "",
+        "# What a pipe could not put on the bus after its retries (the bus refused it, or it is",
+        "# over 256 KB with its stream record): kept 14 days, to look at and redrive.",
+        "EventPipesDeadLetterQueue:",
+        "  Type: AWS::SQS::Queue",
+        "  Condition: CreateEventPipes",
+        "  Properties:",
+        "    SqsManagedSseEnabled: true",
+        "    MessageRetentionPeriod: 1209600",
+        "",
+        "EventPipesDeadLetterAlarm:",
+        "  Type: AWS::CloudWatch::Alarm",
+        "  Condition: CreateEventPipes",
+        "  Properties:",
+        "    AlarmDescription: An inbox event did not reach the bus and waits in the pipes' dead-letter queue.",
+        "    Namespace: AWS/SQS",
+        "    MetricName: ApproximateNumberOfMessagesVisible",
+        "    Dimensions:",
+        "      - { Name: QueueName, Value: !GetAtt EventPipesDeadLetterQueue.QueueName }",
+        "    Statistic: Maximum",
+        "    Period: 300",
+        "    EvaluationPeriods: 1",
+        "    Threshold: 1",
+        "    ComparisonOperator: GreaterThanOrEqualToThreshold",
+        "    TreatMissingData: notBreaching",
+        "    AlarmActions: !If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]",
         "",
     ]
     for t in inbox:
@@ -237,16 +331,20 @@ def pipes(tenants):
             "  Type: AWS::Pipes::Pipe",
             "  Condition: CreateEventPipes",
             "  Properties:",
-            f"    Description: {t['slug']}'s inbox events, from its table's stream to the event bus",
+            f'    Name: !Join ["-", [{STACK_KEY}, {quoted(t["slug"])}]]',
+            "    Description: " + quoted(f"{t['slug']}'s inbox events, from its table's stream to the event bus"),
             "    RoleArn: !GetAtt EventPipesRole.Arn",
             f"    Source: !GetAtt {n}Table.StreamArn",
             "    SourceParameters:",
             "      DynamoDBStreamParameters:",
             "        StartingPosition: LATEST",
             "        BatchSize: 1",
-            "        # An event the bus cannot take (over 256 KB with its stream record) is skipped",
-            "        # after this, not retried for the stream's 24 hours ahead of every later one.",
+            "        # An event the bus cannot take (over 256 KB with its stream record) goes to the",
+            "        # dead-letter queue after this, not retried for the stream's 24 hours ahead of",
+            "        # every later one.",
             "        MaximumRetryAttempts: 10",
+            "        DeadLetterConfig:",
+            "          Arn: !GetAtt EventPipesDeadLetterQueue.Arn",
             "      # New events that name their type: never a TTL expiry, never an untyped event.",
             "      FilterCriteria:",
             "        Filters:",
@@ -254,7 +352,7 @@ def pipes(tenants):
             "    Target: !If [HasEventBus, !Ref EventBusArn, !Sub \"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default\"]",
             "    TargetParameters:",
             "      EventBridgeEventBusParameters:",
-            f"        Source: webhook-receiver.{t['slug']}",
+            "        Source: " + quoted(f"webhook-receiver.{t['slug']}"),
             "        DetailType: $.dynamodb.NewImage.event_type.S",
             "",
         ]
@@ -291,7 +389,8 @@ def outputs(tenants):
     out = []
     for t in tenants:
         n = logical(t["slug"])
-        out += [f"{n}TableName:", f"  Description: {t['slug']}'s table", f"  Value: !Ref {n}Table"]
+        out += [f"{n}TableName:", "  Description: " + quoted(f"{t['slug']}'s table"),
+                f"  Value: !Ref {n}Table"]
     return block(out, 2)
 
 
@@ -344,20 +443,27 @@ def check_limits(tenants):
 
 
 def main():
-    args = sys.argv[1:]
-    if "--from" in args:
-        source = pathlib.Path(args[args.index("--from") + 1])
-        out = pathlib.Path(args[args.index("--out") + 1])
-        tenants = load(source)
-        check_limits(tenants)
-        out.write_text(render(tenants, TEMPLATE.read_text()))
-        print(f"tenants: {out} written for the {len(tenants)} tenants of {source}", file=sys.stderr)
-        return
-    tenants = load()
+    parser = argparse.ArgumentParser(
+        description="Writes template.yaml's tenant parts from tenants.json (make template).")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; fail if template.yaml is not what tenants.json makes")
+    parser.add_argument("--from", dest="source", type=pathlib.Path,
+                        help="another tenant list (with --out)")
+    parser.add_argument("--out", type=pathlib.Path, help="where the template for --from goes")
+    args = parser.parse_args()
+    if (args.source is None) != (args.out is None) or (args.check and args.source):
+        parser.error("--from and --out go together, and not with --check")
+    source = args.source or TENANTS
+    tenants = load(source)
     check_limits(tenants)
+    check_with_the_function(source)
+    if args.source:
+        args.out.write_text(render(tenants, TEMPLATE.read_text()))
+        print(f"tenants: {args.out} written for the {len(tenants)} tenants of {source}", file=sys.stderr)
+        return
     current = TEMPLATE.read_text()
     wanted = render(tenants, current)
-    if "--check" in args:
+    if args.check:
         if wanted != current:
             sys.exit("template.yaml is not what tenants.json makes: run `make template` and commit it")
         print(f"tenants: template.yaml matches tenants.json ({len(tenants)} tenants)", file=sys.stderr)

@@ -530,7 +530,8 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
     })
 }
 
-/// `https://host[:port][/path]`: no query, no fragment, no spaces, at most 2048 characters.
+/// `https://host[:port][/path]`: no query, no fragment, no spaces, at most 2048 characters; none
+/// of `$ { } " ' \`, which a template would read as a substitution or a quote (SPEC §13.1).
 fn is_public_url(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("https://") else {
         return false;
@@ -538,7 +539,7 @@ fn is_public_url(url: &str) -> bool {
     let host = rest.split('/').next().unwrap_or_default();
     url.len() <= 2048
         && !host.is_empty()
-        && !url.contains(['?', '#'])
+        && !url.contains(['?', '#', '$', '{', '}', '"', '\'', '\\'])
         && url.bytes().all(|b| b.is_ascii_graphic())
 }
 

@@ -450,6 +450,49 @@ pub fn local_env() -> String {
     out
 }
 
+/// Checks a deployment's tenant list (`tenants.json`: `{"tenants": [{"slug": …, "scheme": …,
+/// …}]}`) by the function's own configuration rules, as the function would read it once
+/// deployed: each entry as the template writes it, with a table and a secret (its sender's demo
+/// secret) standing in for the template's references. The error names the tenant and field.
+pub fn check_tenants(doc: &Value) -> Result<usize, String> {
+    let list = doc["tenants"]
+        .as_array()
+        .filter(|l| !l.is_empty())
+        .ok_or("\"tenants\" must be a non-empty list")?;
+    let mut entries = serde_json::Map::new();
+    let mut env = std::collections::HashMap::new();
+    for (i, t) in list.iter().enumerate() {
+        let mut entry = t
+            .as_object()
+            .ok_or_else(|| format!("tenant #{}: must be an object", i + 1))?
+            .clone();
+        let slug = match entry.remove("slug") {
+            Some(Value::String(slug)) => slug,
+            _ => return Err(format!("tenant #{}: field `slug` must be a string", i + 1)),
+        };
+        let scheme = entry
+            .get("scheme")
+            .and_then(Value::as_str)
+            .unwrap_or(signature::DEFAULT_SCHEME);
+        // An unknown scheme is the configuration's to name; any secret stands in meanwhile.
+        let secret = signature::sender(scheme)
+            .unwrap_or(signature::senders()[0])
+            .demo_secret;
+        env.insert(format!("SECRET_{i}"), secret(&format!("tenant-{i}")));
+        entry.insert("table".into(), Value::from(format!("app_{i}_events")));
+        entry.insert("secret_env".into(), Value::from(format!("SECRET_{i}")));
+        if entries.insert(slug.clone(), Value::Object(entry)).is_some() {
+            return Err(format!("tenant #{}: slug listed twice", i + 1));
+        }
+    }
+    env.insert(
+        "WEBHOOK_TENANTS".to_owned(),
+        Value::Object(entries).to_string(),
+    );
+    crate::config::Config::from_env(|k| env.get(k).cloned()).map_err(|e| e.to_string())?;
+    Ok(list.len())
+}
+
 /// A libFuzzer dictionary: every sender's header names and their values' fixed parts.
 pub fn fuzz_dictionary() -> String {
     let mut words: Vec<String> = Vec::new();

@@ -2,7 +2,7 @@
 //! `make send` and senders' integration tests.
 //!
 //! usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] EVENT.json
-//!        webhook-sign --local-env | --fuzz-dict
+//!        webhook-sign --local-env | --fuzz-dict | --check-tenants TENANTS.json
 //!   Without --scheme, fills the `<now>` / `<sign>` placeholders (the scheme is the one whose
 //!   signature header holds `<sign>`). With --scheme, writes that scheme's headers outright.
 //!   The secret comes from the variable VAR; by default WEBHOOK_SIGNING_KEY_<SLUG> when set
@@ -11,19 +11,22 @@
 //!   printed. The sender signs with the first key of each kind the variable lists. Prints the signed event, or with
 //!   --curl a curl command that sends it to BASE_URL.
 //!   --local-env prints local.env (the demo tenants of every sender); --fuzz-dict prints the
-//!   fuzzers' dictionary (every sender's header names).
+//!   fuzzers' dictionary (every sender's header names); --check-tenants checks a deployment's
+//!   tenant list by the function's own configuration rules (scripts/tenants.py asks it before
+//!   writing the template).
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use webhook_receiver::signing::{
-    curl_command, fuzz_dictionary, local_env, sign_event_as, sign_event_for, signing_key_env,
+    check_tenants, curl_command, fuzz_dictionary, local_env, sign_event_as, sign_event_for,
+    signing_key_env,
 };
 
 const DEFAULT_SECRET_ENV: &str = "WEBHOOK_SECRET_CLIENTA";
 const USAGE: &str = "usage: webhook-sign [--scheme SCHEME] [--secret-env VAR] [--curl BASE_URL] \
-     EVENT.json | --local-env | --fuzz-dict";
+     EVENT.json | --local-env | --fuzz-dict | --check-tenants TENANTS.json";
 
 fn main() -> ExitCode {
     match run() {
@@ -53,6 +56,15 @@ fn run() -> Result<String, String> {
             // Both end with a newline already.
             "--local-env" => return Ok(local_env().trim_end().to_owned()),
             "--fuzz-dict" => return Ok(fuzz_dictionary().trim_end().to_owned()),
+            "--check-tenants" => {
+                let path = args.next().ok_or("--check-tenants needs a file")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                let doc = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+                let n = check_tenants(&doc).map_err(|e| format!("{path}: {e}"))?;
+                return Ok(format!(
+                    "{path}: {n} tenants, each one the function accepts"
+                ));
+            }
             _ if file.is_none() => file = Some(arg),
             _ => return Err(format!("unexpected argument `{arg}`")),
         }

@@ -317,7 +317,19 @@ def test_one_pipe_per_inbox_table_onto_the_bus_with_least_privilege(every):
     assert role["Condition"] == "CreateEventPipes"
     trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert [t["Principal"] for t in trust] == [{"Service": "pipes.amazonaws.com"}]
-    assert trust[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    stack_key = {"Fn::Select": [0, {"Fn::Split": ["-", {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}]}]}
+    pipe_arn = "arn:${AWS::Partition}:pipes:${AWS::Region}:${AWS::AccountId}:pipe/${StackKey}-"
+    assert trust[0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        # Exactly this stack's pipes, by the names they are given.
+        "ArnEquals": {"aws:SourceArn": [{"Fn::Sub": [pipe_arn + slug, {"StackKey": stack_key}]}
+                                        for slug in ("stripe-inbox", "twilio_inbox")]},
+    }
+    for name, slug in [("StripeInbox", "stripe-inbox"), ("TwilioInbox", "twilio_inbox")]:
+        p = pipes[f"{name}EventsPipe"]["Properties"]
+        assert p["Name"] == {"Fn::Join": ["-", [stack_key, slug]]}
+        dlq = p["SourceParameters"]["DynamoDBStreamParameters"]["DeadLetterConfig"]
+        assert dlq == {"Arn": {"Fn::GetAtt": ["EventPipesDeadLetterQueue", "Arn"]}}
     bus = {"Fn::If": ["HasEventBus", {"Ref": "EventBusArn"},
                       {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default"}]}
     assert role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"] == [
@@ -327,7 +339,29 @@ def test_one_pipe_per_inbox_table_onto_the_bus_with_least_privilege(every):
                       {"Fn::GetAtt": ["TwilioInboxTable", "StreamArn"]}]},
         {"Sid": "ListStreams", "Effect": "Allow", "Action": "dynamodb:ListStreams", "Resource": "*"},
         {"Sid": "PutOnBus", "Effect": "Allow", "Action": "events:PutEvents", "Resource": bus},
+        {"Sid": "SendToDeadLetterQueue", "Effect": "Allow", "Action": "sqs:SendMessage",
+         "Resource": {"Fn::GetAtt": ["EventPipesDeadLetterQueue", "Arn"]}},
     ]
+
+
+def test_what_a_pipe_cannot_deliver_waits_in_an_encrypted_queue_that_alarms(every):
+    queue = every["Resources"]["EventPipesDeadLetterQueue"]
+    assert queue["Condition"] == "CreateEventPipes"
+    assert queue["Properties"] == {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1209600}
+    alarm = every["Resources"]["EventPipesDeadLetterAlarm"]
+    assert alarm["Condition"] == "CreateEventPipes"
+    p = alarm["Properties"]
+    assert (p["Namespace"], p["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert p["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["EventPipesDeadLetterQueue", "QueueName"]}}]
+    assert p["Threshold"] == 1 and p["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert p["AlarmActions"] == {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}
+
+
+def test_an_inbox_slug_too_long_to_name_its_pipe_is_refused(tmp_path):
+    code, message, wrote = generate(tmp_path, [{"slug": "a" * 56, "scheme": "stripe", "format": "inbox"}])
+    assert code != 0 and "at most 55" in message and not wrote, message
+    code, message, wrote = generate(tmp_path, [{"slug": "a" * 55, "scheme": "stripe", "format": "inbox"}])
+    assert code == 0 and wrote, message
 
 
 @pytest.mark.parametrize("which", ["cfn", "every"])
@@ -394,3 +428,66 @@ def test_more_tenants_than_aws_allows_fail_before_deploying(tmp_path):
     ok = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), "--from", str(few), "--out", str(out)],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
+
+
+def generate(tmp_path, tenants, *extra):
+    """Runs the generator on `tenants`; its exit, its message and whether it wrote anything."""
+    source = tmp_path / "tenants.json"
+    source.write_text(json.dumps({"tenants": tenants}))
+    out = tmp_path / "template.yaml"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), *extra,
+                          "--from", str(source), "--out", str(out)],
+                         capture_output=True, text=True)
+    return run.returncode, run.stderr, out.exists()
+
+
+@pytest.mark.parametrize("entry, named", [
+    # YAML injected through a scheme: another account's secret as a default.
+    ({"slug": "a", "scheme": 'stripe\n    Default: "arn:aws:secretsmanager:us-east-1:999999999999:secret:x"'},
+     "tenant `a`, field `scheme`"),
+    # A substitution CloudFormation would make at deploy time.
+    ({"slug": "a", "scheme": "twilio", "format": "inbox",
+      "public_url": "https://hooks.example.com/${AWS::AccountId}"}, "tenant `a`, field `public_url`"),
+    ({"slug": "a", "scheme": "twilio", "format": "inbox",
+      "public_url": "https://hooks.example.com/x'y"}, "tenant `a`, field `public_url`"),
+    ({"slug": "a", "scheme": "twilio", "format": "inbox",
+      "public_url": "https://hooks.example.com/x?y=1"}, "tenant `a`, field `public_url`"),
+    # A slug whose regex `$` would pass with a trailing newline.
+    ({"slug": "a\n"}, "tenant #1, field 'slug'"),
+    ({"slug": "a", "scheme": "no-such-sender"}, "tenant `a`, field `scheme`"),
+    ({"slug": "a", "scheme": "paddle", "format": "v1"}, "tenant `a`, field `format`"),
+    ({"slug": "a", "tolerance_seconds": 0}, "tenant `a`, field `tolerance_seconds`"),
+    ({"slug": "a", "tolerance_seconds": "60"}, "tenant 'a', field 'tolerance_seconds'"),
+    ({"slug": "a", "scheme": ["stripe"]}, "tenant 'a', field 'scheme'"),
+    ({"slug": "a", "table": "x"}, "tenant #1: unknown field"),
+])
+def test_a_bad_tenant_list_is_refused_naming_the_entry_and_field(tmp_path, entry, named):
+    code, message, wrote = generate(tmp_path, [entry])
+    assert code != 0 and named in message, message
+    assert not wrote
+
+
+def test_values_are_written_quoted_and_read_back_as_given(tmp_path):
+    tenants = [{"slug": "twilio_inbox", "scheme": "twilio", "format": "inbox",
+                "public_url": "https://hooks.example.com/p:a-th/x"}]
+    code, message, wrote = generate(tmp_path, tenants)
+    assert code == 0 and wrote, message
+    sam = load_sam(tmp_path / "template.yaml")
+    env = sam["Resources"]["ReceiverFunction"]["Properties"]["Environment"]["Variables"]
+    entry = json.loads(env["WEBHOOK_TENANTS"]["Fn::Sub"])["twilio_inbox"]
+    assert entry["public_url"] == tenants[0]["public_url"]
+    text = (tmp_path / "template.yaml").read_text()
+    assert 'Description: "Full ARN of the Secrets Manager secret holding twilio_inbox\'s twilio' in text
+    assert 'Source: "webhook-receiver.twilio_inbox"' in text
+
+
+def test_help_writes_nothing():
+    before = (ROOT / "template.yaml").stat().st_mtime_ns
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), "--help"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "usage" in run.stdout
+    assert (ROOT / "template.yaml").stat().st_mtime_ns == before
+    bad = subprocess.run([sys.executable, str(ROOT / "scripts" / "tenants.py"), "--bogus"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0
+    assert (ROOT / "template.yaml").stat().st_mtime_ns == before
