@@ -1,4 +1,4 @@
-//! The whole request path: a raw Lambda event (any JSON; seeds are events/) through
+//! The whole request path: a raw Lambda event (any bytes; seeds are events/) through
 //! `App::handle_event` (the adapter, the pipeline and a DynamoDB client whose every call succeeds at once).
 //! Every answer must be a JSON response carrying the request id, and never a 5xx (the store
 //! cannot fail here, so a 5xx would be the receiver's own fault).
@@ -54,10 +54,17 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
 const REQUEST_ID: &str = "fuzz-request";
 
 fuzz_target!(|data: &[u8]| {
-    // Lambda hands the function JSON; anything else never reaches it.
-    let Ok(mut event) = serde_json::from_slice::<Value>(data) else {
-        return;
-    };
+    // What reaches the handler: the event as the runtime parses it, or `null` where the guard
+    // in front of the runtime finds it would not parse. The guard must agree with the parse
+    // exactly: a readable event refused would be lost, an unreadable one passed would fail
+    // before the handler.
+    let parsed = serde_json::from_slice::<Value>(data);
+    assert_eq!(
+        webhook_receiver::lambda::parses_as_a_value(data),
+        parsed.is_ok(),
+        "the guard and the runtime's parse disagree"
+    );
+    let mut event = parsed.unwrap_or(Value::Null);
     common::sign(&mut event);
     let h = &*HARNESS;
     let response = h.runtime.block_on(h.app.handle_event(event, REQUEST_ID));
