@@ -7,8 +7,8 @@
 #  - sources: crates.io only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v .cache/cargo-deny/bin/cargo-deny >/dev/null || scripts/tools.sh
-deny() { .cache/cargo-deny/bin/cargo-deny --offline "$@"; }
+command -v .cache/rust-tools/bin/cargo-deny >/dev/null || scripts/tools.sh
+deny() { .cache/rust-tools/bin/cargo-deny --offline "$@"; }
 # cargo-deny reads every package of Cargo.lock, for every platform; a build fetches only the
 # host's, so a fresh machine fetches the rest first (from the registry, as the lock pins them).
 cargo fetch --locked --quiet

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=(${FUZZ_TARGETS:-event verify payload})
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
-export PATH="$PWD/.cache/cargo-fuzz/bin:$PATH"
+export PATH="$PWD/.cache/rust-tools/bin:$PATH"
 
 if ! rustup toolchain list | grep -q '^nightly'; then
   echo "fuzz: no nightly toolchain (rustup toolchain install nightly); skipped" >&2

