@@ -29,7 +29,7 @@ pub(crate) enum ApiError {
     PayloadTooLarge,
     #[error("signature rejected: {0}")]
     Signature(#[from] SignatureError),
-    #[error("content type is not application/json")]
+    #[error("content type is not one the sender sends")]
     UnsupportedMediaType,
     #[error("body is not JSON")]
     InvalidJson,

@@ -16,7 +16,7 @@ use crate::domain::ContentKey;
 use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, EventResponse, Request, Response};
-use crate::plan::{Accepted, Plan};
+use crate::plan::{Accepted, Plan, Written};
 use crate::signature::{Acknowledge, Handshake, Request as VerifyRequest};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
@@ -190,18 +190,8 @@ impl App {
     ) -> Result<Accepted, ApiError> {
         let started = Instant::now();
         let result = match &plan {
-            Plan::User(write) => self
-                .store
-                .apply(&tenant.table, write)
-                .await
-                .map(|w| (Accepted::from(w.outcome), w.write_units))
-                .map_err(ApiError::from),
-            Plan::Event(put) => self
-                .store
-                .put_event(&tenant.table, put)
-                .await
-                .map(|w| (Accepted::from(w.outcome), w.write_units))
-                .map_err(ApiError::from),
+            Plan::User(write) => accepted(self.store.apply(&tenant.table, write).await),
+            Plan::Event(put) => accepted(self.store.put_event(&tenant.table, put).await),
             Plan::Ignored => return Ok(Accepted::Ignored),
         };
         log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
@@ -210,6 +200,15 @@ impl App {
             accepted
         })
     }
+}
+
+/// What a write that was made means for the sender, and the units it was billed.
+fn accepted<O: Into<Accepted>, E: Into<ApiError>>(
+    written: Result<Written<O>, E>,
+) -> Result<(Accepted, Option<f64>), ApiError> {
+    written
+        .map(|w| (w.outcome.into(), w.write_units))
+        .map_err(Into::into)
 }
 
 /// What a successful request answers.
@@ -271,7 +270,6 @@ fn tenant_segment(req: &Request) -> Option<&str> {
     (!segment.is_empty() && !segment.contains('/')).then_some(segment)
 }
 
-/// `application/json`, optionally with parameters; exactly one `Content-Type` header.
 /// The media types a body may have.
 enum Media {
     Json,

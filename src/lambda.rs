@@ -3,7 +3,7 @@
 //! REST API (1.0) — are read with `lambda_http`'s event types (`aws_lambda_events`), and answered
 //! with its response types. `lambda_http`'s own conversion to an `http::Request` is not used: it
 //! panics on some events (a body flagged base64 that is not, a `Host` it cannot parse; shown by
-//! `tests/it/handler.rs`), so three things stay ours and happen before the typed reading:
+//! `tests/it/handler.rs`), so these stay ours and happen before the typed reading:
 //!
 //! - the body: bounded by the size limit before and after decoding, base64-decoded without panic;
 //! - the number of headers: `HeaderMap` panics past its capacity, so an event with more headers

@@ -5,7 +5,7 @@
 //! event's raw body (the sender is the one whose signature header holds `<sign>`). Anything
 //! else is left as written, so fixtures for rejected signatures stay rejected. [`sign_event_as`]
 //! instead writes a sender's headers outright. Both sign through the sender's own
-//! [`Verifier::sign`], on the same keyed value that verifies.
+//! [`Signer::sign`], on the same keyed value that verifies.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

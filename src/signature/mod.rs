@@ -510,8 +510,8 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 pub(crate) struct HmacKeys(Vec<(Vec<u8>, HmacSha256)>);
 
 impl HmacKeys {
-    /// Keys that are the secret strings' own bytes (Stripe, GitHub, Slack, Shopify): each 16 to
-    /// 256 bytes (a shorter one is guessable offline from one captured delivery).
+    /// Keys that are the secret strings' own bytes (every raw-string secret): each 16 to 256
+    /// bytes (a shorter one is guessable offline from one captured delivery).
     pub(crate) fn from_strings(secrets: &[&str]) -> Result<Self, String> {
         for (i, s) in secrets.iter().enumerate() {
             if s.len() > MAX_RAW_SECRET_BYTES {
