@@ -31,17 +31,14 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Rule(event_time),
     },
     handshake: Some(ping),
-    body_time: None,
     acknowledge: Acknowledge::NoContent,
-    form_bodies: false,
-    signs_url: false,
-    user_events: false,
     demo_secret: |label| hex::encode(PrivateKey::from_seed(&demo_seed(label)).public()),
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
     demo_signing_secret: Some(|label| {
         let seed = demo_seed(label);
         hex::encode([seed, PrivateKey::from_seed(&seed).public()].concat())
     }),
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "x-signature-ed25519";

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    decode_hex_mac, raw_demo_secret, required_header, Acknowledge, Delivery, Handshake, HeaderRole,
-    HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
+    decode_hex_mac, required_header, Delivery, Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof,
+    Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
 };
 use crate::domain::{DeliveryId, Detail};
 
@@ -26,14 +26,8 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Receipt,
     },
     handshake: Some(ping),
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
     user_events: true,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "x-hub-signature-256";

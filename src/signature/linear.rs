@@ -7,9 +7,8 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance_ms, decode_hex_mac, raw_demo_secret, required_header, single_header,
-    Acknowledge, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
-    SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, decode_hex_mac, required_header, single_header, Delivery, HeaderRole,
+    HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 use crate::json;
@@ -27,15 +26,8 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Body("type"),
         event_time: TimeAt::Signed,
     },
-    handshake: None,
     body_time: Some(TIMESTAMP_FIELD),
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
-    user_events: false,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "linear-signature";

@@ -134,6 +134,39 @@ type ReadKeys = fn(&KeyInput<'_>) -> Result<Arc<dyn Keys>, String>;
 /// Finds the endpoint check a verified request is, if any; an unusable one is refused.
 type DetectHandshake = fn(&VerifiedBody<'_>) -> Result<Option<Handshake>, Detail>;
 
+impl Sender {
+    /// What a sender leaves out of its declaration (`..Sender::BASE`): no handshake, no time in
+    /// the body, a JSON answer, JSON bodies only, no URL signed, `inbox` only, a raw-string demo
+    /// secret, receiving and signing with the same keys, events with neither id, type nor time
+    /// of their own. Its name, headers and keys are every sender's own (a test checks none is
+    /// left as here).
+    pub(crate) const BASE: Sender = Sender {
+        name: "",
+        headers: &[],
+        keys: |_| Err("a sender declares its keys".into()),
+        signing_keys: None,
+        inbox: Inbox::RECEIPT,
+        handshake: None,
+        body_time: None,
+        acknowledge: Acknowledge::Json,
+        form_bodies: false,
+        signs_url: false,
+        user_events: false,
+        demo_secret: raw_demo_secret,
+        demo_signing_secret: None,
+    };
+}
+
+impl Inbox {
+    /// Events with no id, type or time of their own: keyed by the body, timed at receipt.
+    pub(crate) const RECEIPT: Inbox = Inbox {
+        reads: &[],
+        id: None,
+        event_type: TypeAt::None,
+        event_time: TimeAt::Receipt,
+    };
+}
+
 impl fmt::Debug for Sender {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Sender({})", self.name)
@@ -242,6 +275,9 @@ pub struct Request<'h, 'b> {
     /// The raw query string, when the request had one (a sender that signs its URL signs it).
     pub query: Option<&'h str>,
     pub body: &'b [u8],
+    /// Whether the body is form-encoded, as its one `Content-Type` says (read once, by the
+    /// adapter); a sender that sends forms signs them differently.
+    pub form: bool,
     pub now: Timestamp,
     /// How far a signed time may be from `now`, either way.
     pub tolerance: Duration,
@@ -335,6 +371,7 @@ impl Verifier {
             headers,
             query: None,
             body,
+            form: false,
             now,
             tolerance,
         })
@@ -803,6 +840,7 @@ pub(crate) fn check_with(
         headers: &headers,
         query: None,
         body,
+        form: false,
         now: Timestamp::from_unix_seconds(now_s),
         tolerance: Duration::from_secs(300),
     })
@@ -891,6 +929,27 @@ mod tests {
             let err = new(&format!("{one} short")).unwrap_err();
             assert!(err.starts_with("secret #2") && !err.contains(one), "{err}");
         }
+    }
+
+    /// `Sender::BASE` fills in what a sender leaves out, never its name, headers or keys.
+    #[test]
+    fn every_sender_declares_its_own_name_headers_and_keys() {
+        let mut names: Vec<&str> = senders().iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), senders().len(), "{names:?}");
+        for s in senders() {
+            assert!(!s.name.is_empty());
+            assert!(
+                s.header_names(HeaderRole::Signature).next().is_some(),
+                "{s:?}"
+            );
+            let url = s.signs_url.then_some("https://webhooks.example.com/hook");
+            let demo = (s.demo_secret)("a-demo-tenant");
+            assert!(Verifier::for_tenant(s, &demo, url).is_ok(), "{s:?}");
+        }
+        let base = Verifier::new(&Sender::BASE, &raw_demo_secret("x"));
+        assert!(base.is_err());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::{
-    raw_demo_secret, required_header, Acknowledge, Delivery, HeaderRole, HmacKeys, Inbox, Keys,
-    Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
+    SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 
@@ -28,15 +28,8 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Header,
         event_time: TimeAt::Receipt,
     },
-    handshake: None,
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
     user_events: true,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "x-shopify-hmac-sha256";

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header,
-    Acknowledge, BodyId, Delivery, Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
-    Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
+    check_tolerance, decode_hex_mac, parse_unix_seconds, required_header, BodyId, Delivery,
+    Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt,
+    TypeAt, VerifiedBody,
 };
 use crate::domain::Detail;
 use crate::json::{self, Doc};
@@ -30,14 +30,8 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("event_time"),
     },
     handshake: Some(url_verification),
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
     user_events: true,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "x-slack-signature";

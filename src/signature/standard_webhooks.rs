@@ -11,9 +11,8 @@ use base64::{alphabet, Engine};
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, demo_seed, parse_unix_seconds, single_header, Acknowledge, Delivery,
-    HeaderRole, HmacKeys, Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender,
-    SignatureError, TimeAt, TypeAt,
+    check_tolerance, demo_seed, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys,
+    Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::DeliveryId;
 
@@ -35,15 +34,11 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Body("type"),
         event_time: TimeAt::Signed,
     },
-    handshake: None,
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
     user_events: true,
     demo_secret,
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
     demo_signing_secret: Some(demo_signing_secret),
+    ..Sender::BASE
 };
 
 const SECRET_PREFIX: &str = "whsec_";
@@ -482,6 +477,7 @@ mod tests {
             headers: &h,
             query: None,
             body: BODY,
+            form: false,
             now: crate::clock::Timestamp::from_unix_seconds(TS),
             tolerance: std::time::Duration::from_secs(300),
         };

@@ -6,9 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header,
-    Acknowledge, BodyId, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
-    SignatureError, TimeAt, TypeAt,
+    check_tolerance, decode_hex_mac, parse_unix_seconds, required_header, BodyId, Delivery,
+    HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -24,15 +23,8 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Body("type"),
         event_time: TimeAt::BodySeconds("created"),
     },
-    handshake: None,
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
     user_events: true,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const HEADER: &str = "stripe-signature";

@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::ContentKey;
 
 use super::{
-    raw_demo_secret, required_header, single_header, Acknowledge, Delivery, HeaderRole, HmacKeys,
-    Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    required_header, single_header, Delivery, HeaderRole, HmacKeys, Keys, Proof, Request, Sender,
+    SignatureError,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -37,21 +37,9 @@ pub(super) const SENDER: Sender = Sender {
             urls: url_forms(url),
         }))
     },
-    inbox: Inbox {
-        reads: &[],
-        id: None,
-        event_type: TypeAt::None,
-        event_time: TimeAt::Receipt,
-    },
-    handshake: None,
-    body_time: None,
-    acknowledge: Acknowledge::Json,
     form_bodies: true,
     signs_url: true,
-    user_events: false,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const SIGNATURE_HEADER: &str = "x-twilio-signature";
@@ -116,7 +104,7 @@ impl Keys for Twilio {
         let candidate = STANDARD
             .decode(signature)
             .map_err(|_| SignatureError::Invalid)?;
-        let form = is_form(r.headers);
+        let form = r.form;
         if !form {
             // A JSON body's own bytes are signed through their hash in the query.
             let hash = hex::encode(Sha256::digest(r.body));
@@ -202,18 +190,6 @@ fn algorithm(settings: Option<&str>) -> Result<Algorithm, SignatureError> {
     }
 }
 
-/// `application/x-www-form-urlencoded` (parameters allowed).
-fn is_form(headers: &http::HeaderMap) -> bool {
-    single_header(headers, "content-type")
-        .ok()
-        .flatten()
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            m.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
 /// What Twilio signs after the URL: `?` and the query when there is one, then, for a form, its
 /// sorted parameters (JSON bodies are signed through the query's hash).
 fn signed_after_url(query: Option<&str>, body: &[u8], form: bool) -> String {
@@ -293,10 +269,12 @@ mod tests {
         query: Option<&str>,
         body: &[u8],
     ) -> Result<Proof, SignatureError> {
+        let form = headers.get("content-type").is_some_and(|v| v == FORM);
         keys.verify(&Request {
             headers,
             query,
             body,
+            form,
             now: crate::clock::Timestamp::from_unix_seconds(0),
             tolerance: std::time::Duration::from_secs(300),
         })

@@ -6,9 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance_ms, decode_hex_mac, parse_unix_millis, raw_demo_secret, required_header,
-    Acknowledge, BodyId, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
-    SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, decode_hex_mac, parse_unix_millis, required_header, BodyId, Delivery,
+    HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -24,15 +23,7 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Body("event"),
         event_time: TimeAt::BodyRfc3339("created_at"),
     },
-    handshake: None,
-    body_time: None,
-    acknowledge: Acknowledge::Json,
-    form_bodies: false,
-    signs_url: false,
-    user_events: false,
-    demo_secret: raw_demo_secret,
-    signing_keys: None,
-    demo_signing_secret: None,
+    ..Sender::BASE
 };
 
 const HEADER: &str = "workos-signature";
@@ -136,6 +127,7 @@ mod tests {
             headers: &headers,
             query: None,
             body: BODY,
+            form: false,
             now: crate::clock::Timestamp::from_unix_millis(now_ms),
             tolerance: std::time::Duration::from_secs(300),
         };
