@@ -6,8 +6,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::header::CONTENT_TYPE;
-use http::HeaderMap;
 use serde_json::{json, Value};
 
 use crate::clock::Clock;
@@ -15,7 +13,7 @@ use crate::config::{Config, Tenant};
 use crate::domain::ContentKey;
 use crate::error::{error_chain, ApiError};
 use crate::format;
-use crate::lambda::{self, EventResponse, Request, Response};
+use crate::lambda::{self, EventResponse, Media, Request, Response};
 use crate::plan::{Accepted, Plan, Written};
 use crate::signature::{Acknowledge, Handshake, Request as VerifyRequest};
 use crate::store::Store;
@@ -130,6 +128,7 @@ impl App {
             headers: &req.headers,
             query: req.query.as_deref(),
             body,
+            form: req.media == Some(Media::Form),
             now,
             tolerance: tenant.tolerance,
         })?;
@@ -141,7 +140,7 @@ impl App {
             .map(ToString::to_string);
 
         // 5. Content type: JSON, or a form for a sender that sends forms.
-        let form = match media_type(&req.headers) {
+        let form = match req.media {
             Some(Media::Json) => false,
             Some(Media::Form) if tenant.verifier.sender().form_bodies => true,
             Some(Media::Form) | None => return Err(ApiError::UnsupportedMediaType),
@@ -268,29 +267,6 @@ fn tenant_segment(req: &Request) -> Option<&str> {
         .unwrap_or(path);
     let segment = path.strip_prefix(ROUTE_PREFIX)?;
     (!segment.is_empty() && !segment.contains('/')).then_some(segment)
-}
-
-/// The media types a body may have.
-enum Media {
-    Json,
-    Form,
-}
-
-/// `application/json` or `application/x-www-form-urlencoded`, optionally with parameters, from
-/// exactly one `Content-Type` header.
-fn media_type(headers: &HeaderMap) -> Option<Media> {
-    let mut values = headers.get_all(CONTENT_TYPE).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return None;
-    };
-    let media = value.to_str().ok()?.split(';').next()?.trim();
-    if media.eq_ignore_ascii_case("application/json") {
-        Some(Media::Json)
-    } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        Some(Media::Form)
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use lambda_http::aws_lambda_events::apigw::{
     ApiGatewayProxyRequest, ApiGatewayProxyResponse, ApiGatewayV2httpRequest,
@@ -129,6 +130,33 @@ pub struct Request {
     pub query: Option<String>,
     /// The decoded body, bounded by the size limit before and after decoding.
     pub body: Result<Vec<u8>, BodyRejected>,
+    /// The body's media type, from its one `Content-Type` header (read once, here); `None`
+    /// for any other, absent or repeated.
+    pub media: Option<Media>,
+}
+
+/// The media types a body may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    Json,
+    Form,
+}
+
+/// `application/json` or `application/x-www-form-urlencoded`, optionally with parameters, from
+/// exactly one `Content-Type` header.
+pub fn media_type(headers: &HeaderMap) -> Option<Media> {
+    let mut values = headers.get_all(CONTENT_TYPE).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return None;
+    };
+    let media = value.to_str().ok()?.split(';').next()?.trim();
+    if media.eq_ignore_ascii_case("application/json") {
+        Some(Media::Json)
+    } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        Some(Media::Form)
+    } else {
+        None
+    }
 }
 
 /// What the pipeline answers, before it is shaped for the origin.
@@ -220,6 +248,7 @@ struct Read {
 impl Read {
     fn with_body(self, body: Result<Vec<u8>, BodyRejected>) -> Request {
         Request {
+            media: media_type(&self.headers),
             method: self.method,
             path: self.path.unwrap_or_default(),
             stage: self.stage,

@@ -646,6 +646,7 @@ mod tests {
             let signed_body = ev["body"].as_str().unwrap().as_bytes();
             let query = ev["rawQueryString"].as_str().filter(|q| !q.is_empty());
             let verified = demo.verifier().verify_request(&crate::signature::Request {
+                form: crate::lambda::media_type(&headers) == Some(crate::lambda::Media::Form),
                 headers: &headers,
                 query,
                 body: signed_body,

@@ -99,6 +99,7 @@ pub fn run(data: &[u8]) {
             headers: &headers,
             query: query.as_deref(),
             body: data,
+            form: false,
             now: NOW,
             tolerance: TOLERANCE,
         });

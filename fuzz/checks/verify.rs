@@ -54,6 +54,8 @@ pub fn run(data: &[u8]) {
             headers: &headers,
             query: event["rawQueryString"].as_str().filter(|q| !q.is_empty()),
             body,
+            form: webhook_receiver::lambda::media_type(&headers)
+                == Some(webhook_receiver::lambda::Media::Form),
             now: super::common::NOW,
             tolerance: super::common::TOLERANCE,
         };

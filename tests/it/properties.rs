@@ -65,6 +65,7 @@ fn verify_at<'b>(
         headers,
         query,
         body,
+        form: false,
         now: AT,
         tolerance: WINDOW,
     })

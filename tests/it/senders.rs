@@ -158,6 +158,7 @@ async fn every_sender_stores_an_inbox_event_once() {
             let signed_body = other_event["body"].as_str().unwrap().to_owned();
             let verified = verifier
                 .verify_request(&webhook_receiver::signature::Request {
+                    form: is_form(&headers_of(&other_event)),
                     headers: &headers_of(&other_event),
                     query: other_event["rawQueryString"]
                         .as_str()
@@ -218,6 +219,7 @@ fn provider_vectors_get_the_providers_verdict() {
         );
         for c in cases {
             let result = verifier.verify_request(&webhook_receiver::signature::Request {
+                form: is_form(&headers_of(c)),
                 headers: &headers_of(c),
                 query: c["query"].as_str(),
                 body: c["body"].as_str().unwrap().as_bytes(),
@@ -248,4 +250,9 @@ fn provider_vectors_get_the_providers_verdict() {
         senders_seen, all,
         "tests/vectors/ must hold one file per sender"
     );
+}
+
+/// Whether a request with `headers` carries a form, as the adapter reads its `Content-Type`.
+fn is_form(headers: &http::HeaderMap) -> bool {
+    webhook_receiver::lambda::media_type(headers) == Some(webhook_receiver::lambda::Media::Form)
 }
