@@ -16,6 +16,7 @@ mod discord;
 mod github;
 mod linear;
 mod paddle;
+mod shape;
 mod shopify;
 mod slack;
 mod standard_webhooks;

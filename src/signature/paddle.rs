@@ -4,18 +4,13 @@
 //! the body. As Paddle's own verifier does, a key other than `ts` and `h1` makes the header
 //! malformed.
 
-use std::sync::Arc;
-
-use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, raw_demo_secret, required_header, BodyId,
-    Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt,
-    TypeAt,
-};
+use super::shape::{Grammar, Others, TimestampedHmac, Unit};
+use super::{raw_demo_secret, BodyId, HeaderRole, Inbox, Sender, TimeAt, TypeAt};
 
 pub(super) const SENDER: Sender = Sender {
     name: "paddle",
     headers: &[(HeaderRole::Signature, HEADER)],
-    keys: |input| Ok(Arc::new(Paddle(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &["event_id", "event_type", "occurred_at"],
         id: Some(BodyId {
@@ -30,75 +25,25 @@ pub(super) const SENDER: Sender = Sender {
 };
 
 const HEADER: &str = "paddle-signature";
-/// Bounds the work a hostile header can cause.
-const MAX_ITEMS: usize = 32;
+
+/// `ts=<unix s>;h1=<hex>[;h1=…]` over `{ts}:{body}`; another key makes the header malformed.
+static SHAPE: TimestampedHmac = TimestampedHmac {
+    grammar: Grammar::Items {
+        header: HEADER,
+        separator: ";",
+        time: "ts",
+        signature: "h1",
+        others: Others::Refused,
+    },
+    before: "",
+    between: ":",
+    unit: Unit::Seconds,
+};
 
 /// Paddle's secrets begin `pdl_ntfset_`; any string of 16 bytes or more is accepted, as
 /// Paddle's verifier does.
 fn demo_secret(label: &str) -> String {
     format!("pdl_ntfset_{}", raw_demo_secret(label))
-}
-
-#[derive(Debug)]
-struct Paddle(HmacKeys);
-
-impl Keys for Paddle {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let header = required_header(r.headers, HEADER)?;
-        let (ts, timestamp, candidates) = parse_header(header)?;
-        if !self.0.any_matches(&signed(ts, r.body), &candidates) {
-            return Err(SignatureError::Invalid);
-        }
-        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
-        Ok(Proof {
-            signed_at: Some(signed_at),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        let ts = d.timestamp.to_string();
-        let mac = self.0.first_mac(&signed(&ts, d.body));
-        vec![(
-            HeaderRole::Signature,
-            HEADER,
-            format!("ts={ts};h1={}", hex::encode(mac)),
-        )]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
-
-/// What the signature covers: `ts` exactly as sent, a colon, the body.
-fn signed<'a>(ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 3] {
-    [ts.as_bytes(), b":", body]
-}
-
-/// `ts` (exactly once, as sent and as a number) and the decodable `h1` signatures (at least
-/// one). Another key, or an item without `=`, makes the header malformed.
-fn parse_header(header: &str) -> Result<(&str, i64, Vec<Vec<u8>>), SignatureError> {
-    let items: Vec<&str> = header.split(';').collect();
-    if items.len() > MAX_ITEMS {
-        return Err(SignatureError::Invalid);
-    }
-    let mut ts = None;
-    let mut h1 = Vec::new();
-    for item in items {
-        match item.split_once('=').ok_or(SignatureError::Invalid)? {
-            ("ts", _) if ts.is_some() => return Err(SignatureError::Invalid),
-            ("ts", value) => ts = Some(value),
-            ("h1", value) => h1.extend(decode_hex_mac(value)),
-            _ => return Err(SignatureError::Invalid),
-        }
-    }
-    let ts = ts.ok_or(SignatureError::Invalid)?;
-    let timestamp = parse_unix_seconds(ts)?;
-    if h1.is_empty() {
-        return Err(SignatureError::Invalid);
-    }
-    Ok((ts, timestamp, h1))
 }
 
 /// `^evt_[A-Za-z0-9]{1,64}$`.
@@ -110,7 +55,7 @@ fn is_event_id(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check;
+    use super::super::{check, Delivery, KeyInput, Proof, SignatureError};
     use super::*;
 
     const SECRET: &str = "pdl_ntfset_01gkpjp8bkm3tm53kdgkx6sms7_6h3qd3uFSi9YCD3OLYAShQI90XTI5vEI";
@@ -119,7 +64,11 @@ mod tests {
         br#"{"event_id":"evt_01hv8x2acma2gz33q5b7ewcyb2","event_type":"subscription.created"}"#;
 
     fn header(secret: &str, ts: i64, body: &[u8]) -> String {
-        let keys = Paddle(HmacKeys::from_strings(&[secret]).unwrap());
+        let keys = (SENDER.keys)(&KeyInput {
+            secrets: &[secret],
+            public_url: None,
+        })
+        .unwrap();
         keys.sign(&Delivery {
             timestamp: ts,
             body,

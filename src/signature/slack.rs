@@ -3,13 +3,8 @@
 //! callback signs its `event_id` inside the body. Slack checks a new endpoint with a signed
 //! `url_verification` request, answered with its challenge.
 
-use std::sync::Arc;
-
-use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, required_header, BodyId, Delivery,
-    Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt,
-    TypeAt, VerifiedBody,
-};
+use super::shape::{Grammar, TimestampedHmac, Unit};
+use super::{BodyId, Handshake, HeaderRole, Inbox, Sender, TimeAt, TypeAt, VerifiedBody};
 use crate::domain::Detail;
 use crate::json::{self, Doc};
 
@@ -19,7 +14,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Signature, SIGNATURE_HEADER),
         (HeaderRole::Timestamp, TIMESTAMP_HEADER),
     ],
-    keys: |input| Ok(Arc::new(Slack(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &["event_id", "type", "event.type", "event_time"],
         id: Some(BodyId {
@@ -36,52 +31,20 @@ pub(super) const SENDER: Sender = Sender {
 
 const SIGNATURE_HEADER: &str = "x-slack-signature";
 const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
+/// `X-Slack-Signature: v0=<hex>` over `v0:{ts}:{body}`, `ts` in its own header.
+static SHAPE: TimestampedHmac = TimestampedHmac {
+    grammar: Grammar::Headers {
+        signature: SIGNATURE_HEADER,
+        prefix: "v0=",
+        timestamp: TIMESTAMP_HEADER,
+    },
+    before: "v0:",
+    between: ":",
+    unit: Unit::Seconds,
+};
+
 /// The `type` of the signed request Slack sends to check a new endpoint.
 const URL_VERIFICATION: &str = "url_verification";
-
-#[derive(Debug)]
-struct Slack(HmacKeys);
-
-impl Keys for Slack {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
-        let ts = required_header(r.headers, TIMESTAMP_HEADER)?;
-        let timestamp = parse_unix_seconds(ts)?;
-        let candidate = signature
-            .strip_prefix("v0=")
-            .and_then(decode_hex_mac)
-            .ok_or(SignatureError::Invalid)?;
-        if !self.0.any_matches(&signed(ts, r.body), &[candidate]) {
-            return Err(SignatureError::Invalid);
-        }
-        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
-        Ok(Proof {
-            signed_at: Some(signed_at),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        let ts = d.timestamp.to_string();
-        let mac = self.0.first_mac(&signed(&ts, d.body));
-        vec![
-            (HeaderRole::Timestamp, TIMESTAMP_HEADER, ts),
-            (
-                HeaderRole::Signature,
-                SIGNATURE_HEADER,
-                format!("v0={}", hex::encode(mac)),
-            ),
-        ]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
-
-fn signed<'a>(ts: &'a str, body: &'a [u8]) -> [&'a [u8]; 4] {
-    [b"v0:", ts.as_bytes(), b":", body]
-}
 
 /// `^[A-Za-z0-9]{1,64}$`.
 fn is_event_id(id: &str) -> bool {
@@ -123,7 +86,7 @@ fn is_challenge(c: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value};
+    use super::super::{check, signed_value, Delivery, Proof, SignatureError};
     use super::*;
 
     // Slack's documentation and python-slack-sdk's tests.

@@ -3,17 +3,13 @@
 //! check only that `t` is not too old; this checks both directions. The event id (`evt_…`) is
 //! signed inside the body; there is no delivery-id header.
 
-use std::sync::Arc;
-
-use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, required_header, BodyId, Delivery,
-    HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
-};
+use super::shape::{Grammar, Others, TimestampedHmac, Unit};
+use super::{BodyId, HeaderRole, Inbox, Sender, TimeAt, TypeAt};
 
 pub(super) const SENDER: Sender = Sender {
     name: "stripe",
     headers: &[(HeaderRole::Signature, HEADER)],
-    keys: |input| Ok(Arc::new(Stripe(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &["id", "type", "created"],
         id: Some(BodyId {
@@ -28,74 +24,20 @@ pub(super) const SENDER: Sender = Sender {
 };
 
 const HEADER: &str = "stripe-signature";
-/// Bounds the work a hostile header can cause.
-const MAX_ITEMS: usize = 32;
 
-#[derive(Debug)]
-struct Stripe(HmacKeys);
-
-impl Keys for Stripe {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let header = required_header(r.headers, HEADER)?;
-        let (t, timestamp, candidates) = parse_header(header)?;
-        if !self
-            .0
-            .any_matches(&[t.as_bytes(), b".", r.body], &candidates)
-        {
-            return Err(SignatureError::Invalid);
-        }
-        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
-        Ok(Proof {
-            signed_at: Some(signed_at),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        let t = d.timestamp.to_string();
-        let mac = self.0.first_mac(&signed(&t, d.body));
-        vec![(
-            HeaderRole::Signature,
-            HEADER,
-            format!("t={t},v1={}", hex::encode(mac)),
-        )]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
-
-/// What the signature covers: `t` exactly as sent, a dot, the body.
-fn signed<'a>(t: &'a str, body: &'a [u8]) -> [&'a [u8]; 3] {
-    [t.as_bytes(), b".", body]
-}
-
-/// `t` (exactly once, as sent and as a number) and the decodable `v1` signatures (at least
-/// one). Other schemes (`v0`) are ignored; an item without `=` makes the header malformed.
-fn parse_header(header: &str) -> Result<(&str, i64, Vec<Vec<u8>>), SignatureError> {
-    let items: Vec<&str> = header.split(',').map(str::trim).collect();
-    if items.len() > MAX_ITEMS {
-        return Err(SignatureError::Invalid);
-    }
-    let mut t = None;
-    let mut v1 = Vec::new();
-    for item in items {
-        let (key, value) = item.split_once('=').ok_or(SignatureError::Invalid)?;
-        match key {
-            "t" if t.is_some() => return Err(SignatureError::Invalid),
-            "t" => t = Some(value),
-            "v1" => v1.extend(decode_hex_mac(value)),
-            _ => {}
-        }
-    }
-    let t = t.ok_or(SignatureError::Invalid)?;
-    let timestamp = parse_unix_seconds(t)?;
-    if v1.is_empty() {
-        return Err(SignatureError::Invalid);
-    }
-    Ok((t, timestamp, v1))
-}
+/// `t=<unix s>,v1=<hex>[,v1=…]` over `{t}.{body}`; other versions (`v0`) are ignored.
+static SHAPE: TimestampedHmac = TimestampedHmac {
+    grammar: Grammar::Items {
+        header: HEADER,
+        separator: ",",
+        time: "t",
+        signature: "v1",
+        others: Others::Ignored,
+    },
+    before: "",
+    between: ".",
+    unit: Unit::Seconds,
+};
 
 /// `^evt_[A-Za-z0-9_]{1,120}$`.
 fn is_event_id(id: &str) -> bool {
@@ -107,7 +49,7 @@ fn is_event_id(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value};
+    use super::super::{check, signed_value, Delivery, Proof, SignatureError};
     use super::*;
 
     // The first case of tests/vectors/stripe.json, which Stripe's own library makes and checks

@@ -3,17 +3,13 @@
 //! and the tolerance is compared in milliseconds. The event id (`event_…`) is signed inside the
 //! body. As WorkOS's own verifier does, the header is exactly those two items, in that order.
 
-use std::sync::Arc;
-
-use super::{
-    check_tolerance_ms, decode_hex_mac, parse_unix_millis, required_header, BodyId, Delivery,
-    HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
-};
+use super::shape::{Grammar, TimestampedHmac, Unit};
+use super::{BodyId, HeaderRole, Inbox, Sender, TimeAt, TypeAt};
 
 pub(super) const SENDER: Sender = Sender {
     name: "workos",
     headers: &[(HeaderRole::Signature, HEADER)],
-    keys: |input| Ok(Arc::new(WorkOs(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &["id", "event", "created_at"],
         id: Some(BodyId {
@@ -28,48 +24,18 @@ pub(super) const SENDER: Sender = Sender {
 
 const HEADER: &str = "workos-signature";
 
-#[derive(Debug)]
-struct WorkOs(HmacKeys);
-
-impl Keys for WorkOs {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let header = required_header(r.headers, HEADER)?;
-        let (t, candidate) = header
-            .split_once(", ")
-            .and_then(|(t, v1)| Some((t.strip_prefix("t=")?, v1.strip_prefix("v1=")?)))
-            .ok_or(SignatureError::Invalid)?;
-        let t_ms = parse_unix_millis(t)?;
-        let candidate = decode_hex_mac(candidate).ok_or(SignatureError::Invalid)?;
-        if !self.0.any_matches(&signed(t, r.body), &[candidate]) {
-            return Err(SignatureError::Invalid);
-        }
-        let signed_at = check_tolerance_ms(t_ms, r.now, r.tolerance)?;
-        Ok(Proof {
-            signed_at: Some(signed_at),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        // The signing command's times are whole seconds.
-        let t = d.timestamp.saturating_mul(1000).to_string();
-        let mac = self.0.first_mac(&signed(&t, d.body));
-        vec![(
-            HeaderRole::Signature,
-            HEADER,
-            format!("t={t}, v1={}", hex::encode(mac)),
-        )]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
-
-/// What the signature covers: `t` exactly as sent, a dot, the body.
-fn signed<'a>(t: &'a str, body: &'a [u8]) -> [&'a [u8]; 3] {
-    [t.as_bytes(), b".", body]
-}
+/// Exactly `t=<unix ms>, v1=<hex>` over `{t}.{body}`.
+static SHAPE: TimestampedHmac = TimestampedHmac {
+    grammar: Grammar::Pair {
+        header: HEADER,
+        time: "t=",
+        separator: ", ",
+        signature: "v1=",
+    },
+    before: "",
+    between: ".",
+    unit: Unit::Millis,
+};
 
 /// `^event_[A-Za-z0-9]{1,64}$`.
 fn is_event_id(id: &str) -> bool {
@@ -80,20 +46,20 @@ fn is_event_id(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check;
+    use super::super::{check, HmacSha256, KeyInput, Proof, Request, SignatureError};
     use super::*;
+    use hmac::{KeyInit, Mac};
 
     const SECRET: &str = "workos-endpoint-secret-for-tests";
     const T_MS: i64 = 1_795_867_200_123;
     const BODY: &[u8] = br#"{"id":"event_01HV8X2ACMA2GZ33Q5B7EWCYB2","event":"user.created"}"#;
 
+    /// WorkOS's header, computed here from its documentation (`{t}.{body}`), not by the shape.
     fn header(t_ms: i64, secret: &str) -> String {
-        let keys = WorkOs(HmacKeys::from_strings(&[secret]).unwrap());
-        let t = t_ms.to_string();
-        format!(
-            "t={t}, v1={}",
-            hex::encode(keys.0.first_mac(&signed(&t, BODY)))
-        )
+        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(format!("{t_ms}.").as_bytes());
+        mac.update(BODY);
+        format!("t={t_ms}, v1={}", hex::encode(mac.finalize().into_bytes()))
     }
 
     fn verify(header: &str, now_ms: i64) -> Result<Proof, SignatureError> {
@@ -116,7 +82,11 @@ mod tests {
             Some(crate::clock::Timestamp::from_unix_millis(T_MS))
         );
         // 300 s of tolerance, in milliseconds: the edge passes, one millisecond past fails.
-        let keys = WorkOs(HmacKeys::from_strings(&[SECRET]).unwrap());
+        let keys = (SENDER.keys)(&KeyInput {
+            secrets: &[SECRET],
+            public_url: None,
+        })
+        .unwrap();
         let headers: http::HeaderMap = [(
             http::HeaderName::from_static(HEADER),
             http::HeaderValue::from_str(&good).unwrap(),
