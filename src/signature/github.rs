@@ -3,13 +3,9 @@
 //! (`X-GitHub-Event`) nor any time, so replay protection rests on the body (its hash keys inbox
 //! items) and, for user events, on `occurred_at` and event ordering.
 
-use std::sync::Arc;
-
-use super::{
-    decode_hex_mac, required_header, Delivery, Handshake, HeaderRole, HmacKeys, Inbox, Keys, Proof,
-    Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
-};
-use crate::domain::{DeliveryId, Detail};
+use super::shape::{BodyHmac, Encoding};
+use super::{Handshake, HeaderRole, Inbox, Sender, TimeAt, TypeAt, VerifiedBody};
+use crate::domain::Detail;
 
 pub(super) const SENDER: Sender = Sender {
     name: "github",
@@ -18,7 +14,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Id, ID_HEADER),
         (HeaderRole::EventType, EVENT_HEADER),
     ],
-    keys: |input| Ok(Arc::new(GitHub(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &[],
         id: None,
@@ -37,41 +33,13 @@ const EVENT_HEADER: &str = "x-github-event";
 /// The event GitHub sends when a webhook is created, to check the endpoint.
 const PING_EVENT: &str = "ping";
 
-#[derive(Debug)]
-struct GitHub(HmacKeys);
-
-impl Keys for GitHub {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
-        let id = required_header(r.headers, ID_HEADER)?;
-        let candidate = signature
-            .strip_prefix("sha256=")
-            .and_then(decode_hex_mac)
-            .ok_or(SignatureError::Invalid)?;
-        if !self.0.any_matches(&[r.body], &[candidate]) {
-            return Err(SignatureError::Invalid);
-        }
-        Ok(Proof {
-            unsigned_id: Some(DeliveryId::parse(id).ok_or(SignatureError::Invalid)?),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        vec![
-            (HeaderRole::Id, ID_HEADER, d.id.to_owned()),
-            (
-                HeaderRole::Signature,
-                SIGNATURE_HEADER,
-                format!("sha256={}", hex::encode(self.0.first_mac(&[d.body]))),
-            ),
-        ]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
+/// `X-Hub-Signature-256: sha256=<hex>` of the body; `X-GitHub-Delivery` beside it.
+static SHAPE: BodyHmac = BodyHmac {
+    header: SIGNATURE_HEADER,
+    prefix: "sha256=",
+    encoding: Encoding::Hex,
+    id_header: ID_HEADER,
+};
 
 /// GitHub's `ping`, sent (signed) when a webhook is created.
 fn ping(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
@@ -80,7 +48,7 @@ fn ping(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_with;
+    use super::super::{check_with, Delivery, KeyInput, Keys, Proof, SignatureError};
     use super::*;
 
     // GitHub's documentation: validating webhook deliveries. (A secret with spaces: usable here,
@@ -90,13 +58,17 @@ mod tests {
     const SIG: &str = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
     const ID: &str = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
 
-    fn keys() -> GitHub {
-        GitHub(HmacKeys::from_bytes(vec![SECRET.as_bytes().to_vec()]))
+    fn keys() -> std::sync::Arc<dyn Keys> {
+        (SENDER.keys)(&KeyInput {
+            secrets: &[SECRET],
+            public_url: None,
+        })
+        .unwrap()
     }
 
     fn verify(sig: Option<&str>, id: Option<&str>, body: &[u8]) -> Result<Proof, SignatureError> {
         check_with(
-            &keys(),
+            keys().as_ref(),
             &[(SIGNATURE_HEADER, sig), (ID_HEADER, id)],
             body,
             0,

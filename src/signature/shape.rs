@@ -4,8 +4,15 @@
 //! - [`TimestampedHmac`]: an HMAC-SHA256 (hex) of `{before}{t}{between}{body}`, where `t` is a
 //!   signed time (seconds or milliseconds) written in a header by one of a few grammars: Stripe,
 //!   Paddle, WorkOS, Slack.
+//! - [`BodyHmac`]: an HMAC-SHA256 of the body alone in one header, hex or base64, with the
+//!   delivery-id header the sender sets beside it (not signed): GitHub, Shopify.
 
 use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::domain::DeliveryId;
 
 use super::{
     check_tolerance, check_tolerance_ms, decode_hex_mac, parse_unix_millis, parse_unix_seconds,
@@ -234,6 +241,92 @@ impl Keys for ShapedKeys {
         .to_string();
         let mac = self.keys.first_mac(&self.shape.signed(&t, d.body));
         self.shape.write(t, hex::encode(mac))
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.keys.material()
+    }
+}
+
+/// An HMAC-SHA256 of the body alone, behind `prefix` in one header, keyed with the secret
+/// string's bytes. Nothing dates it: replays are caught by the delivery record and ordering.
+#[derive(Debug)]
+pub(crate) struct BodyHmac {
+    pub(crate) header: &'static str,
+    pub(crate) prefix: &'static str,
+    pub(crate) encoding: Encoding,
+    /// The delivery id the sender sets beside the signature (required; not signed).
+    pub(crate) id_header: &'static str,
+}
+
+/// How a MAC is written in its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Hex,
+    Base64,
+}
+
+impl Encoding {
+    /// A SHA-256 MAC (32 bytes) as written, or nothing.
+    fn decode(self, s: &str) -> Option<Vec<u8>> {
+        match self {
+            Encoding::Hex => decode_hex_mac(s),
+            Encoding::Base64 => STANDARD.decode(s).ok().filter(|c| c.len() == 32),
+        }
+    }
+
+    fn encode(self, mac: &[u8]) -> String {
+        match self {
+            Encoding::Hex => hex::encode(mac),
+            Encoding::Base64 => STANDARD.encode(mac),
+        }
+    }
+}
+
+impl BodyHmac {
+    /// A tenant's keys: its secret strings' bytes.
+    pub(crate) fn keys(&'static self, input: &KeyInput<'_>) -> Result<Arc<dyn Keys>, String> {
+        Ok(Arc::new(BodyKeys {
+            shape: self,
+            keys: HmacKeys::from_strings(input.secrets)?,
+        }))
+    }
+}
+
+/// A tenant's keys for a [`BodyHmac`] sender.
+#[derive(Debug)]
+struct BodyKeys {
+    shape: &'static BodyHmac,
+    keys: HmacKeys,
+}
+
+impl Keys for BodyKeys {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
+        let signature = required_header(r.headers, self.shape.header)?;
+        let id = required_header(r.headers, self.shape.id_header)?;
+        let candidate = signature
+            .strip_prefix(self.shape.prefix)
+            .and_then(|s| self.shape.encoding.decode(s))
+            .ok_or(SignatureError::Invalid)?;
+        if !self.keys.any_matches(&[r.body], &[candidate]) {
+            return Err(SignatureError::Invalid);
+        }
+        Ok(Proof {
+            unsigned_id: Some(DeliveryId::parse(id).ok_or(SignatureError::Invalid)?),
+            ..Proof::default()
+        })
+    }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let mac = self.keys.first_mac(&[d.body]);
+        vec![
+            (HeaderRole::Id, self.shape.id_header, d.id.to_owned()),
+            (
+                HeaderRole::Signature,
+                self.shape.header,
+                format!("{}{}", self.shape.prefix, self.shape.encoding.encode(&mac)),
+            ),
+        ]
     }
 
     fn material(&self) -> Vec<&[u8]> {

@@ -3,16 +3,8 @@
 //! the topic (`X-Shopify-Topic`) nor any time, so replay protection rests on the body (its hash
 //! keys inbox items) and, for user events, on `occurred_at` and event ordering.
 
-use std::sync::Arc;
-
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-
-use super::{
-    required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
-    SignatureError, TimeAt, TypeAt,
-};
-use crate::domain::DeliveryId;
+use super::shape::{BodyHmac, Encoding};
+use super::{HeaderRole, Inbox, Sender, TimeAt, TypeAt};
 
 pub(super) const SENDER: Sender = Sender {
     name: "shopify",
@@ -21,7 +13,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Id, ID_HEADER),
         (HeaderRole::EventType, TOPIC_HEADER),
     ],
-    keys: |input| Ok(Arc::new(Shopify(HmacKeys::from_strings(input.secrets)?))),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &[],
         id: None,
@@ -37,46 +29,17 @@ const ID_HEADER: &str = "x-shopify-webhook-id";
 /// The event's topic (`customers/create`, …); not signed.
 const TOPIC_HEADER: &str = "x-shopify-topic";
 
-#[derive(Debug)]
-struct Shopify(HmacKeys);
-
-impl Keys for Shopify {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
-        let id = required_header(r.headers, ID_HEADER)?;
-        let candidate = STANDARD
-            .decode(signature)
-            .ok()
-            .filter(|c| c.len() == 32)
-            .ok_or(SignatureError::Invalid)?;
-        if !self.0.any_matches(&[r.body], &[candidate]) {
-            return Err(SignatureError::Invalid);
-        }
-        Ok(Proof {
-            unsigned_id: Some(DeliveryId::parse(id).ok_or(SignatureError::Invalid)?),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        vec![
-            (HeaderRole::Id, ID_HEADER, d.id.to_owned()),
-            (
-                HeaderRole::Signature,
-                SIGNATURE_HEADER,
-                STANDARD.encode(self.0.first_mac(&[d.body])),
-            ),
-        ]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.0.material()
-    }
-}
+/// `X-Shopify-Hmac-Sha256: <base64>` of the body; `X-Shopify-Webhook-Id` beside it.
+static SHAPE: BodyHmac = BodyHmac {
+    header: SIGNATURE_HEADER,
+    prefix: "",
+    encoding: Encoding::Base64,
+    id_header: ID_HEADER,
+};
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value};
+    use super::super::{check, signed_value, Delivery, Proof, SignatureError};
     use super::*;
 
     // The first case of tests/vectors/shopify.json, which Shopify's own library makes and checks
