@@ -3,7 +3,6 @@
 //! cannot be forgotten anywhere.
 
 use serde_json::{json, Value};
-use webhook_receiver::format::Format;
 use webhook_receiver::signature::{
     self, Acknowledge, Delivery, HeaderRole, SignatureError, Verifier,
 };
@@ -39,26 +38,6 @@ fn local_env_is_made_from_the_senders() {
         "local.env is not what the senders declare (line {first_difference:?}): run `make \
          local-env` and commit it"
     );
-}
-
-#[test]
-fn every_sender_feeds_every_format_it_can_through_a_demo_tenant() {
-    let tenants = demo_tenants();
-    for sender in signature::senders() {
-        for format in Format::all().filter(|f| f.accepts(sender)) {
-            let slug = format!("{}-{}", sender.name, format.name());
-            assert!(
-                tenants.iter().any(|t| t.slug == slug),
-                "no demo tenant {slug}"
-            );
-        }
-        // Every sender keeps events as received.
-        assert!(
-            Format::parse("inbox").unwrap().accepts(sender),
-            "{}",
-            sender.name
-        );
-    }
 }
 
 #[test]
