@@ -422,6 +422,40 @@ def twilio_verifies(secret, c):
     return RequestValidator(secret).validate(url, params, c["headers"]["x-twilio-signature"], algorithm)
 
 
+# --- GitLab (no library: its documentation) ---------------------------------------------------
+# GitLab's documentation, "Webhooks" > "Validate payloads by using a secret token": GitLab sends
+# the secret token as it was entered in the `X-Gitlab-Token` header; nothing is signed. No GitLab
+# library verifies webhooks, so the check is the documented comparison itself.
+GITLAB_SECRET = "gitlab-vector-secret-token"
+GITLAB_BODY = '{"object_kind":"push","event_name":"push","ref":"refs/heads/main","project_id":15}'
+GITLAB_UUID = "3b8c2e4a-9f1d-4c6b-8a2e-5d7f0c1b9e33"
+
+
+def gitlab_vector():
+    def c(name, token, verdict):
+        headers = {"x-gitlab-event-uuid": GITLAB_UUID}
+        if token is not None:
+            headers["x-gitlab-token"] = token
+        return case(name, headers, GITLAB_BODY, T, verdict)
+
+    return {
+        "sender": "gitlab",
+        "made_by": "GitLab's documentation (Webhooks: validate payloads by using a secret token; no library verifies them)",
+        "secret": GITLAB_SECRET,
+        "cases": [
+            c("the token", GITLAB_SECRET, "accept"),
+            c("another token", "gitlab-another-secret-token", "signature_invalid"),
+            c("the token cut short", GITLAB_SECRET[:-1], "signature_invalid"),
+            c("no token", None, "signature_missing"),
+        ],
+    }
+
+
+def gitlab_verifies(secret, c):
+    token = c["headers"].get("x-gitlab-token")
+    return token is not None and hmac.compare_digest(token.encode(), secret.encode())
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -431,6 +465,7 @@ PYTHON = {
     "workos": (workos_vector, workos_verifies),
     "discord": (discord_vector, discord_verifies),
     "twilio": (twilio_vector, twilio_verifies),
+    "gitlab": (gitlab_vector, gitlab_verifies),
 }
 
 

@@ -14,6 +14,7 @@
 
 mod discord;
 mod github;
+mod gitlab;
 mod linear;
 mod paddle;
 mod shape;
@@ -48,6 +49,7 @@ const SENDERS: &[&Sender] = &[
     &linear::SENDER,
     &discord::SENDER,
     &twilio::SENDER,
+    &gitlab::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -99,6 +101,9 @@ pub struct Sender {
     pub acknowledge: Acknowledge,
     /// Whether it sends `application/x-www-form-urlencoded` bodies beside JSON.
     pub form_bodies: bool,
+    /// Whether its signature covers the body. Every signing sender's does; a sender that sends
+    /// a shared token (GitLab) proves who sent the request, not what it says.
+    pub signs_body: bool,
     /// Whether its signature covers the URL it requested, which the tenant then names
     /// (`public_url`: stages, mappings and custom domains make it unrecoverable from the event).
     pub signs_url: bool,
@@ -151,6 +156,7 @@ impl Sender {
         body_time: None,
         acknowledge: Acknowledge::Json,
         form_bodies: false,
+        signs_body: true,
         signs_url: false,
         user_events: false,
         demo_secret: raw_demo_secret,
