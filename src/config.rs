@@ -530,8 +530,11 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
     })
 }
 
-/// `https://host[:port][/path]`: no query, no fragment, no spaces, at most 2048 characters; none
-/// of `$ { } " ' \`, which a template would read as a substitution or a quote (SPEC §13.1).
+/// `https://host[:port]/path`: no query, no fragment, no spaces, at most 2048 characters; none
+/// of `$ { } " ' \`, which a template would read as a substitution or a quote (SPEC §13.1). A
+/// path is required: the receiver's own always has one (`/webhooks/{tenant}`), and without one
+/// the URL's two forms (`https://host`, `https://host:443`) would differ only at their end, where
+/// a signed string goes on.
 fn is_public_url(url: &str) -> bool {
     let Some(rest) = url.strip_prefix("https://") else {
         return false;
@@ -539,6 +542,7 @@ fn is_public_url(url: &str) -> bool {
     let host = rest.split('/').next().unwrap_or_default();
     url.len() <= 2048
         && !host.is_empty()
+        && rest.len() > host.len()
         && !url.contains(['?', '#', '$', '{', '}', '"', '\'', '\\'])
         && url.bytes().all(|b| b.is_ascii_graphic())
 }

@@ -231,12 +231,14 @@ const MAX_COMBINING_RUN: usize = 8;
 /// need, each only where it does that job; no run of more than 8 combining marks; something a
 /// reader can see (a letter, number, punctuation or symbol other than the blank U+2800).
 ///
-/// - Tag characters only as a subdivision flag: U+1F3F4, 1 to 6 tags from `0-9a-z`, the
-///   cancel tag (tags hide ASCII text from a reader, not from a program that reads the name).
+/// - Tag characters only as a subdivision flag every platform draws: U+1F3F4, the tags of
+///   `gbeng`, `gbsct` or `gbwls`, the cancel tag (any other code draws a black flag and hides
+///   its tags: ASCII text a program reads and a person does not see).
 /// - ZWJ and ZWNJ only between two visible characters, never between two ASCII ones, with at
 ///   most one variation selector between the first and the joiner (🏳️‍🌈, ❤️‍🔥).
-/// - A variation selector only after a visible character; never two joiners or two selectors
-///   in a row.
+/// - A variation selector only after a character it selects a form of (`selects`), at most 8
+///   in a name; never two joiners or two selectors in a row. Unassigned code points are
+///   refused.
 pub(crate) fn is_valid_display_name(s: &str) -> bool {
     if !(1..=128).contains(&s.chars().count()) {
         return false;
@@ -248,13 +250,17 @@ pub(crate) fn is_valid_display_name(s: &str) -> bool {
     let mut selected = false;
     // After a joiner: the next character must be visible, and not ASCII when `base` was.
     let mut joined_after: Option<char> = None;
-    // Inside a subdivision flag: how many tags so far.
-    let mut tags: Option<usize> = None;
+    // Inside a subdivision flag: the code its tags spell so far.
+    let mut tags: Option<String> = None;
+    let mut selectors = 0;
     for c in s.chars() {
-        if let Some(n) = tags {
+        if let Some(code) = tags.as_mut() {
             match c {
-                CANCEL_TAG => tags = None,
-                c if is_flag_tag(c) && n < MAX_FLAG_TAGS => tags = Some(n + 1),
+                // Only a flag that draws: any other code shows a black flag and hides its tags.
+                CANCEL_TAG if RGI_SUBDIVISIONS.contains(&code.as_str()) => tags = None,
+                c if is_flag_tag(c) && code.len() < MAX_FLAG_TAGS => {
+                    code.push(char::from_u32(c as u32 - 0xE0000).unwrap_or('?'));
+                }
                 _ => return false,
             }
             continue;
@@ -265,7 +271,7 @@ pub(crate) fn is_valid_display_name(s: &str) -> bool {
                 if !opens_flag || !is_flag_tag(c) {
                     return false;
                 }
-                tags = Some(1);
+                tags = Some(char::from_u32(c as u32 - 0xE0000).into_iter().collect());
                 base = None;
             }
             Some(Invisible::Joiner) => {
@@ -275,7 +281,11 @@ pub(crate) fn is_valid_display_name(s: &str) -> bool {
                 joined_after = Some(first);
             }
             Some(Invisible::Selector) => {
-                if base.is_none() || selected || joined_after.is_some() {
+                let Some(b) = base.filter(|_| !selected && joined_after.is_none()) else {
+                    return false;
+                };
+                selectors += 1;
+                if !selects(c, b) || selectors > MAX_SELECTORS {
                     return false;
                 }
                 selected = true;
@@ -340,6 +350,28 @@ fn is_readable(c: char, category: GeneralCategory) -> bool {
         )
 }
 
+/// Whether selector `c` chooses a form of `base` (so it cannot ride on any letter, each one of
+/// 256 selectors carrying a byte no reader sees): emoji presentation (U+FE0E/FE0F) after a
+/// character other than an ASCII letter (keycaps: `1️⃣`), the other standardized selectors after
+/// non-ASCII, ideographic ones (U+E0100–E01EF) after a CJK ideograph, Mongolian ones after
+/// Mongolian.
+fn selects(c: char, base: char) -> bool {
+    match c {
+        '\u{FE0E}' | '\u{FE0F}' => !base.is_ascii() || matches!(base, '0'..='9' | '#' | '*'),
+        '\u{FE00}'..='\u{FE0D}' => !base.is_ascii(),
+        '\u{E0100}'..='\u{E01EF}' => matches!(base,
+            '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
+            | '\u{20000}'..='\u{3134F}'),
+        _ => matches!(base, '\u{1800}'..='\u{18AF}'),
+    }
+}
+
+/// Most variation selectors in one name: enough for a row of emoji, too few to carry a message.
+const MAX_SELECTORS: usize = 8;
+
+/// The subdivision flags every platform draws (Unicode's RGI set: England, Scotland, Wales).
+const RGI_SUBDIVISIONS: [&str; 3] = ["gbeng", "gbsct", "gbwls"];
+
 /// A tag that spells a subdivision code: a digit or a lower-case letter.
 fn is_flag_tag(c: char) -> bool {
     matches!(c, '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}')
@@ -377,12 +409,14 @@ fn invisible_kind(c: char) -> Option<Invisible> {
 /// Cc, Zl, Zp, Cf and Default_Ignorable_Code_Point characters are refused: bidi controls, soft
 /// hyphens, zero-width spaces, Hangul fillers, line separators.
 fn is_allowed_visible(c: char) -> bool {
+    // Unassigned too: a later Unicode may make one a format character.
     let refused_category = matches!(
         get_general_category(c),
         GeneralCategory::Control
             | GeneralCategory::LineSeparator
             | GeneralCategory::ParagraphSeparator
             | GeneralCategory::Format
+            | GeneralCategory::Unassigned
     );
     !refused_category && !is_default_ignorable(c)
 }
@@ -509,10 +543,36 @@ mod tests {
             "{}a",
             "\u{200D}".repeat(120)
         )));
-        // Six tags is the most a subdivision flag has.
-        let flag = |n: usize| format!("\u{1F3F4}{}\u{E007F}", "\u{E0061}".repeat(n));
-        assert!(is_valid_display_name(&flag(6)));
-        assert!(!is_valid_display_name(&flag(7)));
+        // Only the flags that draw: England, Scotland, Wales.
+        let flag = |code: &str| {
+            let tags: String = code
+                .chars()
+                .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+                .collect();
+            format!("\u{1F3F4}{tags}\u{E007F}")
+        };
+        for code in ["gbeng", "gbsct", "gbwls"] {
+            assert!(is_valid_display_name(&flag(code)), "{code}");
+        }
+        for code in ["ignore", "usca", "gbsc", "gbsctx", "a"] {
+            assert!(!is_valid_display_name(&flag(code)), "{code}");
+        }
+        // Selectors where they select: a keycap, an ideographic variant; not after an ASCII
+        // letter (256 of them carry a byte each), nor more than 8 in a name.
+        assert!(is_valid_display_name("1\u{FE0F}\u{20E3}"));
+        assert!(is_valid_display_name("\u{845B}\u{E0100}"));
+        for hidden in [
+            "a\u{FE0F}",
+            "a\u{E0149}n\u{E0167}a",
+            "\u{845B}\u{180B}",
+            "\u{3B1}\u{E0100}",
+        ] {
+            assert!(!is_valid_display_name(hidden), "{hidden:?}");
+        }
+        assert!(is_valid_display_name(&"\u{2764}\u{FE0F}".repeat(8)));
+        assert!(!is_valid_display_name(&"\u{2764}\u{FE0F}".repeat(9)));
+        // Unassigned code points.
+        assert!(!is_valid_display_name("a\u{0378}b"));
         let stacked = format!("a{}", "\u{301}".repeat(100));
         assert!(!is_valid_display_name(&stacked));
         assert!(is_valid_display_name(&"é".repeat(128)));

@@ -34,8 +34,9 @@ use serde_json::{Map, Value};
 /// An invocation as the handler's event type will read it. `lambda_runtime` parses every event
 /// into the handler's type before the handler runs, and answers one it cannot parse itself (no
 /// HTTP answer, no request id in a body, no log line of ours): an event that is not JSON, is
-/// nested deeper than `serde_json` reads (128 levels; API Gateway's events nest a few), or holds
-/// a number no `f64` holds. Such an event is handed on as `null`, which is no HTTP event: it is
+/// nested deeper than `serde_json` reads (128 levels; API Gateway's events nest a few), holds
+/// a number no `f64` holds, or a key named as `serde_json`'s private raw-value token (which an
+/// unsigned caller can put in a query string). Such an event is handed on as `null`, which is no HTTP event: it is
 /// answered 400 `unsupported_event` with its request id and log line like any other (SPEC
 /// §3.0, §13.1).
 pub fn readable_invocation(mut invocation: LambdaInvocation) -> LambdaInvocation {
@@ -45,53 +46,19 @@ pub fn readable_invocation(mut invocation: LambdaInvocation) -> LambdaInvocation
     invocation
 }
 
-/// Whether `bytes` parse as one `serde_json::Value`, exactly as the runtime parses them (the same
-/// parser, limits and UTF-8 checks), without building the value.
+/// Whether `bytes` parse as the runtime parses an event into the handler's `serde_json::Value`:
+/// the same call (`serde_path_to_error` over `serde_json`, no check for bytes after the value),
+/// so the same limits, UTF-8 checks and `raw_value` rules (a key named as serde_json's private
+/// raw-value token fails there, and here). A second parse of the event; a copy of the rules
+/// instead would disagree where they are subtle.
 pub fn parses_as_a_value(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<AnyValue>(bytes).is_ok()
+    runtime_reading(bytes).is_some()
 }
 
-/// Any JSON value `serde_json::Value` accepts, walked and dropped.
-struct AnyValue;
-
-impl<'de> Deserialize<'de> for AnyValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyValue)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for AnyValue {
-    type Value = AnyValue;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_unit<E>(self) -> Result<AnyValue, E> {
-        Ok(AnyValue)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
-        while seq.next_element::<AnyValue>()?.is_some() {}
-        Ok(AnyValue)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
-        while map.next_entry::<AnyValue, AnyValue>()?.is_some() {}
-        Ok(AnyValue)
-    }
+/// The event as the runtime reads it into the handler's `serde_json::Value`, if it can.
+pub fn runtime_reading(bytes: &[u8]) -> Option<Value> {
+    let mut parser = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut parser).ok()
 }
 
 /// Where an event came from, which decides the response's shape.

@@ -50,6 +50,12 @@ fn a_tenant_the_function_would_refuse_is_caught_here() {
                    "public_url": "https://x.example/${AWS::AccountId}"}),
             "tenant `a`, field `public_url`",
         ),
+        // No path: its two forms (with and without :443) differ only at their end.
+        (
+            json!({"slug": "a", "scheme": "twilio", "format": "inbox",
+                   "public_url": "https://hooks.example.com"}),
+            "tenant `a`, field `public_url`",
+        ),
         (
             json!({"slug": "a", "tolerance_seconds": 0}),
             "tenant `a`, field `tolerance_seconds`",

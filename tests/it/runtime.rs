@@ -204,7 +204,7 @@ async fn invoke_binary(
 }
 
 /// Events `lambda_runtime` cannot parse (not JSON, not UTF-8, nested 200 deep, a number no
-/// `f64` holds, cut short) or that are no object are answered 400 `unsupported_event` by the
+/// `f64` holds, cut short, serde_json's raw-value key in a query) or that are no HTTP event are answered 400 `unsupported_event` by the
 /// function, each with its request id and a log line, as every event is; the instance goes on
 /// serving.
 #[tokio::test]
@@ -218,6 +218,10 @@ async fn events_the_runtime_cannot_read_are_answered_400() {
         deep_object.as_bytes(),
         br#"{"version": "2.0", "n": 1e400}"#,
         br#"{"version": "2.0""#,
+        // A key the raw-value parse treats as its own token, from a query string an unsigned
+        // caller chose; and a valid event followed by bytes the runtime does not read.
+        br#"{"version": "2.0", "queryStringParameters": {"$serde_json::private::RawValue": "x"}}"#,
+        br#"{"version": "2.0"} trailing"#,
         b"[1, 2]",
         b"\"a string\"",
         b"",
