@@ -237,13 +237,45 @@ async fn repeated_headers_behind_a_rest_api_are_refused() {
     }
 }
 
-/// The tenant a scheme fixture is addressed to.
-fn slug_of(fixture_name: &str) -> &'static str {
-    match fixture_name {
-        "stripe-create.json" => "stripe-v1",
-        "github-create.json" => "github-v1",
-        "slack-create.json" => "slack-v1",
-        _ => "shopify-v1",
+/// The tenant a scheme fixture is addressed to, as its path names it.
+fn slug_of(fixture_name: &str) -> String {
+    let path = fixture(fixture_name)["rawPath"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    path.rsplit('/').next().unwrap().to_owned()
+}
+
+/// The sender of a `{scheme}-v1` demo tenant.
+fn sender_of(slug: &str) -> &'static webhook_receiver::signature::Sender {
+    let scheme = slug.strip_suffix("-v1").unwrap();
+    webhook_receiver::signature::sender(scheme).unwrap_or_else(|| panic!("no sender {scheme}"))
+}
+
+/// The delivery-id header a sender sets beside its signature, if any: unsigned for every sender
+/// here (the one that signs its id is the default scheme, which the rest of the suite tests).
+fn unsigned_id_header(slug: &str) -> Option<&'static str> {
+    sender_of(slug).header_names(HeaderRole::Id).next()
+}
+
+/// The fixtures above are every sender that feeds user events but the default one (which the
+/// rest of the suite uses throughout): a sender added with `user_events` and no fixture here
+/// fails this.
+#[test]
+fn the_scheme_fixtures_cover_every_sender_of_user_events() {
+    let covered: Vec<&str> = FIXTURES.iter().map(|(_, scheme)| *scheme).collect();
+    for sender in webhook_receiver::signature::senders() {
+        if sender.user_events && sender.name != webhook_receiver::signature::DEFAULT_SCHEME {
+            assert!(
+                covered.contains(&sender.name),
+                "no v1 fixture for {}",
+                sender.name
+            );
+        }
+    }
+    for (fixture_name, scheme) in FIXTURES {
+        assert_eq!(slug_of(fixture_name), format!("{scheme}-v1"));
+        assert!(SCHEME_FIXTURES.contains(&fixture_name));
     }
 }
 
@@ -295,11 +327,11 @@ async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme(
         let update = user_event(user, "update", "2026-11-28T12:01:00Z", Some("Bob"));
         let ev = scheme_event(fixture_name, &update, "delivery-2");
         assert_eq!(t.send_event(ev).await.result(), (200, "applied"), "{slug}");
-        let before = t.user_in(slug, user).await.unwrap();
+        let before = t.user_in(&slug, user).await.unwrap();
 
-        let replay = if slug == "github-v1" || slug == "shopify-v1" {
+        let replay = if let Some(header) = unsigned_id_header(&slug) {
             let mut replay = captured.clone();
-            replay["headers"][id_header(slug)] = json!("delivery-3-replayed");
+            replay["headers"][header] = json!("delivery-3-replayed");
             replay
         } else {
             // Same event, other bytes: a new body-hash id.
@@ -311,7 +343,7 @@ async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme(
             "{slug}: a replay under a new id"
         );
         assert_eq!(
-            t.user_in(slug, user).await.unwrap(),
+            t.user_in(&slug, user).await.unwrap(),
             before,
             "{slug}: item changed"
         );
@@ -323,15 +355,6 @@ async fn replays_under_a_new_delivery_id_are_stale_for_every_unsigned_id_scheme(
             (200, "duplicate"),
             "{slug}"
         );
-    }
-}
-
-/// The delivery-id header of GitHub's and Shopify's demo tenants.
-fn id_header(slug: &str) -> &'static str {
-    if slug == "github-v1" {
-        "x-github-delivery"
-    } else {
-        "x-shopify-webhook-id"
     }
 }
 
@@ -360,13 +383,13 @@ async fn a_replayed_delete_does_not_delete_a_recreated_user() {
                 "{slug} {id}"
             );
         }
-        delete["headers"][id_header(slug)] = json!("d-2-replayed");
+        delete["headers"][unsigned_id_header(&slug).unwrap()] = json!("d-2-replayed");
         assert_eq!(
             t.send_event(delete).await.result(),
             (200, "stale"),
             "{slug}"
         );
-        let u = t.user_in(slug, user).await.unwrap();
+        let u = t.user_in(&slug, user).await.unwrap();
         assert!(
             !u.contains_key("deleted_at"),
             "{slug}: the replay deleted the user"
@@ -396,7 +419,7 @@ async fn identical_changes_at_different_times_are_distinct_events() {
                 "{slug} {at}"
             );
         }
-        let u = t.user_in(slug, user).await.unwrap();
+        let u = t.user_in(&slug, user).await.unwrap();
         assert_eq!(s(&u, "display_name").as_deref(), Some("Ana"), "{slug}");
         assert_eq!(num(&u, "version"), Some(3), "{slug}");
     }
