@@ -6,13 +6,8 @@
 //! stored, keyed by the body's hash (nothing in it is an id Discord signs apart from the body),
 //! and answered 204 too (Discord wants no body).
 
-use std::sync::Arc;
-
-use super::{
-    check_tolerance, demo_seed, parse_unix_seconds, required_header, Acknowledge, Delivery,
-    Handshake, HeaderRole, Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender,
-    SignatureError, TimeAt, TypeAt, VerifiedBody,
-};
+use super::shape::{Encoding, SignedByKey};
+use super::{Acknowledge, Handshake, HeaderRole, Inbox, Sender, TimeAt, TypeAt, VerifiedBody};
 use crate::clock::Timestamp;
 use crate::domain::Detail;
 use crate::json::{self, Doc};
@@ -23,7 +18,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Signature, SIGNATURE_HEADER),
         (HeaderRole::Timestamp, TIMESTAMP_HEADER),
     ],
-    keys: |input| read_keys(input.secrets, Holder::Receiver),
+    keys: |input| SHAPE.keys(input),
     inbox: Inbox {
         reads: &["event.type", "event.timestamp"],
         id: None,
@@ -32,12 +27,9 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: Some(ping),
     acknowledge: Acknowledge::NoContent,
-    demo_secret: |label| hex::encode(PrivateKey::from_seed(&demo_seed(label)).public()),
-    signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
-    demo_signing_secret: Some(|label| {
-        let seed = demo_seed(label);
-        hex::encode([seed, PrivateKey::from_seed(&seed).public()].concat())
-    }),
+    demo_secret: |label| SHAPE.demo_public(label),
+    signing_keys: Some(|input| SHAPE.signing_keys(input)),
+    demo_signing_secret: Some(|label| SHAPE.demo_private(label)),
     ..Sender::BASE
 };
 
@@ -46,98 +38,14 @@ const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
 /// The body's `type` of Discord's endpoint check.
 const PING: i64 = 0;
 
-/// The application's public keys (a receiver), or its private key (the signing tooling).
-#[derive(Debug)]
-struct Discord {
-    public: PublicKeys,
-    private: Option<PrivateKey>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Holder {
-    Receiver,
-    Sender,
-}
-
-fn read_keys(list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
-    let mut public = Vec::new();
-    let mut private = None;
-    for (i, entry) in list.iter().enumerate() {
-        let at = |why: &str| format!("secret #{}: {why}", i + 1);
-        let bytes = hex::decode(entry).map_err(|_| at("must be hexadecimal"))?;
-        match (holder, bytes.len()) {
-            (Holder::Receiver, 32) => {
-                public.push(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
-                    at("must be the application's public key: 64 hexadecimal characters")
-                })?)
-            }
-            // A 64-byte secret key (seed and public key, as NaCl exports it) is a private key.
-            (Holder::Receiver, 64) => {
-                return Err(at(
-                    "is a private key, which belongs to Discord: list the application's public \
-                     key (64 hexadecimal characters) instead",
-                ))
-            }
-            // The 64-byte secret key (seed, then public key) only: a 32-byte value could be the
-            // public key, which signs nothing.
-            (Holder::Sender, 64) if private.is_none() => {
-                let key = <[u8; 32]>::try_from(&bytes[..32])
-                    .ok()
-                    .map(|seed| PrivateKey::from_seed(&seed))
-                    .filter(|key| bytes[32..] == key.public())
-                    .ok_or_else(|| at("is not an Ed25519 secret key (seed, then public key)"))?;
-                private = Some(key);
-            }
-            _ => {
-                return Err(at(
-                    "must be the application's public key: 64 hexadecimal characters",
-                ))
-            }
-        }
-    }
-    let public = PublicKeys::from_bytes(&public)
-        .map_err(|i| format!("secret #{}: is not an Ed25519 public key", i + 1))?;
-    Ok(Arc::new(Discord { public, private }))
-}
-
-impl Keys for Discord {
-    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
-        let signature = required_header(r.headers, SIGNATURE_HEADER)?;
-        let ts = required_header(r.headers, TIMESTAMP_HEADER)?;
-        let timestamp = parse_unix_seconds(ts)?;
-        let signature: [u8; 64] = hex::decode(signature)
-            .ok()
-            .and_then(|s| s.try_into().ok())
-            .ok_or(SignatureError::Invalid)?;
-        if !self
-            .public
-            .any_verifies(&[ts.as_bytes(), r.body], &[signature])
-        {
-            return Err(SignatureError::Invalid);
-        }
-        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
-        Ok(Proof {
-            signed_at: Some(signed_at),
-            ..Proof::default()
-        })
-    }
-
-    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        let ts = d.timestamp.to_string();
-        let Some(key) = &self.private else {
-            return Vec::new();
-        };
-        let signature = hex::encode(key.sign(&[ts.as_bytes(), d.body]));
-        vec![
-            (HeaderRole::Timestamp, TIMESTAMP_HEADER, ts),
-            (HeaderRole::Signature, SIGNATURE_HEADER, signature),
-        ]
-    }
-
-    fn material(&self) -> Vec<&[u8]> {
-        self.public.material()
-    }
-}
+/// `X-Signature-Ed25519: <hex>` over `{X-Signature-Timestamp}{body}`.
+static SHAPE: SignedByKey = SignedByKey {
+    signature: SIGNATURE_HEADER,
+    timestamp: TIMESTAMP_HEADER,
+    between: "",
+    encoding: Encoding::Hex,
+    key_name: "the application's public key",
+};
 
 /// Discord's PING (`{"type": 0, …}`), sent to check the endpoint: answered, never stored.
 fn ping(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail> {
@@ -155,7 +63,10 @@ fn event_time(doc: &Doc) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{check, signed_value, Signer, Verifier};
+    use super::super::{
+        check, demo_seed, signed_value, Delivery, PrivateKey, Proof, SignatureError, Signer,
+        Verifier,
+    };
     use super::*;
 
     const T: i64 = 1_795_867_200;

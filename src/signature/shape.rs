@@ -6,6 +6,8 @@
 //!   Paddle, WorkOS, Slack.
 //! - [`BodyHmac`]: an HMAC-SHA256 of the body alone in one header, hex or base64, with the
 //!   delivery-id header the sender sets beside it (not signed): GitHub, Shopify.
+//! - [`SignedByKey`]: an Ed25519 signature, by the sender's private key, of the timestamp
+//!   header's bytes and the body; the tenant lists public keys: Discord.
 
 use std::sync::Arc;
 
@@ -15,9 +17,9 @@ use base64::Engine;
 use crate::domain::DeliveryId;
 
 use super::{
-    check_tolerance, check_tolerance_ms, decode_hex_mac, parse_unix_millis, parse_unix_seconds,
-    required_header, Delivery, HeaderRole, HmacKeys, KeyInput, Keys, Proof, Request,
-    SignatureError,
+    check_tolerance, check_tolerance_ms, decode_hex_mac, demo_seed, parse_unix_millis,
+    parse_unix_seconds, required_header, Delivery, HeaderRole, HmacKeys, KeyInput, Keys,
+    PrivateKey, Proof, PublicKeys, Request, SignatureError,
 };
 
 /// Most `key=value` items a header may hold: bounds the work a hostile header can cause.
@@ -271,7 +273,22 @@ impl Encoding {
     fn decode(self, s: &str) -> Option<Vec<u8>> {
         match self {
             Encoding::Hex => decode_hex_mac(s),
-            Encoding::Base64 => STANDARD.decode(s).ok().filter(|c| c.len() == 32),
+            Encoding::Base64 => self.bytes(s).filter(|c| c.len() == 32),
+        }
+    }
+
+    /// Any bytes as written.
+    fn bytes(self, s: &str) -> Option<Vec<u8>> {
+        match self {
+            Encoding::Hex => hex::decode(s).ok(),
+            Encoding::Base64 => STANDARD.decode(s).ok(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Hex => "hexadecimal",
+            Encoding::Base64 => "base64",
         }
     }
 
@@ -331,5 +348,152 @@ impl Keys for BodyKeys {
 
     fn material(&self) -> Vec<&[u8]> {
         self.keys.material()
+    }
+}
+
+/// An Ed25519 signature (strict verification) by the sender's private key of
+/// `{t}{between}{body}`, `t` the timestamp header's bytes (Unix seconds, within the tolerance,
+/// checked after the signature). The tenant lists the sender's public keys (32 bytes each); the
+/// signing tooling holds the private one (seed then public key, 64 bytes, as NaCl exports it).
+#[derive(Debug)]
+pub(crate) struct SignedByKey {
+    pub(crate) signature: &'static str,
+    pub(crate) timestamp: &'static str,
+    pub(crate) between: &'static str,
+    /// How the signature and the keys are written.
+    pub(crate) encoding: Encoding,
+    /// What the public key is called where it is shown ("the application's public key").
+    pub(crate) key_name: &'static str,
+}
+
+/// Whose keys are read: a receiver's (public) or the sender's (the signing tooling's).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Receiver,
+    Sender,
+}
+
+impl SignedByKey {
+    /// A tenant's keys: public keys only (a private key fails init, named, never shown).
+    pub(crate) fn keys(&'static self, input: &KeyInput<'_>) -> Result<Arc<dyn Keys>, String> {
+        self.read(input.secrets, Holder::Receiver)
+    }
+
+    /// What the sender signs with (the signing tooling).
+    pub(crate) fn signing_keys(
+        &'static self,
+        input: &KeyInput<'_>,
+    ) -> Result<Arc<dyn Keys>, String> {
+        self.read(input.secrets, Holder::Sender)
+    }
+
+    /// A demo tenant's public key.
+    pub(crate) fn demo_public(&self, label: &str) -> String {
+        self.encoding
+            .encode(&PrivateKey::from_seed(&demo_seed(label)).public())
+    }
+
+    /// What signs for that demo tenant: its private key, seed then public key.
+    pub(crate) fn demo_private(&self, label: &str) -> String {
+        let seed = demo_seed(label);
+        self.encoding
+            .encode(&[seed, PrivateKey::from_seed(&seed).public()].concat())
+    }
+
+    fn read(&'static self, list: &[&str], holder: Holder) -> Result<Arc<dyn Keys>, String> {
+        let (encoding, key_name) = (self.encoding.name(), self.key_name);
+        let mut public = Vec::new();
+        let mut private = None;
+        for (i, entry) in list.iter().enumerate() {
+            let at = |why: String| format!("secret #{}: {why}", i + 1);
+            let bytes = self
+                .encoding
+                .bytes(entry)
+                .ok_or_else(|| at(format!("must be {encoding}")))?;
+            match (holder, bytes.len()) {
+                (Holder::Receiver, 32) => public.push(
+                    <[u8; 32]>::try_from(bytes.as_slice())
+                        .map_err(|_| at(format!("must be {key_name}")))?,
+                ),
+                // A 64-byte secret key (seed and public key, as NaCl exports it).
+                (Holder::Receiver, 64) => {
+                    return Err(at(format!(
+                        "is a private key, which belongs to the sender: list {key_name} \
+                         (32 bytes, {encoding}) instead"
+                    )))
+                }
+                // The 64-byte secret key only: a 32-byte value could be the public key, which
+                // signs nothing.
+                (Holder::Sender, 64) if private.is_none() => {
+                    let key = <[u8; 32]>::try_from(&bytes[..32])
+                        .ok()
+                        .map(|seed| PrivateKey::from_seed(&seed))
+                        .filter(|key| bytes[32..] == key.public())
+                        .ok_or_else(|| {
+                            at("is not an Ed25519 secret key (seed, then public key)".into())
+                        })?;
+                    private = Some(key);
+                }
+                _ => return Err(at(format!("must be {key_name}: 32 bytes, {encoding}"))),
+            }
+        }
+        let public = PublicKeys::from_bytes(&public)
+            .map_err(|i| format!("secret #{}: is not an Ed25519 public key", i + 1))?;
+        Ok(Arc::new(KeyPair {
+            shape: self,
+            public,
+            private,
+        }))
+    }
+}
+
+/// A tenant's public keys for a [`SignedByKey`] sender, or the sender's private key.
+#[derive(Debug)]
+struct KeyPair {
+    shape: &'static SignedByKey,
+    public: PublicKeys,
+    private: Option<PrivateKey>,
+}
+
+impl Keys for KeyPair {
+    fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
+        let signature = required_header(r.headers, self.shape.signature)?;
+        let ts = required_header(r.headers, self.shape.timestamp)?;
+        let timestamp = parse_unix_seconds(ts)?;
+        let signature: [u8; 64] = self
+            .shape
+            .encoding
+            .bytes(signature)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(SignatureError::Invalid)?;
+        let signed = [ts.as_bytes(), self.shape.between.as_bytes(), r.body];
+        if !self.public.any_verifies(&signed, &[signature]) {
+            return Err(SignatureError::Invalid);
+        }
+        let signed_at = check_tolerance(timestamp, r.now, r.tolerance)?;
+        Ok(Proof {
+            signed_at: Some(signed_at),
+            ..Proof::default()
+        })
+    }
+
+    fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
+        let Some(key) = &self.private else {
+            return Vec::new();
+        };
+        let ts = d.timestamp.to_string();
+        let signature = key.sign(&[ts.as_bytes(), self.shape.between.as_bytes(), d.body]);
+        vec![
+            (HeaderRole::Timestamp, self.shape.timestamp, ts),
+            (
+                HeaderRole::Signature,
+                self.shape.signature,
+                self.shape.encoding.encode(&signature),
+            ),
+        ]
+    }
+
+    fn material(&self) -> Vec<&[u8]> {
+        self.public.material()
     }
 }
