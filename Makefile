@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 
 help:
 	@echo "make run      DynamoDB Local + tables + the function on 127.0.0.1:$(PORT) (cargo lambda watch)"
-	@echo "make send     sign EVENT (default $(EVENT)) now and curl it to the running receiver"
+	@echo "make send     sign EVENT (default $(EVENT)) now, curl it to the running receiver, print the answer and its status"
 	@echo "make invoke   sign EVENT now and send it with cargo lambda invoke"
 	@echo "make test     every test (installs tools, starts and stops DynamoDB Local itself)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
@@ -35,7 +35,7 @@ invoke: tools
 	  cargo lambda invoke webhook-receiver -A 127.0.0.1 -P $(PORT) --data-file .cache/signed-event.json
 
 send: tools
-	@$(ENV) eval "$$(cargo run -q --features signing --bin webhook-sign -- --curl $(BASE_URL) $(EVENT))"; echo
+	@$(ENV) eval "$$(cargo run -q --features signing --bin webhook-sign -- --curl $(BASE_URL) $(EVENT)) -w '\nHTTP %{http_code}\n'"
 
 test:
 	@scripts/test.sh

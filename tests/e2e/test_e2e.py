@@ -49,6 +49,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "linear-issue-created.json",
         "twilio-message-received.json",
         "twilio-json-event.json",
+        "gitlab-push.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):
