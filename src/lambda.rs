@@ -36,9 +36,9 @@ use serde_json::{Map, Value};
 /// HTTP answer, no request id in a body, no log line of ours): an event that is not JSON, is
 /// nested deeper than `serde_json` reads (128 levels; API Gateway's events nest a few), holds
 /// a number no `f64` holds, or a key named as `serde_json`'s private raw-value token (which an
-/// unsigned caller can put in a query string). Such an event is handed on as `null`, which is no HTTP event: it is
-/// answered 400 `unsupported_event` with its request id and log line like any other (SPEC
-/// §3.0, §13.1).
+/// unsigned caller can put in a query string). Such an event is handed on as `null`, which is
+/// no HTTP event: it is answered 400 `unsupported_event` with its request id and log line like
+/// any other (SPEC §3.0, §13.1).
 pub fn readable_invocation(mut invocation: LambdaInvocation) -> LambdaInvocation {
     if !parses_as_a_value(&invocation.body) {
         invocation.body = b"null"[..].into();
