@@ -14,9 +14,10 @@ use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::domain::Ttls;
+pub use crate::domain::{TableName, TenantId};
 use crate::format::Format;
 use crate::json::{AnyValue, Scalar, Shape};
-use crate::plan::Ttls;
 use crate::secrets::{self, FetchError};
 use crate::signature::{self, Sender, Verifier};
 
@@ -63,47 +64,12 @@ impl ConfigError {
 
     fn tenant(tenant: &TenantId, field: &str, message: impl Into<String>) -> Self {
         Self {
-            location: format!("{TENANTS_VAR}: tenant `{}`, field `{field}`", tenant.0),
+            location: format!(
+                "{TENANTS_VAR}: tenant `{}`, field `{field}`",
+                tenant.as_str()
+            ),
             message: message.into(),
         }
-    }
-}
-
-/// A tenant slug from the allowlist: `^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TenantId(String);
-
-impl TenantId {
-    pub fn parse(raw: &str) -> Option<Self> {
-        let bytes = raw.as_bytes();
-        let ok = (1..=63).contains(&bytes.len())
-            && bytes[0].is_ascii_alphanumeric()
-            && bytes
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
-        ok.then(|| Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// A DynamoDB table name: `^[A-Za-z0-9_.-]{3,255}$`. Only configuration makes one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableName(String);
-
-impl TableName {
-    fn parse(raw: &str) -> Option<Self> {
-        let ok = (3..=255).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-        ok.then(|| Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -219,7 +185,7 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
         return Err(ConfigError::var(
             TENANTS_VAR,
             match TenantId::parse(&slug) {
-                Some(id) => format!("tenant `{}` is listed twice", id.0),
+                Some(id) => format!("tenant `{}` is listed twice", id.as_str()),
                 None => "a tenant is listed twice".to_owned(),
             },
         ));
@@ -246,7 +212,7 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
                 "table",
                 format!(
                     "is also tenant `{}`'s table; each tenant needs its own",
-                    other.id.0
+                    other.id.as_str()
                 ),
             ));
         }
@@ -357,7 +323,7 @@ impl Unresolved {
                     format!(
                         "holds a secret that tenant `{}` also uses; a delivery signed for one \
                          would verify for the other",
-                        other.id.0
+                        other.id.as_str()
                     ),
                 ));
             }
@@ -370,7 +336,10 @@ impl Unresolved {
             });
         }
         Ok(Config {
-            tenants: tenants.into_iter().map(|t| (t.id.0.clone(), t)).collect(),
+            tenants: tenants
+                .into_iter()
+                .map(|t| (t.id.as_str().to_owned(), t))
+                .collect(),
             max_body_bytes: self.max_body_bytes,
             ttls: self.ttls,
         })

@@ -4,6 +4,7 @@
 //! read them.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Serialize;
 use unicode_general_category::{get_general_category, GeneralCategory};
@@ -55,6 +56,71 @@ impl ContentKey {
     /// The id an item is keyed by.
     pub fn as_delivery_id(&self) -> &DeliveryId {
         &self.0
+    }
+}
+
+/// A tenant slug from the allowlist: `^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let bytes = raw.as_bytes();
+        let ok = (1..=63).contains(&bytes.len())
+            && bytes[0].is_ascii_alphanumeric()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'));
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A DynamoDB table name: `^[A-Za-z0-9_.-]{3,255}$`. Only configuration makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableName(String);
+
+impl TableName {
+    pub(crate) fn parse(raw: &str) -> Option<Self> {
+        let ok = (3..=255).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        ok.then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How long what a write leaves behind lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ttls {
+    /// A delivery record (the replay window).
+    pub delivery: Duration,
+    /// A deleted user's tombstone.
+    pub tombstone: Duration,
+    /// An inbox event.
+    pub inbox: Duration,
+}
+
+/// When DynamoDB's TTL may delete an item: whole seconds since the Unix epoch, receipt time
+/// (rounded down to the second) plus a lifetime, saturating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Expiry(i64);
+
+impl Expiry {
+    pub fn after(now: Timestamp, lifetime: Duration) -> Self {
+        let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
+        Self(now.unix_seconds().saturating_add(lifetime))
+    }
+
+    pub fn unix_seconds(self) -> i64 {
+        self.0
     }
 }
 

@@ -2,11 +2,9 @@
 //! read a refused user write. Pure: no I/O, no DynamoDB types, so every cell of the condition
 //! table (SPEC §6) is unit-tested here.
 
-use std::time::Duration;
-
 use crate::clock::Timestamp;
 use crate::domain::{Action, DeliveryId, EventTime, Metadata, UserEvent, UserId};
-use crate::signature::VerifiedBody;
+pub use crate::domain::{Expiry, Ttls};
 
 /// A webhook the receiver accepted: answered 200 `{"status": …}`, and the sender is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,33 +138,6 @@ impl Plan {
     }
 }
 
-/// How long what a write leaves behind lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ttls {
-    /// A delivery record (the replay window).
-    pub delivery: Duration,
-    /// A deleted user's tombstone.
-    pub tombstone: Duration,
-    /// An inbox event.
-    pub inbox: Duration,
-}
-
-/// When DynamoDB's TTL may delete an item: whole seconds since the Unix epoch, receipt time
-/// (rounded down to the second) plus a lifetime, saturating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Expiry(i64);
-
-impl Expiry {
-    pub fn after(now: Timestamp, lifetime: Duration) -> Self {
-        let lifetime = i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX);
-        Self(now.unix_seconds().saturating_add(lifetime))
-    }
-
-    pub fn unix_seconds(self) -> i64 {
-        self.0
-    }
-}
-
 /// An inbox item (SPEC §11): stored once under its delivery id, never overwritten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventPut {
@@ -204,17 +175,17 @@ pub struct Write {
 }
 
 impl Write {
+    /// The write of `event` for one delivery: `delivery` is its id and its body's hex SHA-256.
     pub(crate) fn new(
         event: UserEvent,
         event_time: EventTime,
-        body: &VerifiedBody<'_>,
+        delivery: (DeliveryId, String),
         now: Timestamp,
         ttls: &Ttls,
     ) -> Self {
-        // One hash of the body: its digest, and its id where the sender gives none.
-        let payload_sha256 = body.sha256_hex();
+        let (delivery_id, payload_sha256) = delivery;
         Self {
-            delivery_id: body.delivery_id_for(&payload_sha256),
+            delivery_id,
             payload_sha256,
             user_id: event.user_id,
             action: event.action,
@@ -301,13 +272,13 @@ mod tests {
 
     #[test]
     fn expiry_is_receipt_second_plus_lifetime() {
-        let day = Duration::from_secs(86_400);
+        let day = std::time::Duration::from_secs(86_400);
         let at = |ms| Expiry::after(Timestamp::from_unix_millis(ms), day).unix_seconds();
         // Sub-second receipt times round down, before and after the epoch.
         assert_eq!(at(1_795_867_200_999), 1_795_867_200 + 86_400);
         assert_eq!(at(-1), -1 + 86_400);
         // A lifetime beyond any clock saturates in seconds, as DynamoDB reads it.
-        let forever = Expiry::after(Timestamp::from_unix_millis(0), Duration::MAX);
+        let forever = Expiry::after(Timestamp::from_unix_millis(0), std::time::Duration::MAX);
         assert_eq!(forever.unix_seconds(), i64::MAX);
     }
 

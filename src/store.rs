@@ -22,8 +22,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use crate::clock::Timestamp;
-use crate::config::TableName;
-use crate::domain::{Action, Change};
+use crate::domain::{Action, Change, TableName};
 use crate::plan::{
     on_delivery_exists, on_user_refused, Conflict, EventPut, EventPutOutcome, StoredUser,
     UserWriteOutcome, Write, Written,

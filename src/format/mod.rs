@@ -124,8 +124,11 @@ impl Input<'_> {
                 sender_owned: false,
             },
         };
+        // One hash of the body: its digest, and its id where the sender gives none.
+        let payload_sha256 = self.body.sha256_hex();
+        let delivery = (self.body.delivery_id_for(&payload_sha256), payload_sha256);
         Plan::User(Write::new(
-            event, event_time, self.body, self.now, &self.ttls,
+            event, event_time, delivery, self.now, &self.ttls,
         ))
     }
 }
