@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::config::{Config, Tenant};
-use crate::domain::ContentKey;
 use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, EventResponse, Media, Request, Response};
@@ -133,11 +132,7 @@ impl App {
             tolerance: tenant.tolerance,
         })?;
         // The id in the sender's headers, until the format says which id keys the write.
-        log.delivery_id = verified
-            .signed_id()
-            .or(verified.unsigned_id())
-            .or(verified.content_key().map(ContentKey::as_delivery_id))
-            .map(ToString::to_string);
+        log.delivery_id = verified.carried_id().map(ToString::to_string);
 
         // 5. Content type: JSON, or a form for a sender that sends forms.
         let form = match req.media {

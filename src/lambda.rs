@@ -40,22 +40,17 @@ use serde_json::{Map, Value};
 /// no HTTP event: it is answered 400 `unsupported_event` with its request id and log line like
 /// any other (SPEC §3.0, §13.1).
 pub fn readable_invocation(mut invocation: LambdaInvocation) -> LambdaInvocation {
-    if !parses_as_a_value(&invocation.body) {
+    if runtime_reading(&invocation.body).is_none() {
         invocation.body = b"null"[..].into();
     }
     invocation
 }
 
-/// Whether `bytes` parse as the runtime parses an event into the handler's `serde_json::Value`:
-/// the same call (`serde_path_to_error` over `serde_json`, no check for bytes after the value),
-/// so the same limits, UTF-8 checks and `raw_value` rules (a key named as serde_json's private
+/// The event as the runtime reads it into the handler's `serde_json::Value`, if it can: the
+/// same call (`serde_path_to_error` over `serde_json`, no check for bytes after the value), so
+/// the same limits, UTF-8 checks and `raw_value` rules (a key named as serde_json's private
 /// raw-value token fails there, and here). A second parse of the event; a copy of the rules
 /// instead would disagree where they are subtle.
-pub fn parses_as_a_value(bytes: &[u8]) -> bool {
-    runtime_reading(bytes).is_some()
-}
-
-/// The event as the runtime reads it into the handler's `serde_json::Value`, if it can.
 pub fn runtime_reading(bytes: &[u8]) -> Option<Value> {
     let mut parser = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut parser).ok()

@@ -10,10 +10,9 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 use super::{
-    required_header, single_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
+    id_header, required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
     Sender, SignatureError, TypeAt,
 };
-use crate::domain::DeliveryId;
 
 pub(super) const SENDER: Sender = Sender {
     name: "gitlab",
@@ -51,9 +50,7 @@ impl Keys for Tokens {
         if !matched {
             return Err(SignatureError::Invalid);
         }
-        let unsigned_id = single_header(r.headers, UUID_HEADER)?
-            .map(|id| DeliveryId::parse(id).ok_or(SignatureError::Invalid))
-            .transpose()?;
+        let unsigned_id = id_header(r.headers, UUID_HEADER)?;
         Ok(Proof {
             unsigned_id,
             ..Proof::default()

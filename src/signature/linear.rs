@@ -7,10 +7,9 @@
 use std::sync::Arc;
 
 use super::{
-    check_tolerance_ms, decode_hex_mac, required_header, single_header, Delivery, HeaderRole,
-    HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, decode_hex_mac, id_header, required_header, Delivery, HeaderRole, HmacKeys,
+    Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
-use crate::domain::DeliveryId;
 use crate::json;
 
 pub(super) const SENDER: Sender = Sender {
@@ -51,9 +50,7 @@ impl Keys for Linear {
             .and_then(|doc| doc.int(TIMESTAMP_FIELD))
             .ok_or(SignatureError::Missing)?;
         let signed_at = check_tolerance_ms(t_ms, r.now, r.tolerance)?;
-        let unsigned_id = single_header(r.headers, DELIVERY_HEADER)?
-            .map(|id| DeliveryId::parse(id).ok_or(SignatureError::Invalid))
-            .transpose()?;
+        let unsigned_id = id_header(r.headers, DELIVERY_HEADER)?;
         Ok(Proof {
             unsigned_id,
             signed_at: Some(signed_at),

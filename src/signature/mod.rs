@@ -521,11 +521,17 @@ impl<'a> VerifiedBody<'a> {
 
     /// As [`VerifiedBody::delivery_id`], for a caller that has the body's hash already.
     pub(crate) fn delivery_id_for(&self, sha256_hex: &str) -> DeliveryId {
+        self.carried_id()
+            .cloned()
+            .unwrap_or_else(|| DeliveryId::body_hash(sha256_hex))
+    }
+
+    /// The id the request itself carries: the signed id, else the sender's unsigned one, else
+    /// the key of what was signed.
+    pub(crate) fn carried_id(&self) -> Option<&DeliveryId> {
         self.signed_id()
             .or(self.unsigned_id())
             .or(self.content_key().map(ContentKey::as_delivery_id))
-            .cloned()
-            .unwrap_or_else(|| DeliveryId::body_hash(sha256_hex))
     }
 
     /// The signed timestamp, where the sender signs one.
@@ -738,6 +744,17 @@ pub(crate) fn is_event_type(s: &str) -> bool {
 /// A hex-encoded SHA-256 MAC (exactly 64 hex digits).
 pub(crate) fn decode_hex_mac(s: &str) -> Option<Vec<u8>> {
     (s.len() == 64).then(|| hex::decode(s).ok()).flatten()
+}
+
+/// A delivery id in header `name`, where the request has one (at most once; a malformed one is
+/// `Invalid`).
+pub(crate) fn id_header(
+    headers: &HeaderMap,
+    name: &str,
+) -> Result<Option<DeliveryId>, SignatureError> {
+    single_header(headers, name)?
+        .map(|id| DeliveryId::parse(id).ok_or(SignatureError::Invalid))
+        .transpose()
 }
 
 /// A header that must be present exactly once.

@@ -14,10 +14,8 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
-use crate::domain::DeliveryId;
-
 use super::{
-    check_tolerance, check_tolerance_ms, decode_hex_mac, demo_seed, parse_unix_millis,
+    check_tolerance, check_tolerance_ms, decode_hex_mac, demo_seed, id_header, parse_unix_millis,
     parse_unix_seconds, required_header, Delivery, HeaderRole, HmacKeys, KeyInput, Keys,
     PrivateKey, Proof, PublicKeys, Request, SignatureError,
 };
@@ -320,7 +318,7 @@ struct BodyKeys {
 impl Keys for BodyKeys {
     fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let signature = required_header(r.headers, self.shape.header)?;
-        let id = required_header(r.headers, self.shape.id_header)?;
+        let id = id_header(r.headers, self.shape.id_header)?.ok_or(SignatureError::Missing)?;
         let candidate = signature
             .strip_prefix(self.shape.prefix)
             .and_then(|s| self.shape.encoding.decode(s))
@@ -329,7 +327,7 @@ impl Keys for BodyKeys {
             return Err(SignatureError::Invalid);
         }
         Ok(Proof {
-            unsigned_id: Some(DeliveryId::parse(id).ok_or(SignatureError::Invalid)?),
+            unsigned_id: Some(id),
             ..Proof::default()
         })
     }
