@@ -14,7 +14,7 @@ use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, EventResponse, Media, Request, Response};
 use crate::plan::{Accepted, Plan, Written};
-use crate::signature::{Acknowledge, Handshake, Request as VerifyRequest};
+use crate::signature::{Acknowledge, Handshake, Reply, Request as VerifyRequest};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -143,7 +143,7 @@ impl App {
 
         // 6. A sender's endpoint check, else what the body means in the tenant's format.
         match verified.handshake()? {
-            Some(Handshake::Challenge(c)) => return Ok(Answer::Challenge(c)),
+            Some(Handshake::Reply(reply)) => return Ok(Answer::Reply(reply)),
             Some(Handshake::Ping) if !tenant.format.spec().keeps_pings => {
                 return Ok(self.acknowledge(tenant, Accepted::Ignored))
             }
@@ -211,8 +211,8 @@ enum Answer {
     Status(Accepted),
     /// 204, no body (the outcome goes to the log line only).
     NoContent(Accepted),
-    /// `{"challenge": …}` (Slack's `url_verification`).
-    Challenge(String),
+    /// A handshake's answer (Slack's challenge, Zoom's token, Twitch's text).
+    Reply(Reply),
 }
 
 impl Answer {
@@ -220,7 +220,7 @@ impl Answer {
     fn as_str(&self) -> &'static str {
         match self {
             Self::Status(accepted) | Self::NoContent(accepted) => accepted.as_str(),
-            Self::Challenge(_) => "challenge",
+            Self::Reply(_) => "challenge",
         }
     }
 
@@ -229,7 +229,15 @@ impl Answer {
             Self::Status(accepted) => {
                 json!({"status": accepted.as_str(), "request_id": request_id})
             }
-            Self::Challenge(c) => json!({"challenge": c, "request_id": request_id}),
+            Self::Reply(Reply::Json(fields)) => {
+                let mut body: serde_json::Map<String, Value> = fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), Value::from(v.as_str())))
+                    .collect();
+                body.insert("request_id".into(), Value::from(request_id));
+                Value::Object(body)
+            }
+            Self::Reply(Reply::Text(text)) => return Response::text(text, request_id),
             Self::NoContent(_) => return Response::no_content(request_id),
         };
         Response::json(200, &body, &[])

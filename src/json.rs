@@ -9,16 +9,19 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use crate::clock::Timestamp;
 use crate::domain::PayloadError;
 
 /// A JSON value read for what a reader may need from it; any other value reads as `Other`
 /// instead of failing, since nothing is checked that is not used.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Scalar {
     Null,
     Int(i64),
+    /// A number with a fraction or an exponent (`1521472262.908181`).
+    Fraction(f64),
     Text(String),
-    /// A boolean, a fraction, an integer beyond `i64`, an array or an object.
+    /// A boolean, an integer beyond `i64`, an array or an object.
     Other,
 }
 
@@ -84,8 +87,8 @@ impl<'de, S: Shape<'de>> Visitor<'de> for AnyValue<S> {
             .0
             .other(Some(i64::try_from(v).map_or(Scalar::Other, Scalar::Int))))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<S::Value, E> {
-        Ok(self.0.other(Some(Scalar::Other)))
+    fn visit_f64<E>(self, v: f64) -> Result<S::Value, E> {
+        Ok(self.0.other(Some(Scalar::Fraction(v))))
     }
     fn visit_str<E>(self, v: &str) -> Result<S::Value, E> {
         Ok(self.0.other(Some(Scalar::Text(v.to_owned()))))
@@ -138,7 +141,7 @@ pub(crate) fn present_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// The values found at a few dotted paths of a JSON object (`id`, `event.type`), and the paths
 /// whose value could not be read.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Doc {
     values: Vec<(&'static str, Scalar)>,
     /// Paths given twice (which one did the sender mean?) or holding a number too large to
@@ -158,6 +161,21 @@ impl Doc {
 
     pub(crate) fn int(&self, path: &str) -> Option<i64> {
         self.get(path).and_then(Scalar::int)
+    }
+
+    /// A time written as Unix seconds, whole or with a fraction (cut to milliseconds); one
+    /// beyond what a millisecond count holds has none.
+    pub(crate) fn seconds(&self, path: &str) -> Option<Timestamp> {
+        match self.get(path)? {
+            Scalar::Int(s) => s.checked_mul(1000).map(Timestamp::from_unix_millis),
+            Scalar::Fraction(s) => {
+                let ms = (s * 1000.0).floor();
+                // `as` saturates; the range check keeps a saturated value out.
+                (ms.is_finite() && ms.abs() < 9.0e18)
+                    .then(|| Timestamp::from_unix_millis(ms as i64))
+            }
+            _ => None,
+        }
     }
 
     /// Why `path` has no value although the document has it, if so: `invalid_payload` there.

@@ -150,6 +150,19 @@ impl Response {
 }
 
 impl Response {
+    /// 200 `text/plain` with exactly `text` (a handshake's echo), the request id in
+    /// `x-request-id`.
+    pub(crate) fn text(text: &str, request_id: &str) -> Self {
+        Self {
+            status: 200,
+            headers: vec![
+                ("content-type", "text/plain; charset=utf-8".to_owned()),
+                ("x-request-id", request_id.to_owned()),
+            ],
+            body: text.to_owned(),
+        }
+    }
+
     /// 204 without a body, the request id in `x-request-id` (a 204 has no body to carry it).
     pub(crate) fn no_content(request_id: &str) -> Self {
         Self {

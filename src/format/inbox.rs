@@ -48,17 +48,15 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         TypeAt::None => None,
         TypeAt::Header => body.reported_type(),
         TypeAt::Body(path) => doc.text(path),
-        TypeAt::Rule(rule) => rule(&doc),
+        TypeAt::Rule(rule) => rule(&doc, body.reported_type()),
     }
     .filter(|t| is_event_type(t))
     .map(str::to_owned);
 
     let event_time = match facts.event_time {
         TimeAt::Signed => body.signed_at(),
-        TimeAt::BodySeconds(path) => doc
-            .int(path)
-            .filter(|s| s.checked_mul(1000).is_some())
-            .map(Timestamp::from_unix_seconds),
+        TimeAt::BodySeconds(path) => doc.seconds(path),
+        TimeAt::BodyMillis(path) => doc.int(path).map(Timestamp::from_unix_millis),
         TimeAt::BodyRfc3339(path) => doc.text(path).and_then(Timestamp::parse_rfc3339),
         TimeAt::Rule(rule) => rule(&doc),
         TimeAt::Receipt => None,

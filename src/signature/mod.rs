@@ -232,16 +232,18 @@ pub(crate) enum TypeAt {
     Header,
     /// A top-level or nested body field.
     Body(&'static str),
-    /// Read from the body by the sender's own rule.
-    Rule(for<'a> fn(&'a Doc) -> Option<&'a str>),
+    /// Read by the sender's own rule from the body and the type its header reports (unsigned).
+    Rule(for<'a> fn(&'a Doc, Option<&'a str>) -> Option<&'a str>),
 }
 
 /// Where an event's time is; receipt time stands in when it is absent.
 pub(crate) enum TimeAt {
     /// The signed timestamp.
     Signed,
-    /// A body field of Unix seconds.
+    /// A body field of Unix seconds (a fraction is cut to milliseconds).
     BodySeconds(&'static str),
+    /// A body field of Unix milliseconds.
+    BodyMillis(&'static str),
     /// Read from the body by the sender's own rule.
     Rule(fn(&Doc) -> Option<Timestamp>),
     /// A body field holding an RFC 3339 date-time.
@@ -253,12 +255,21 @@ pub(crate) enum TimeAt {
 /// A request a sender makes to check the endpoint, answered without a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handshake {
-    /// Answer `{"challenge": …}` (Slack's `url_verification`).
-    Challenge(String),
+    /// Answer with what the sender asked for (Slack's challenge, Zoom's computed token).
+    Reply(Reply),
     /// A ping: answered `ignored`, unless the tenant's format keeps every event (inbox).
     Ping,
     /// A check answered without a write whatever the format (Discord's PING).
     Acknowledge,
+}
+
+/// What a handshake is answered with: 200, whatever the tenant's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A JSON object of these string fields (the request id is added).
+    Json(Vec<(&'static str, String)>),
+    /// `text/plain`, exactly these bytes (already checked to be safe to echo).
+    Text(String),
 }
 
 /// A tenant's keys for its sender. Verify and sign run over the same keyed value.
@@ -274,6 +285,11 @@ pub(crate) trait Keys: fmt::Debug + Send + Sync {
     }
     /// The key material, to find two tenants that share a key.
     fn material(&self) -> Vec<&[u8]>;
+    /// The MAC of `message` with the first key, where a sender's handshake asks the receiver to
+    /// prove it holds the secret (Zoom); `None` for keys that are not HMAC secrets.
+    fn handshake_mac(&self, _message: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// What a signature is checked against: headers and query (`'h`), body (`'b`).
@@ -401,6 +417,7 @@ impl Verifier {
         Ok(VerifiedBody {
             bytes: body,
             sender: self.sender,
+            keys: Arc::clone(&self.keys),
             proof,
             reported_type,
         })
@@ -479,6 +496,8 @@ fn read_keys(
 pub struct VerifiedBody<'a> {
     bytes: &'a [u8],
     sender: &'static Sender,
+    /// The keys that verified it, for a handshake that answers with a MAC.
+    keys: Arc<dyn Keys>,
     proof: Proof,
     reported_type: Option<String>,
 }
@@ -542,6 +561,11 @@ impl<'a> VerifiedBody<'a> {
     /// The event type the sender reports in a header; not signed.
     pub(crate) fn reported_type(&self) -> Option<&str> {
         self.reported_type.as_deref()
+    }
+
+    /// The MAC of `message` with the tenant's first secret, for a handshake that asks for one.
+    pub(crate) fn handshake_mac(&self, message: &[u8]) -> Option<Vec<u8>> {
+        self.keys.handshake_mac(message)
     }
 
     /// The endpoint check this request is, if any.
@@ -739,6 +763,13 @@ pub(crate) fn is_event_type(s: &str) -> bool {
     (1..=128).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'/' | b'-'))
+}
+
+/// A handshake's challenge, echoed back to the sender, so only `^[A-Za-z0-9_-]{1,128}$` is.
+pub(crate) fn is_challenge(c: &str) -> bool {
+    (1..=128).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
 /// A hex-encoded SHA-256 MAC (exactly 64 hex digits).

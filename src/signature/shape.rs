@@ -246,6 +246,10 @@ impl Keys for ShapedKeys {
     fn material(&self) -> Vec<&[u8]> {
         self.keys.material()
     }
+
+    fn handshake_mac(&self, message: &[u8]) -> Option<Vec<u8>> {
+        Some(self.keys.first_mac(&[message]))
+    }
 }
 
 /// An HMAC-SHA256 of the body alone, behind `prefix` in one header, keyed with the secret

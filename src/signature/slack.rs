@@ -4,7 +4,7 @@
 //! `url_verification` request, answered with its challenge.
 
 use super::shape::{Grammar, TimestampedHmac, Unit};
-use super::{BodyId, Handshake, HeaderRole, Inbox, Sender, TimeAt, TypeAt, VerifiedBody};
+use super::{BodyId, Handshake, HeaderRole, Inbox, Reply, Sender, TimeAt, TypeAt, VerifiedBody};
 use crate::domain::Detail;
 use crate::json::{self, Doc};
 
@@ -52,7 +52,7 @@ fn is_event_id(id: &str) -> bool {
 }
 
 /// An Events API callback's type is its inner event's; any other request's is its own.
-fn event_type(doc: &Doc) -> Option<&str> {
+fn event_type<'a>(doc: &'a Doc, _reported: Option<&'a str>) -> Option<&'a str> {
     match doc.text("type") {
         Some("event_callback") => doc.text("event.type"),
         other => other,
@@ -69,19 +69,15 @@ fn url_verification(body: &VerifiedBody<'_>) -> Result<Option<Handshake>, Detail
         return Ok(None);
     }
     match doc.text("challenge") {
-        Some(c) if is_challenge(c) => Ok(Some(Handshake::Challenge(c.to_owned()))),
+        Some(c) if super::is_challenge(c) => Ok(Some(Handshake::Reply(Reply::Json(vec![(
+            "challenge",
+            c.to_owned(),
+        )])))),
         _ => Err(Detail::new(
             "challenge",
             "must be a string matching ^[A-Za-z0-9_-]{1,128}$",
         )),
     }
-}
-
-/// `^[A-Za-z0-9_-]{1,128}$`: echoed back to the sender, so nothing else is.
-fn is_challenge(c: &str) -> bool {
-    (1..=128).contains(&c.len())
-        && c.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
 #[cfg(test)]
@@ -174,13 +170,14 @@ mod tests {
         }
         let doc = |b: &[u8]| json::read_object(b, SENDER.inbox.reads).unwrap();
         assert_eq!(
-            event_type(&doc(
-                br#"{"type":"event_callback","event":{"type":"message"}}"#
-            )),
+            event_type(
+                &doc(br#"{"type":"event_callback","event":{"type":"message"}}"#),
+                None
+            ),
             Some("message")
         );
         assert_eq!(
-            event_type(&doc(br#"{"type":"app_rate_limited"}"#)),
+            event_type(&doc(br#"{"type":"app_rate_limited"}"#), None),
             Some("app_rate_limited")
         );
     }
