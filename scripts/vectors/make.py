@@ -7,7 +7,8 @@
 A vector file: {"sender", "made_by", "secret", "cases": [{"name", "headers", "body", "now",
 "verdict"}]}, where verdict is "accept" or the receiver's 401 code. tests/it/senders.rs runs
 every case through the receiver's verifier for that sender (tolerance 300 s).
-Python's libraries here; Shopify's and GitHub's (npm) are driven by npm.mjs, run from here.
+Python's libraries here; Shopify's, GitHub's, Linear's and Zoom's (npm) are driven by npm.mjs,
+run from here.
 """
 
 import datetime
@@ -469,7 +470,7 @@ PYTHON = {
 }
 
 
-NPM = ["github", "shopify", "linear"]
+NPM = ["github", "shopify", "linear", "zoom"]
 
 
 def npm(sender, mode):

@@ -1,8 +1,8 @@
 // Test vectors made and checked by the providers' own npm libraries:
 //   node npm.mjs SENDER write ROOT   prints tests/vectors/SENDER.json
 //   node npm.mjs SENDER check ROOT   prints one line per disagreement with the committed file
-// SENDER: shopify (@shopify/shopify-api), github (@octokit/webhooks-methods, GitHub's) or linear
-// (@linear/sdk).
+// SENDER: shopify (@shopify/shopify-api), github (@octokit/webhooks-methods, GitHub's), linear
+// (@linear/sdk) or zoom (@zoom/rivet).
 // make.py copies this file into .cache/vectors-node/ and runs it there, beside node_modules
 // (ES modules resolve packages from their own folder).
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import { createSHA256HMAC } from '@shopify/shopify-api/runtime';
 import crypto from 'node:crypto';
 import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods';
 import { LinearWebhookClient } from '@linear/sdk/webhooks';
+import { AwsLambdaReceiver } from '@zoom/rivet/meetings';
 
 const [sender, mode, root] = process.argv.slice(2);
 const NOW = 1795867200;
@@ -129,6 +130,49 @@ SENDERS.linear = {
       return false;
     } finally {
       Date.now = realNow;
+    }
+  },
+};
+
+// Zoom's Rivet verifies (its Lambda receiver, which also answers `endpoint.url_validation`) but
+// does not sign, so the signature is made as its verifier computes it. It re-serialises the
+// parsed JSON before hashing: the bodies here are compact, as Zoom sends them. It checks no time,
+// so the tolerance is the spec's (300 s, either way).
+SENDERS.zoom = {
+  secret: 'vector-zoom-webhook-secret-token',
+  async make() {
+    const sign = (secret, t, raw) => 'v0=' + crypto.createHmac('sha256', secret).update(`v0:${t}:${raw}`).digest('hex');
+    const event = JSON.stringify({ event: 'meeting.started', event_ts: NOW * 1000 + 123, payload: { account_id: 'vector', object: { id: '1234567890', topic: 'ünïcödé' } } });
+    const validation = JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: NOW * 1000, event: 'endpoint.url_validation' });
+    const headers = (signature, t = NOW) => ({ 'x-zm-signature': signature, 'x-zm-request-timestamp': String(t) });
+    return {
+      made_by: `@zoom/rivet ${version('@zoom/rivet')} (npm): AwsLambdaReceiver (signed as it computes)`,
+      cases: [
+        c('signed', headers(sign(this.secret, NOW, event)), event, 'accept'),
+        c('url validation', headers(sign(this.secret, NOW, validation)), validation, 'accept'),
+        c('tampered byte', headers(sign(this.secret, NOW, event)), event.replace('started', 'Started'), 'signature_invalid'),
+        c('another key', headers(sign('vector-zoom-rotated-secret-token', NOW, event)), event, 'signature_invalid'),
+        c('another time', headers(sign(this.secret, NOW, event), NOW + 1), event, 'signature_invalid'),
+        { ...c('stale', headers(sign(this.secret, NOW - 301, event), NOW - 301), event, 'timestamp_out_of_tolerance') },
+      ],
+    };
+  },
+  async verifies(secret, kase) {
+    const handler = new AwsLambdaReceiver({ webhooksSecretToken: secret }).start();
+    const quiet = console.debug;
+    console.debug = () => {};
+    try {
+      const response = await handler({ body: kase.body, headers: kase.headers, isBase64Encoded: false }, {});
+      const t = Number(kase.headers['x-zm-request-timestamp']);
+      const body = JSON.parse(response.body);
+      // The url_validation answer is the token's HMAC under the secret token, as the receiver's.
+      if (body.plainToken !== undefined) {
+        const want = crypto.createHmac('sha256', secret).update(body.plainToken).digest('hex');
+        if (body.encryptedToken !== want) return false;
+      }
+      return response.statusCode === 200 && Math.abs(kase.now - t) <= 300;
+    } finally {
+      console.debug = quiet;
     }
   },
 };

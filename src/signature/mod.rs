@@ -24,6 +24,7 @@ mod standard_webhooks;
 mod stripe;
 mod twilio;
 mod workos;
+mod zoom;
 
 use std::fmt;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ const SENDERS: &[&Sender] = &[
     &discord::SENDER,
     &twilio::SENDER,
     &gitlab::SENDER,
+    &zoom::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.

@@ -50,6 +50,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "twilio-message-received.json",
         "twilio-json-event.json",
         "gitlab-push.json",
+        "zoom-meeting-started.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):
@@ -59,6 +60,10 @@ def test_each_new_senders_sample_is_stored(receiver, sample):
 @pytest.mark.parametrize("sample", ["discord-application-authorized.json", "discord-ping.json"])
 def test_discord_is_answered_204(receiver, sample):
     assert send(receiver, sample, "-o /dev/null -w 'HTTP %{http_code}'").strip().endswith("HTTP 204")
+
+
+def test_zoom_url_validation_is_answered(receiver):
+    assert '"encryptedToken":"' in send(receiver, "zoom-url-validation.json")
 
 
 def test_clerk_user_created_then_deleted(receiver):

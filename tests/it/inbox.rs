@@ -594,3 +594,48 @@ async fn an_inbox_put_reports_the_write_units_dynamodb_billed() {
         "{units} units for a {body_bytes}-byte body"
     );
 }
+
+/// Zoom signs no id: an event is keyed by its body, typed by `event`, timed by `event_ts` (ms).
+/// Its `endpoint.url_validation` is answered with the token and the token's HMAC under the
+/// tenant's secret token, and writes nothing; a token that could not be echoed safely is 400.
+#[tokio::test]
+async fn zoom_events_are_stored_and_its_url_validation_is_answered() {
+    use hmac::{Hmac, KeyInit, Mac};
+    let t = TestApp::new().await;
+    let ev = signed("zoom-meeting-started.json");
+    let body = ev["body"].as_str().unwrap().to_owned();
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
+    let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+    let item = t
+        .item_in("zoom-inbox", &key, "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("meeting.started"));
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_200_123));
+    assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
+
+    let reply = t.send_event(signed("zoom-url-validation.json")).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let mut mac =
+        <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(demo_secret("zoom-inbox").as_bytes())
+            .unwrap();
+    mac.update(b"qgg8vlvZRS6UYooatFL8Aw");
+    assert_eq!(
+        reply.body,
+        json!({
+            "plainToken": "qgg8vlvZRS6UYooatFL8Aw",
+            "encryptedToken": hex::encode(mac.finalize().into_bytes()),
+            "request_id": "req-test",
+        })
+    );
+    let mut hostile = fixture("zoom-url-validation.json");
+    hostile["body"] = json!(
+        r#"{"payload":{"plainToken":"<script>"},"event_ts":1,"event":"endpoint.url_validation"}"#
+    );
+    sign_as_demo(&mut hostile, NOW_S).unwrap();
+    let reply = t.send_event(hostile).await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert_eq!(reply.body["details"][0]["path"], "payload.plainToken");
+    assert!(!reply.raw.contains("script"), "{}", reply.raw);
+    assert_eq!(t.item_count().await, 1);
+}
