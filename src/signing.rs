@@ -62,7 +62,15 @@ pub fn sign_event_for(
             .parse::<i64>()
             .map_err(|_| "the timestamp header is not a number")?,
     };
-    let value = sign(event, sender, secret, public_url, &id, timestamp, &body)?
+    let headers = sign(event, sender, secret, public_url, &id, timestamp, &body)?;
+    // The time as the sender writes it, where that is not Unix seconds (Twitch's RFC 3339).
+    for (_, name, value) in headers
+        .iter()
+        .filter(|(r, _, _)| *r == HeaderRole::Timestamp)
+    {
+        replace_header(event, &[name], &timestamp.to_string(), value);
+    }
+    let value = headers
         .into_iter()
         .find(|(role, _, _)| *role == HeaderRole::Signature)
         .map(|(_, _, v)| v)

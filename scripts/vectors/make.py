@@ -28,7 +28,10 @@ import importlib
 
 import urllib.parse
 
+import asyncio
+
 import discord_interactions
+from twitchAPI.eventsub.webhook import EventSubWebhook
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 import nacl.exceptions
 import nacl.signing
@@ -457,6 +460,58 @@ def gitlab_verifies(secret, c):
     return token is not None and hmac.compare_digest(token.encode(), secret.encode())
 
 
+# --- Twitch EventSub ------------------------------------------------------------------------
+TWITCH_SECRET = "vector-twitch-eventsub-secret"
+TWITCH_ID = "befa7b53-d79d-478f-86b9-120f112b044e"
+TWITCH_BODY = '{"subscription":{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","type":"channel.follow","version":"2"},"event":{"user_login":"ünïcödé"}}'
+TWITCH_TS = "2026-11-28T12:00:00.123456789Z"
+
+
+def twitch_sign(secret, msg_id, ts, body):
+    """The signature as twitchAPI's verifier computes it (it verifies, Twitch signs)."""
+    mac = hmac.new(secret.encode(), (msg_id + ts + body).encode(), hashlib.sha256).hexdigest()
+    return "sha256=" + mac
+
+
+def twitch_vector():
+    def c(name, signature, body, msg_id=TWITCH_ID, ts=TWITCH_TS, now=T, verdict="accept"):
+        headers = {
+            "twitch-eventsub-message-id": msg_id,
+            "twitch-eventsub-message-timestamp": ts,
+            "twitch-eventsub-message-type": "notification",
+            "twitch-eventsub-message-signature": signature,
+        }
+        return case(name, headers, body, now, verdict)
+
+    good = twitch_sign(TWITCH_SECRET, TWITCH_ID, TWITCH_TS, TWITCH_BODY)
+    return {
+        "sender": "twitch",
+        "made_by": f"twitchAPI {version('twitchAPI')} (PyPI): EventSubWebhook._verify_signature (signed as it computes; it checks no time, so the tolerance is SPEC 13.2's)",
+        "secret": TWITCH_SECRET,
+        "cases": [
+            c("signed", good, TWITCH_BODY),
+            c("tampered byte", good, TWITCH_BODY.replace("follow", "Follow"), verdict="signature_invalid"),
+            c("another id", good, TWITCH_BODY, msg_id="cefa7b53-d79d-478f-86b9-120f112b044e", verdict="signature_invalid"),
+            c("another key", twitch_sign("vector-twitch-rotated-secret", TWITCH_ID, TWITCH_TS, TWITCH_BODY), TWITCH_BODY, verdict="signature_invalid"),
+            c("stale", good, TWITCH_BODY, now=T + 301, verdict="timestamp_out_of_tolerance"),
+        ],
+    }
+
+
+def twitch_verifies(secret, c):
+    class Request:
+        headers = {k.title(): v for k, v in c["headers"].items()}
+
+        async def text(self):
+            return c["body"]
+
+    hook = object.__new__(EventSubWebhook)
+    hook.secret = secret
+    ok = asyncio.run(hook._verify_signature(Request()))
+    ts = datetime.datetime.fromisoformat(c["headers"]["twitch-eventsub-message-timestamp"][:26] + "+00:00")
+    return ok and abs(c["now"] - ts.timestamp()) <= TOLERANCE
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -467,6 +522,7 @@ PYTHON = {
     "discord": (discord_vector, discord_verifies),
     "twilio": (twilio_vector, twilio_verifies),
     "gitlab": (gitlab_vector, gitlab_verifies),
+    "twitch": (twitch_vector, twitch_verifies),
 }
 
 

@@ -23,6 +23,7 @@ mod slack;
 mod standard_webhooks;
 mod stripe;
 mod twilio;
+mod twitch;
 mod workos;
 mod zoom;
 
@@ -52,6 +53,7 @@ const SENDERS: &[&Sender] = &[
     &twilio::SENDER,
     &gitlab::SENDER,
     &zoom::SENDER,
+    &twitch::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.

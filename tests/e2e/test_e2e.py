@@ -51,6 +51,8 @@ def test_a_stripe_event_is_stored_once(receiver):
         "twilio-json-event.json",
         "gitlab-push.json",
         "zoom-meeting-started.json",
+        "twitch-channel-follow.json",
+        "twitch-revocation.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):
@@ -64,6 +66,10 @@ def test_discord_is_answered_204(receiver, sample):
 
 def test_zoom_url_validation_is_answered(receiver):
     assert '"encryptedToken":"' in send(receiver, "zoom-url-validation.json")
+
+
+def test_twitch_challenge_is_answered_as_text(receiver):
+    assert send(receiver, "twitch-verification.json").strip() == "pogchamp-kappa-360noscope-vohiyo"
 
 
 def test_clerk_user_created_then_deleted(receiver):

@@ -639,3 +639,55 @@ async fn zoom_events_are_stored_and_its_url_validation_is_answered() {
     assert!(!reply.raw.contains("script"), "{}", reply.raw);
     assert_eq!(t.item_count().await, 1);
 }
+
+/// Twitch signs its message id and time: a notification is stored under the id, typed by its
+/// subscription, timed by the signed time; a retry (a new signature, the same id) is a duplicate;
+/// a revocation is stored typed `revocation`; a `webhook_callback_verification` is answered with
+/// its challenge as plain text and writes nothing, and a challenge unsafe to echo is 400.
+#[tokio::test]
+async fn twitch_notifications_revocations_and_its_challenge() {
+    let t = TestApp::new().await;
+    let ev = signed("twitch-channel-follow.json");
+    assert_eq!(t.send_event(ev).await.result(), (200, "stored"));
+    let item = t
+        .item_in(
+            "twitch-inbox",
+            "EVENT#befa7b53-d79d-478f-86b9-120f112b044e",
+            "EVENT",
+        )
+        .await
+        .expect("stored under the signed id");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("channel.follow"));
+    assert_eq!(num(&item, "event_time"), Some(NOW_S * 1000));
+    let mut retry = fixture("twitch-channel-follow.json");
+    sign_as_demo(&mut retry, NOW_S - 60).unwrap();
+    assert_eq!(t.send_event(retry).await.result(), (200, "duplicate"));
+
+    let revoked = signed("twitch-revocation.json");
+    assert_eq!(t.send_event(revoked).await.result(), (200, "stored"));
+    let item = t
+        .item_in(
+            "twitch-inbox",
+            "EVENT#84c1e79a-2a4b-4c13-ba0b-4312293e9308",
+            "EVENT",
+        )
+        .await
+        .expect("stored");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("revocation"));
+
+    let reply = t.send_event(signed("twitch-verification.json")).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.raw, "pogchamp-kappa-360noscope-vohiyo");
+    assert_eq!(reply.headers["x-request-id"], "req-test");
+    assert!(reply.headers["content-type"]
+        .as_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let mut hostile = fixture("twitch-verification.json");
+    hostile["body"] = json!(r#"{"challenge":"<img src=x>","subscription":{}}"#);
+    sign_as_demo(&mut hostile, NOW_S).unwrap();
+    let reply = t.send_event(hostile).await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert!(!reply.raw.contains("img"), "{}", reply.raw);
+    assert_eq!(t.item_count().await, 2);
+}
