@@ -23,6 +23,9 @@ pub(crate) enum ApiError {
     MethodNotAllowed,
     #[error("tenant not in the allowlist")]
     UnknownTenant,
+    /// A sender's `GET` check without the tenant's verify token (Meta).
+    #[error("the verify token is absent or wrong")]
+    Forbidden,
     #[error("body is not valid base64")]
     InvalidBody,
     #[error("body exceeds the size limit")]
@@ -120,6 +123,7 @@ impl ApiError {
                 None,
             ),
             Self::UnknownTenant => (S::NOT_FOUND, "unknown_tenant", &[], None),
+            Self::Forbidden => (S::FORBIDDEN, "forbidden", &[], None),
             Self::InvalidBody => (S::BAD_REQUEST, "invalid_body", &[], None),
             Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, "payload_too_large", &[], None),
             Self::Signature(e) => {

@@ -14,7 +14,7 @@ use crate::error::{error_chain, ApiError};
 use crate::format;
 use crate::lambda::{self, EventResponse, Media, Request, Response};
 use crate::plan::{Accepted, Plan, Written};
-use crate::signature::{Acknowledge, Handshake, Reply, Request as VerifyRequest};
+use crate::signature::{Acknowledge, Handshake, Reply, Request as VerifyRequest, Subscription};
 use crate::store::Store;
 use crate::telemetry::RequestLog;
 
@@ -111,6 +111,9 @@ impl App {
     async fn process(&self, req: &Request, log: &mut RequestLog) -> Result<Answer, ApiError> {
         // 1. Route and method.
         let segment = tenant_segment(req).ok_or(ApiError::NotFound)?;
+        if req.method == http::Method::GET {
+            return self.subscribe(segment, req, log);
+        }
         if req.method != http::Method::POST {
             return Err(ApiError::MethodNotAllowed);
         }
@@ -166,6 +169,29 @@ impl App {
         // 7. The one DynamoDB call, if the plan writes anything.
         let accepted = self.write(tenant, plan, log).await?;
         Ok(self.acknowledge(tenant, accepted))
+    }
+
+    /// A `GET`: a sender's subscription check where the tenant's sender makes one (Meta), else
+    /// 405 as any other method, whether or not the tenant exists.
+    fn subscribe(
+        &self,
+        segment: &str,
+        req: &Request,
+        log: &mut RequestLog,
+    ) -> Result<Answer, ApiError> {
+        let tenant = self.config.tenant(segment);
+        let answer = tenant.map_or(Subscription::NotOffered, |t| {
+            t.verifier.subscribe(req.query.as_deref())
+        });
+        if let (Some(tenant), false) = (tenant, answer == Subscription::NotOffered) {
+            log.tenant = Some(tenant.id.as_str().to_owned());
+        }
+        match answer {
+            Subscription::NotOffered => Err(ApiError::MethodNotAllowed),
+            Subscription::Confirmed(challenge) => Ok(Answer::Reply(Reply::Text(challenge))),
+            Subscription::Forbidden => Err(ApiError::Forbidden),
+            Subscription::Unusable(detail) => Err(detail.into()),
+        }
     }
 
     /// An accepted request, answered as the tenant's sender wants.

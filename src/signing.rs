@@ -44,11 +44,32 @@ pub fn sign_event_for(
         let names: Vec<&str> = sender.header_names(HeaderRole::Timestamp).collect();
         replace_header(event, &names, NOW_PLACEHOLDER, &now_s.to_string());
     }
-    let Some(sender) = signature::senders().iter().copied().find(|s| {
+    // Two senders may use one header name (GitHub's and Meta's `X-Hub-Signature-256`, the same
+    // HMAC of the body): the first whose other headers the event has signs it.
+    let mut last_error = None;
+    for sender in signature::senders().iter().copied().filter(|s| {
         header(event, &names(s, HeaderRole::Signature)).as_deref() == Some(SIGN_PLACEHOLDER)
-    }) else {
-        return Ok(());
-    };
+    }) {
+        let mut attempt = event.clone();
+        match sign_placeholders(&mut attempt, sender, secret, now_s, public_url) {
+            Ok(()) => {
+                *event = attempt;
+                return Ok(());
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    last_error.map_or(Ok(()), Err)
+}
+
+/// Signs the placeholders of `event` as `sender`.
+fn sign_placeholders(
+    event: &mut Value,
+    sender: &'static Sender,
+    secret: &str,
+    now_s: i64,
+    public_url: Option<&str>,
+) -> Result<(), String> {
     fill_body_time(event, sender, now_s, Fill::Placeholder)?;
     let body = raw_body(event)?;
     let id = match names(sender, HeaderRole::Id).as_slice() {
@@ -564,7 +585,10 @@ pub fn curl_command(event: &Value, base_url: &str) -> Result<String, String> {
             }
         }
     }
-    cmd.push_str(&format!(" --data-binary {}", shell_quote(&body)));
+    // A check made with `GET` (Meta's) carries no body.
+    if event.get("body").is_some() {
+        cmd.push_str(&format!(" --data-binary {}", shell_quote(&body)));
+    }
     Ok(cmd)
 }
 

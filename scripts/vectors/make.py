@@ -512,6 +512,45 @@ def twitch_verifies(secret, c):
     return ok and abs(c["now"] - ts.timestamp()) <= TOLERANCE
 
 
+# --- Meta (WhatsApp, Messenger, Instagram) -----------------------------------------------------
+META_SECRET = "vector-meta-app-secret"
+META_TOKEN = "vector-meta-verify-token"
+META_BODY = '{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"text":"ünïcödé"}}]}]}'
+
+
+def meta_vector():
+    """As Meta's documentation says (Graph API, Webhooks: "Validating payloads"): `sha256=` and the
+    hex HMAC-SHA256 of the raw payload with the app secret. Meta publishes no verifier library."""
+    def sig(secret, body):
+        return "sha256=" + hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+    def c(name, signature, body, verdict):
+        headers = {} if signature is None else {"x-hub-signature-256": signature}
+        return case(name, headers, body, T, verdict)
+
+    good = sig(META_SECRET, META_BODY)
+    return {
+        "sender": "meta",
+        "made_by": "Meta's documentation (Webhooks for the Graph API: Validating payloads, X-Hub-Signature-256; no library verifies them)",
+        # The tenant's list: the app secret and the verify token (§13.2).
+        "secret": f"{META_SECRET} verify_token:{META_TOKEN}",
+        "cases": [
+            c("signed", good, META_BODY, "accept"),
+            c("tampered byte", good, META_BODY.replace("messages", "Messages"), "signature_invalid"),
+            c("another key", sig("vector-meta-other-app-secret", META_BODY), META_BODY, "signature_invalid"),
+            c("the sha1 form's prefix", "sha1=" + good[7:], META_BODY, "signature_invalid"),
+            c("no signature", None, META_BODY, "signature_missing"),
+        ],
+    }
+
+
+def meta_verifies(secret, c):
+    app_secret = secret.split()[0]
+    got = c["headers"].get("x-hub-signature-256", "")
+    want = "sha256=" + hmac.new(app_secret.encode(), c["body"].encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(got, want)
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -523,6 +562,7 @@ PYTHON = {
     "twilio": (twilio_vector, twilio_verifies),
     "gitlab": (gitlab_vector, gitlab_verifies),
     "twitch": (twitch_vector, twitch_verifies),
+    "meta": (meta_vector, meta_verifies),
 }
 
 

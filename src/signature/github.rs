@@ -38,7 +38,7 @@ static SHAPE: BodyHmac = BodyHmac {
     header: SIGNATURE_HEADER,
     prefix: "sha256=",
     encoding: Encoding::Hex,
-    id_header: ID_HEADER,
+    id_header: Some(ID_HEADER),
 };
 
 /// GitHub's `ping`, sent (signed) when a webhook is created.

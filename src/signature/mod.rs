@@ -16,6 +16,7 @@ mod discord;
 mod github;
 mod gitlab;
 mod linear;
+mod meta;
 mod paddle;
 mod shape;
 mod shopify;
@@ -54,6 +55,7 @@ const SENDERS: &[&Sender] = &[
     &gitlab::SENDER,
     &zoom::SENDER,
     &twitch::SENDER,
+    &meta::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -276,6 +278,19 @@ pub enum Reply {
     Text(String),
 }
 
+/// How a `GET` to a tenant's URL is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    /// The sender makes no such request: 405, as any other `GET`.
+    NotOffered,
+    /// The verify token matched: 200 `text/plain` with this challenge (safe to echo).
+    Confirmed(String),
+    /// The token is absent or another: 403.
+    Forbidden,
+    /// The token matched but the challenge cannot be echoed safely: 400 at this field.
+    Unusable(Detail),
+}
+
 /// A tenant's keys for its sender. Verify and sign run over the same keyed value.
 pub(crate) trait Keys: fmt::Debug + Send + Sync {
     /// Checks a request's signature; on success, says what the sender vouched for.
@@ -289,6 +304,11 @@ pub(crate) trait Keys: fmt::Debug + Send + Sync {
     }
     /// The key material, to find two tenants that share a key.
     fn material(&self) -> Vec<&[u8]>;
+    /// A `GET` to the tenant's URL, where its sender checks the endpoint that way (Meta);
+    /// `NotOffered` for every other sender (405).
+    fn subscribe(&self, _query: Option<&str>) -> Subscription {
+        Subscription::NotOffered
+    }
     /// The MAC of `message` with the first key, where a sender's handshake asks the receiver to
     /// prove it holds the secret (Zoom); `None` for keys that are not HMAC secrets.
     fn handshake_mac(&self, _message: &[u8]) -> Option<Vec<u8>> {
@@ -376,6 +396,11 @@ impl Verifier {
 
     pub fn sender(&self) -> &'static Sender {
         self.sender
+    }
+
+    /// How a `GET` with `query` to this tenant's URL is answered (a sender's subscription check).
+    pub fn subscribe(&self, query: Option<&str>) -> Subscription {
+        self.keys.subscribe(query)
     }
 
     /// Whether this verifier and `other` accept a common key: then a delivery signed for one
@@ -971,21 +996,25 @@ mod tests {
             let url = s.signs_url.then_some("https://webhooks.example.com/hook");
             let new = |secrets: &str| Verifier::for_tenant(s, secrets, url);
             let demo = (s.demo_secret)("a-demo-tenant");
-            // One key (a demo tenant may list several kinds).
-            let one = demo.split_ascii_whitespace().next().unwrap();
-            assert!(new(one).is_ok(), "{}", s.name);
+            // One key (a demo tenant may list several kinds), with what the sender requires
+            // beside its keys (Meta's verify token).
+            let (one, rest) = demo.split_once(' ').unwrap_or((&demo, ""));
+            let tail = if new(one).is_ok() { "" } else { rest };
+            let with_tail = |keys: &str| format!("{keys} {tail}");
+            assert!(new(&with_tail(one)).is_ok(), "{}", s.name);
             assert!(new("").is_err(), "{}", s.name);
             let json = format!("{{\"key\": \"{one}\"}}");
             assert!(new(&json).unwrap_err().contains("JSON"));
             let nine = [one; MAX_SECRETS + 1].join(" ");
             let err = new(&nine).unwrap_err();
             assert!(err.contains("at most 8") && !err.contains(one), "{err}");
-            let eight: Vec<String> = (0..MAX_SECRETS)
+            let most = MAX_SECRETS - tail.split_ascii_whitespace().count();
+            let eight: Vec<String> = (0..most)
                 .map(|i| (s.demo_secret)(&format!("tenant-{i}")))
                 .map(|d| d.split_ascii_whitespace().next().unwrap().to_owned())
                 .collect();
-            assert!(new(&eight.join(" ")).is_ok(), "{}", s.name);
-            let err = new(&format!("{one} short")).unwrap_err();
+            assert!(new(&with_tail(&eight.join(" "))).is_ok(), "{}", s.name);
+            let err = new(&with_tail(&format!("{one} short"))).unwrap_err();
             assert!(err.starts_with("secret #2") && !err.contains(one), "{err}");
         }
     }

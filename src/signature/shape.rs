@@ -5,7 +5,7 @@
 //!   signed time (seconds or milliseconds) written in a header by one of a few grammars: Stripe,
 //!   Paddle, WorkOS, Slack.
 //! - [`BodyHmac`]: an HMAC-SHA256 of the body alone in one header, hex or base64, with the
-//!   delivery-id header the sender sets beside it (not signed): GitHub, Shopify.
+//!   delivery-id header the sender sets beside it (not signed), if any: GitHub, Shopify, Meta.
 //! - [`SignedByKey`]: an Ed25519 signature, by the sender's private key, of the timestamp
 //!   header's bytes and the body; the tenant lists public keys: Discord.
 
@@ -259,8 +259,9 @@ pub(crate) struct BodyHmac {
     pub(crate) header: &'static str,
     pub(crate) prefix: &'static str,
     pub(crate) encoding: Encoding,
-    /// The delivery id the sender sets beside the signature (required; not signed).
-    pub(crate) id_header: &'static str,
+    /// The delivery id the sender sets beside the signature (required; not signed), if it
+    /// sets one.
+    pub(crate) id_header: Option<&'static str>,
 }
 
 /// How a MAC is written in its header.
@@ -322,7 +323,10 @@ struct BodyKeys {
 impl Keys for BodyKeys {
     fn verify(&self, r: &Request<'_, '_>) -> Result<Proof, SignatureError> {
         let signature = required_header(r.headers, self.shape.header)?;
-        let id = id_header(r.headers, self.shape.id_header)?.ok_or(SignatureError::Missing)?;
+        let id = match self.shape.id_header {
+            Some(name) => Some(id_header(r.headers, name)?.ok_or(SignatureError::Missing)?),
+            None => None,
+        };
         let candidate = signature
             .strip_prefix(self.shape.prefix)
             .and_then(|s| self.shape.encoding.decode(s))
@@ -331,21 +335,24 @@ impl Keys for BodyKeys {
             return Err(SignatureError::Invalid);
         }
         Ok(Proof {
-            unsigned_id: Some(id),
+            unsigned_id: id,
             ..Proof::default()
         })
     }
 
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let mac = self.keys.first_mac(&[d.body]);
-        vec![
-            (HeaderRole::Id, self.shape.id_header, d.id.to_owned()),
-            (
+        let id = self
+            .shape
+            .id_header
+            .map(|name| (HeaderRole::Id, name, d.id.to_owned()));
+        id.into_iter()
+            .chain([(
                 HeaderRole::Signature,
                 self.shape.header,
                 format!("{}{}", self.shape.prefix, self.shape.encoding.encode(&mac)),
-            ),
-        ]
+            )])
+            .collect()
     }
 
     fn material(&self) -> Vec<&[u8]> {

@@ -34,7 +34,7 @@ static SHAPE: BodyHmac = BodyHmac {
     header: SIGNATURE_HEADER,
     prefix: "",
     encoding: Encoding::Base64,
-    id_header: ID_HEADER,
+    id_header: Some(ID_HEADER),
 };
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "zoom-meeting-started.json",
         "twitch-channel-follow.json",
         "twitch-revocation.json",
+        "meta-whatsapp-message.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):
@@ -70,6 +71,10 @@ def test_zoom_url_validation_is_answered(receiver):
 
 def test_twitch_challenge_is_answered_as_text(receiver):
     assert send(receiver, "twitch-verification.json").strip() == "pogchamp-kappa-360noscope-vohiyo"
+
+
+def test_meta_get_check_is_answered_as_text(receiver):
+    assert send(receiver, "meta-subscribe.json").strip() == "1158201444"
 
 
 def test_clerk_user_created_then_deleted(receiver):

@@ -691,3 +691,60 @@ async fn twitch_notifications_revocations_and_its_challenge() {
     assert!(!reply.raw.contains("img"), "{}", reply.raw);
     assert_eq!(t.item_count().await, 2);
 }
+
+/// Meta signs only the body: an event is keyed by its hash and typed by `object`. Its endpoint
+/// check is a `GET` answered with the challenge as text only when the verify token is the
+/// tenant's (403 otherwise, 400 for a challenge unsafe to echo); every other `GET` is 405.
+#[tokio::test]
+async fn meta_events_are_stored_and_its_get_check_needs_the_verify_token() {
+    let t = TestApp::new().await;
+    let ev = signed("meta-whatsapp-message.json");
+    let body = ev["body"].as_str().unwrap().to_owned();
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
+    let key = format!("EVENT#sha256:{}", sha256_hex(body.as_bytes()));
+    let item = t
+        .item_in("meta-inbox", &key, "EVENT")
+        .await
+        .expect("stored");
+    assert_eq!(
+        s(&item, "event_type").as_deref(),
+        Some("whatsapp_business_account")
+    );
+    assert_eq!(t.send_event(ev).await.result(), (200, "duplicate"));
+
+    let (reply, outcome) = t.send_logged(fixture("meta-subscribe.json")).await;
+    assert_eq!((reply.status, outcome), (200, "challenge"), "{reply:?}");
+    assert_eq!(reply.raw, "1158201444");
+    assert!(reply.headers["content-type"]
+        .as_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let get = |slug: &str, query: &str| {
+        let mut ev = fixture("meta-subscribe.json");
+        ev["rawPath"] = json!(format!("/webhooks/{slug}"));
+        ev["rawQueryString"] = json!(query);
+        ev
+    };
+    let token = "hub.verify_token=local-meta-inbox-verify-token";
+    for (query, want) in [
+        (
+            "hub.mode=subscribe&hub.challenge=1&hub.verify_token=local-meta-inbox-verify-tokeN",
+            (403, "forbidden"),
+        ),
+        ("hub.mode=subscribe&hub.challenge=1", (403, "forbidden")),
+        (
+            &format!("hub.mode=subscribe&hub.challenge=%3Cb%3E&{token}") as &str,
+            (400, "invalid_payload"),
+        ),
+    ] {
+        let reply = t.send_event(get("meta-inbox", query)).await;
+        assert_eq!(reply.result(), want, "{query}");
+        assert!(!reply.raw.contains("<b>"), "{}", reply.raw);
+    }
+    let query = format!("hub.mode=subscribe&hub.challenge=1&{token}");
+    for slug in ["github-inbox", "no-such-tenant", "clientA"] {
+        let reply = t.send_event(get(slug, &query)).await;
+        assert_eq!(reply.result(), (405, "method_not_allowed"), "{slug}");
+    }
+    assert_eq!(t.item_count().await, 1);
+}
