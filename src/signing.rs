@@ -2,7 +2,8 @@
 //! `webhook-sign` command, the integration tests, fuzz targets and benchmarks; the `signing`
 //! feature). Not part of the function. Fixtures carry placeholders: a timestamp header `<now>`
 //! becomes the signing time, a signature header `<sign>` becomes a valid signature over the
-//! event's raw body (the sender is the one whose signature header holds `<sign>`). Anything
+//! event's raw body (the sender is the one whose signature header, or body signature object
+//! where it signs inside the body, holds `<sign>`). Anything
 //! else is left as written, so fixtures for rejected signatures stay rejected. [`sign_event_as`]
 //! instead writes a sender's headers outright. Both sign through the sender's own
 //! [`Signer::sign`], on the same keyed value that verifies.
@@ -47,9 +48,11 @@ pub fn sign_event_for(
     // Two senders may use one header name (GitHub's and Meta's `X-Hub-Signature-256`, the same
     // HMAC of the body): the first whose other headers the event has signs it.
     let mut last_error = None;
-    for sender in signature::senders().iter().copied().filter(|s| {
-        header(event, &names(s, HeaderRole::Signature)).as_deref() == Some(SIGN_PLACEHOLDER)
-    }) {
+    for sender in signature::senders()
+        .iter()
+        .copied()
+        .filter(|s| holds_sign_placeholder(event, s))
+    {
         let mut attempt = event.clone();
         match sign_placeholders(&mut attempt, sender, secret, now_s, public_url) {
             Ok(()) => {
@@ -60,6 +63,24 @@ pub fn sign_event_for(
         }
     }
     last_error.map_or(Ok(()), Err)
+}
+
+/// Whether `event` asks to be signed as `sender`: its signature header, or the body object
+/// where it signs inside the body, holds `<sign>`.
+fn holds_sign_placeholder(event: &Value, sender: &Sender) -> bool {
+    if let Some(object) = sender.signature_in_body {
+        return serde_json::from_slice::<Value>(&raw_body(event).unwrap_or_default())
+            .ok()
+            .and_then(|body| {
+                body.get(object)?
+                    .get("signature")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .as_deref()
+            == Some(SIGN_PLACEHOLDER);
+    }
+    header(event, &names(sender, HeaderRole::Signature)).as_deref() == Some(SIGN_PLACEHOLDER)
 }
 
 /// Signs the placeholders of `event` as `sender`.
@@ -90,6 +111,9 @@ fn sign_placeholders(
         .filter(|(r, _, _)| *r == HeaderRole::Timestamp)
     {
         replace_header(event, &[name], &timestamp.to_string(), value);
+    }
+    if sender.signature_in_body.is_some() {
+        return Ok(());
     }
     let value = headers
         .into_iter()
@@ -167,13 +191,27 @@ fn sign(
         set_query(event, &own);
         query = Some(own);
     }
-    Ok(signer.sign(&Delivery {
+    let delivery = Delivery {
         id,
         timestamp,
         query: query.as_deref(),
         body,
         form,
-    }))
+    };
+    // Where the sender signs inside the body (Mailgun), the body it sends.
+    if let Some(own) = signer.sign_body(&delivery) {
+        set_body(event, &own);
+    }
+    Ok(signer.sign(&delivery))
+}
+
+/// Sets the event's body, base64 again where it was.
+fn set_body(event: &mut Value, body: &[u8]) {
+    event["body"] = if event.get("isBase64Encoded") == Some(&Value::Bool(true)) {
+        Value::String(STANDARD.encode(body))
+    } else {
+        Value::String(String::from_utf8_lossy(body).into_owned())
+    };
 }
 
 /// The event's raw query string (REST events: rebuilt from their parameters, as the receiver
@@ -234,12 +272,7 @@ fn fill_body_time(
     let placeholder = body.get(field).and_then(Value::as_str) == Some(NOW_PLACEHOLDER);
     if fill == Fill::Always || placeholder {
         body.insert(field.to_owned(), Value::from(now_s.saturating_mul(1000)));
-        let text = Value::Object(body).to_string();
-        event["body"] = if event.get("isBase64Encoded") == Some(&Value::Bool(true)) {
-            Value::String(STANDARD.encode(text))
-        } else {
-            Value::String(text)
-        };
+        set_body(event, Value::Object(body).to_string().as_bytes());
     }
     Ok(())
 }
@@ -654,9 +687,11 @@ mod tests {
                 }
             }
             // A sender that signs its time in the body has the placeholder there too.
-            let body = match sender.body_time {
-                Some(field) => json!({ field: NOW_PLACEHOLDER }).to_string(),
-                None => "{}".to_owned(),
+            // One that signs inside the body has its placeholder there.
+            let body = match (sender.body_time, sender.signature_in_body) {
+                (Some(field), _) => json!({ field: NOW_PLACEHOLDER }).to_string(),
+                (_, Some(object)) => json!({ object: {"signature": SIGN_PLACEHOLDER} }).to_string(),
+                _ => "{}".to_owned(),
             };
             let mut ev = json!({"headers": headers, "body": body, "rawQueryString": ""});
             let demo = DemoTenant::new("placeholders".into(), sender, Format::DEFAULT);

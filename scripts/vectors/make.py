@@ -32,6 +32,7 @@ import asyncio
 
 import discord_interactions
 from twitchAPI.eventsub.webhook import EventSubWebhook
+from mailgun.security import SecurityGuard
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 import nacl.exceptions
 import nacl.signing
@@ -551,6 +552,60 @@ def meta_verifies(secret, c):
     return hmac.compare_digest(got, want)
 
 
+# --- Mailgun ----------------------------------------------------------------------------------
+MAILGUN_KEY = "vector-mailgun-webhook-signing-key"
+MAILGUN_TOKEN = "5a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de"
+
+
+def mailgun_body(timestamp, token, signature, event="delivered"):
+    """A webhook as Mailgun posts it (application/json): the signature object beside event-data."""
+    return json.dumps(
+        {
+            "signature": {"timestamp": timestamp, "token": token, "signature": signature},
+            "event-data": {"event": event, "timestamp": 1795867140.329574, "recipient": "ünïcödé@example.com"},
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def mailgun_vector():
+    """Signed as Mailgun's documentation says (hex HMAC-SHA256 of timestamp + token with the
+    webhook signing key); checked by the `mailgun` library's SecurityGuard.verify_webhook."""
+    def sig(key, timestamp, token):
+        return hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256).hexdigest()
+
+    def c(name, body, now=T, verdict="accept"):
+        return case(name, {"content-type": "application/json"}, body, now, verdict)
+
+    ts = str(T)
+    good = sig(MAILGUN_KEY, ts, MAILGUN_TOKEN)
+    other_token = "6a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de"
+    return {
+        "sender": "mailgun",
+        "made_by": f"mailgun {version('mailgun')} (PyPI): SecurityGuard.verify_webhook (max_age_seconds = SPEC 13.2's tolerance)",
+        "secret": MAILGUN_KEY,
+        "cases": [
+            c("signed", mailgun_body(ts, MAILGUN_TOKEN, good)),
+            # Mailgun signs no event: another event under the same signature is accepted.
+            c("the event is not signed", mailgun_body(ts, MAILGUN_TOKEN, good, event="failed")),
+            c("another token", mailgun_body(ts, other_token, good), verdict="signature_invalid"),
+            c("another key", mailgun_body(ts, MAILGUN_TOKEN, sig("vector-mailgun-other-signing-key", ts, MAILGUN_TOKEN)), verdict="signature_invalid"),
+            c("stale", mailgun_body(ts, MAILGUN_TOKEN, good), now=T + 301, verdict="timestamp_out_of_tolerance"),
+            c("no signature object", '{"event-data":{"event":"delivered"}}', verdict="signature_missing"),
+        ],
+    }
+
+
+def mailgun_verifies(secret, c):
+    try:
+        s = json.loads(c["body"])["signature"]
+    except (KeyError, ValueError):
+        return False
+    with mock.patch("time.time", return_value=float(c["now"])):
+        return SecurityGuard.verify_webhook(secret, s["token"], s["timestamp"], s["signature"], max_age_seconds=TOLERANCE)
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -563,6 +618,7 @@ PYTHON = {
     "gitlab": (gitlab_vector, gitlab_verifies),
     "twitch": (twitch_vector, twitch_verifies),
     "meta": (meta_vector, meta_verifies),
+    "mailgun": (mailgun_vector, mailgun_verifies),
 }
 
 

@@ -16,6 +16,7 @@ mod discord;
 mod github;
 mod gitlab;
 mod linear;
+mod mailgun;
 mod meta;
 mod paddle;
 mod shape;
@@ -56,6 +57,7 @@ const SENDERS: &[&Sender] = &[
     &zoom::SENDER,
     &twitch::SENDER,
     &meta::SENDER,
+    &mailgun::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -103,12 +105,16 @@ pub struct Sender {
     /// A body field (integer Unix milliseconds) that carries the signed time, where the sender
     /// signs its time inside the body (Linear): the signing tooling writes it there.
     pub body_time: Option<&'static str>,
+    /// The body object that carries the signature, where the sender writes it inside the body
+    /// rather than in a header (Mailgun's `signature`): the signing tooling writes it there.
+    pub signature_in_body: Option<&'static str>,
     /// How it wants an accepted request answered.
     pub acknowledge: Acknowledge,
     /// Whether it sends `application/x-www-form-urlencoded` bodies beside JSON.
     pub form_bodies: bool,
-    /// Whether its signature covers the body. Every signing sender's does; a sender that sends
-    /// a shared token (GitLab) proves who sent the request, not what it says.
+    /// Whether its signature covers the body. Most senders' does; a sender that sends a shared
+    /// token (GitLab) proves who sent the request, not what it says, and one that signs a time
+    /// and token inside the body (Mailgun) not the event beside them.
     pub signs_body: bool,
     /// Whether its signature covers the URL it requested, which the tenant then names
     /// (`public_url`: stages, mappings and custom domains make it unrecoverable from the event).
@@ -160,6 +166,7 @@ impl Sender {
         inbox: Inbox::RECEIPT,
         handshake: None,
         body_time: None,
+        signature_in_body: None,
         acknowledge: Acknowledge::Json,
         form_bodies: false,
         signs_body: true,
@@ -300,6 +307,11 @@ pub(crate) trait Keys: fmt::Debug + Send + Sync {
     /// The query string the sender's request carries for `delivery`, where the sender adds to
     /// it (Twilio's `bodySHA256`); `None`: the delivery's own.
     fn query(&self, _delivery: &Delivery<'_>) -> Option<String> {
+        None
+    }
+    /// The body the sender sends for `delivery`, where it signs inside the body (Mailgun);
+    /// `None`: the delivery's own.
+    fn sign_body(&self, _delivery: &Delivery<'_>) -> Option<Vec<u8>> {
         None
     }
     /// The key material, to find two tenants that share a key.
@@ -486,6 +498,12 @@ impl Signer {
     /// it; `None`: the delivery's own.
     pub fn query(&self, delivery: &Delivery<'_>) -> Option<String> {
         self.keys.query(delivery)
+    }
+
+    /// The body the sender sends for `delivery`, where it signs inside the body; `None`: the
+    /// delivery's own.
+    pub fn sign_body(&self, delivery: &Delivery<'_>) -> Option<Vec<u8>> {
+        self.keys.sign_body(delivery)
     }
 }
 
@@ -1029,7 +1047,8 @@ mod tests {
         for s in senders() {
             assert!(!s.name.is_empty());
             assert!(
-                s.header_names(HeaderRole::Signature).next().is_some(),
+                s.header_names(HeaderRole::Signature).next().is_some()
+                    || s.signature_in_body.is_some(),
                 "{s:?}"
             );
             let url = s.signs_url.then_some("https://webhooks.example.com/hook");

@@ -54,6 +54,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "twitch-channel-follow.json",
         "twitch-revocation.json",
         "meta-whatsapp-message.json",
+        "mailgun-delivered.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):

@@ -748,3 +748,46 @@ async fn meta_events_are_stored_and_its_get_check_needs_the_verify_token() {
     }
     assert_eq!(t.item_count().await, 1);
 }
+
+/// Mailgun signs a time and a token inside the body, not the event: a delivery is stored under
+/// its token, typed and timed by `event-data`; the same token again is a duplicate even when the
+/// event beside it was changed (what TLS alone protects), and the first event is what stays; a
+/// body without the signature object is 401 `signature_missing`.
+#[tokio::test]
+async fn mailgun_deliveries_are_keyed_by_their_signed_token() {
+    const TOKEN: &str = "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0";
+    let t = TestApp::new().await;
+    let ev = signed("mailgun-delivered.json");
+    let body = ev["body"].as_str().unwrap().to_owned();
+    assert_eq!(t.send_event(ev.clone()).await.result(), (200, "stored"));
+    let item = t
+        .item_in("mailgun-inbox", &format!("EVENT#{TOKEN}"), "EVENT")
+        .await
+        .expect("stored under the token");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("delivered"));
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_200_329));
+    assert_eq!(s(&item, "body").as_deref(), Some(body.as_str()));
+
+    let mut changed = ev.clone();
+    changed["body"] = json!(body.replace("\"delivered\"", "\"failed\""));
+    assert_eq!(t.send_event(changed).await.result(), (200, "duplicate"));
+    let item = t
+        .item_in("mailgun-inbox", &format!("EVENT#{TOKEN}"), "EVENT")
+        .await
+        .unwrap();
+    assert_eq!(s(&item, "event_type").as_deref(), Some("delivered"));
+
+    let mut forged = ev.clone();
+    forged["body"] = json!(body.replace(TOKEN, &TOKEN.replace('a', "b")));
+    assert_eq!(
+        t.send_event(forged).await.result(),
+        (401, "signature_invalid")
+    );
+    let mut unsigned = ev;
+    unsigned["body"] = json!(r#"{"event-data":{"event":"delivered"}}"#);
+    assert_eq!(
+        t.send_event(unsigned).await.result(),
+        (401, "signature_missing")
+    );
+    assert_eq!(t.item_count().await, 1);
+}

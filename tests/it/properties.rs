@@ -90,12 +90,18 @@ proptest! {
         let (verifier, signer) = (demo.verifier(), demo.signer());
         let ts = NOW + offset;
         // A sender that signs its time inside the body gets a JSON body that carries it.
-        let body = match sender.body_time {
-            Some(field) => serde_json::json!({field: ts * 1000, "data": hex::encode(&body)})
+        // One that signs inside the body gets a JSON body its signature is written into.
+        let body = match (sender.body_time, sender.signature_in_body) {
+            (Some(field), _) => serde_json::json!({field: ts * 1000, "data": hex::encode(&body)})
                 .to_string()
                 .into_bytes(),
-            None => body,
+            (None, Some(_)) => serde_json::json!({"data": hex::encode(&body)})
+                .to_string()
+                .into_bytes(),
+            (None, None) => body,
         };
+        let own = signer.sign_body(&Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() });
+        let body = own.unwrap_or(body);
         let delivery = Delivery { id: &id, timestamp: ts, body: &body, ..Delivery::default() };
         // The query the sender's request carries, where it adds to it (a JSON body's hash).
         let query = signer.query(&delivery);
@@ -114,10 +120,16 @@ proptest! {
             prop_assert_eq!(ok.signed_at(), Some(Timestamp::from_unix_seconds(ts)));
         }
 
-        // The body is signed by every sender that says so; a token (GitLab) covers none of it.
+        // The body is signed by every sender that says so; a token (GitLab) covers none of it,
+        // nor does a signature inside the body (Mailgun) cover the event beside it.
         let mut flipped = body.clone();
         let i = at.index(flipped.len());
         flipped[i] ^= bits;
+        if sender.signature_in_body.is_some() {
+            let mut doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            doc["data"] = serde_json::json!(hex::encode(&flipped));
+            flipped = doc.to_string().into_bytes();
+        }
         let result = verify_at(&verifier, &headers, query.as_deref(), &flipped);
         if sender.signs_body {
             prop_assert_eq!(result.err(), Some(SignatureError::Invalid), "{}", name);
