@@ -23,12 +23,16 @@ use crate::signature::{self, Sender, Verifier};
 
 const TENANTS_VAR: &str = "WEBHOOK_TENANTS";
 const MAX_BODY_VAR: &str = "WEBHOOK_MAX_BODY_BYTES";
+const MAX_BATCH_VAR: &str = "WEBHOOK_MAX_BATCH_BYTES";
 const DELIVERY_TTL_VAR: &str = "WEBHOOK_DELIVERY_TTL_SECONDS";
 const TOMBSTONE_TTL_VAR: &str = "WEBHOOK_TOMBSTONE_TTL_SECONDS";
 const INBOX_TTL_VAR: &str = "WEBHOOK_INBOX_TTL_SECONDS";
 
 const DEFAULT_MAX_BODY: usize = 65_536;
 const MAX_MAX_BODY: usize = 262_144;
+const DEFAULT_MAX_BATCH: usize = 1_048_576;
+/// Lambda's synchronous invocation payload limit.
+const MAX_MAX_BATCH: usize = 6_291_456;
 const DEFAULT_DELIVERY_TTL: i64 = 604_800;
 const DEFAULT_TOMBSTONE_TTL: i64 = 2_592_000;
 const DEFAULT_INBOX_TTL: i64 = 2_592_000;
@@ -88,6 +92,8 @@ pub struct Tenant {
 pub struct Config {
     tenants: HashMap<String, Tenant>,
     pub(crate) max_body_bytes: usize,
+    /// The body limit of a batch sender's tenants (SPEC §13.3).
+    pub(crate) max_batch_bytes: usize,
     ttls: Ttls,
 }
 
@@ -127,6 +133,7 @@ struct TenantSpec {
 struct Unresolved {
     tenants: Vec<TenantSpec>,
     max_body_bytes: usize,
+    max_batch_bytes: usize,
     ttls: Ttls,
 }
 
@@ -159,6 +166,24 @@ impl Config {
     /// How long what a write leaves behind lives.
     pub(crate) fn ttls(&self) -> Ttls {
         self.ttls
+    }
+
+    /// The largest body `tenant` takes: a batch sender's tenant `WEBHOOK_MAX_BATCH_BYTES`, any
+    /// other `WEBHOOK_MAX_BODY_BYTES`.
+    pub(crate) fn body_limit(&self, tenant: &Tenant) -> usize {
+        if tenant.verifier.sender().batch.is_some() {
+            self.max_batch_bytes
+        } else {
+            self.max_body_bytes
+        }
+    }
+
+    /// The largest body any tenant takes: what the adapter reads before the tenant is known.
+    pub(crate) fn largest_body_limit(&self) -> usize {
+        self.tenants
+            .values()
+            .map(|t| self.body_limit(t))
+            .fold(self.max_body_bytes, usize::max)
     }
 }
 
@@ -226,6 +251,13 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
             format!("must be between 1 and {MAX_MAX_BODY}"),
         ));
     }
+    let max_batch_bytes = number_var(env, MAX_BATCH_VAR, DEFAULT_MAX_BATCH as i64)?;
+    if !(1..=MAX_MAX_BATCH as i64).contains(&max_batch_bytes) {
+        return Err(ConfigError::var(
+            MAX_BATCH_VAR,
+            format!("must be between 1 and {MAX_MAX_BATCH}"),
+        ));
+    }
     let largest_tolerance = tenants
         .iter()
         .map(|t| t.tolerance.as_secs())
@@ -254,6 +286,7 @@ fn parse(env: &impl Fn(&str) -> Option<String>) -> Result<Unresolved, ConfigErro
     Ok(Unresolved {
         tenants,
         max_body_bytes: max_body_bytes as usize,
+        max_batch_bytes: max_batch_bytes as usize,
         // Each checked positive above.
         ttls: Ttls {
             delivery: seconds(delivery_ttl_seconds),
@@ -341,6 +374,7 @@ impl Unresolved {
                 .map(|t| (t.id.as_str().to_owned(), t))
                 .collect(),
             max_body_bytes: self.max_body_bytes,
+            max_batch_bytes: self.max_batch_bytes,
             ttls: self.ttls,
         })
     }

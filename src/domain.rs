@@ -264,6 +264,8 @@ pub enum PayloadError {
     InvalidJson,
     /// JSON, but not of the format's shape.
     Invalid(Vec<Detail>),
+    /// A batch element larger than one item may hold (SPEC §13.3): 413.
+    ElementTooLarge,
 }
 
 impl PayloadError {

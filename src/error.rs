@@ -66,6 +66,7 @@ impl From<PayloadError> for ApiError {
         match e {
             PayloadError::InvalidJson => Self::InvalidJson,
             PayloadError::Invalid(details) => Self::InvalidPayload(details),
+            PayloadError::ElementTooLarge => Self::PayloadTooLarge,
         }
     }
 }

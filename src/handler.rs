@@ -70,7 +70,7 @@ impl App {
             cold_start: self.cold.swap(false, Ordering::Relaxed),
             ..RequestLog::default()
         };
-        let (origin, request) = lambda::parse_event(event, self.config.max_body_bytes);
+        let (origin, request) = lambda::parse_event(event, self.config.largest_body_limit());
         let result = match request {
             Ok(req) => self.process(&req, &mut log).await,
             Err(not_http) => Err(not_http.into()),
@@ -121,8 +121,12 @@ impl App {
         let tenant = self.config.tenant(segment).ok_or(ApiError::UnknownTenant)?;
         log.tenant = Some(tenant.id.as_str().to_owned());
 
-        // 3. Body: the adapter's verdict (base64, size), before any hashing or parsing.
+        // 3. Body: the adapter's verdict (base64, size), then the tenant's own limit, before
+        // any hashing or parsing.
         let body = req.body.as_deref().map_err(|rejected| *rejected)?;
+        if body.len() > self.config.body_limit(tenant) {
+            return Err(ApiError::PayloadTooLarge);
+        }
 
         // 4. Signature.
         let now = self.clock.now();
@@ -212,6 +216,15 @@ impl App {
         let result = match &plan {
             Plan::User(write) => accepted(self.store.apply(&tenant.table, write).await),
             Plan::Event(put) => accepted(self.store.put_event(&tenant.table, put).await),
+            Plan::Batch(puts) => self
+                .store
+                .put_events(&tenant.table, puts)
+                .await
+                .map(|w| {
+                    let (stored, duplicate) = (w.outcome.stored, w.outcome.duplicate);
+                    (Accepted::Batch { stored, duplicate }, w.write_units)
+                })
+                .map_err(Into::into),
             Plan::Ignored => return Ok(Accepted::Ignored),
         };
         log.dynamodb_ms = Some(started.elapsed().as_secs_f64() * 1000.0);
@@ -252,6 +265,12 @@ impl Answer {
 
     fn to_response(&self, request_id: &str) -> Response {
         let body = match self {
+            Self::Status(Accepted::Batch { stored, duplicate }) => json!({
+                "status": "stored",
+                "stored": stored,
+                "duplicate": duplicate,
+                "request_id": request_id,
+            }),
             Self::Status(accepted) => {
                 json!({"status": accepted.as_str(), "request_id": request_id})
             }

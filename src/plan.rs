@@ -21,6 +21,8 @@ pub(crate) enum Accepted {
     /// A verified request that asks for nothing to be written (a GitHub `ping`, a Clerk event
     /// type the format does not apply).
     Ignored,
+    /// Every event of a batch stored now or before (SPEC §13.3).
+    Batch { stored: usize, duplicate: usize },
 }
 
 impl Accepted {
@@ -29,7 +31,9 @@ impl Accepted {
             Self::Applied => "applied",
             Self::Duplicate => "duplicate",
             Self::Stale => "stale",
-            Self::Stored => "stored",
+            // A batch is logged `duplicate` only when none of it was new.
+            Self::Batch { stored: 0, .. } => "duplicate",
+            Self::Stored | Self::Batch { .. } => "stored",
             Self::Ignored => "ignored",
         }
     }
@@ -106,6 +110,8 @@ pub enum Plan {
     User(Write),
     /// A sender's event kept as received (inbox): one conditional put.
     Event(EventPut),
+    /// A batch sender's events, each kept as its own inbox item: one conditional put each.
+    Batch(Vec<EventPut>),
     /// Nothing to write.
     Ignored,
 }
@@ -116,6 +122,7 @@ impl Plan {
         match self {
             Self::User(w) => w.action.as_str(),
             Self::Event(_) => "store",
+            Self::Batch(_) => "store_batch",
             Self::Ignored => "ignore",
         }
     }
@@ -125,7 +132,7 @@ impl Plan {
         match self {
             Self::User(w) => Some(&w.delivery_id),
             Self::Event(put) => Some(&put.delivery_id),
-            Self::Ignored => None,
+            Self::Batch(_) | Self::Ignored => None,
         }
     }
 
@@ -133,7 +140,7 @@ impl Plan {
     pub(crate) fn dropped_fields(&self) -> Option<usize> {
         match self {
             Self::User(w) if !w.metadata.dropped.is_empty() => Some(w.metadata.dropped.len()),
-            Self::User(_) | Self::Event(_) | Self::Ignored => None,
+            Self::User(_) | Self::Event(_) | Self::Batch(_) | Self::Ignored => None,
         }
     }
 }
@@ -153,7 +160,9 @@ pub struct EventPut {
     /// Receipt time, RFC 3339 UTC.
     pub received_at: String,
     pub payload_sha256: String,
-    /// The body exactly as received.
+    /// The whole body's hash, where this event is one element of a batch.
+    pub batch_sha256: Option<String>,
+    /// The body exactly as received (a batch element's own bytes).
     pub body: String,
     pub expires_at: Expiry,
 }

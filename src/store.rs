@@ -44,6 +44,7 @@ mod attr {
     pub(super) const EXPIRES_AT: &str = "expires_at";
     pub(super) const RECEIVED_AT: &str = "received_at";
     pub(super) const PAYLOAD_SHA256: &str = "payload_sha256";
+    pub(super) const BATCH_SHA256: &str = "batch_sha256";
     pub(super) const ACTION: &str = "action";
     pub(super) const DELIVERY_ID: &str = "delivery_id";
     pub(super) const EVENT_TYPE: &str = "event_type";
@@ -212,6 +213,9 @@ impl Store {
         if let Some(content_type) = put.content_type {
             item.insert(attr::CONTENT_TYPE.to_owned(), s(content_type));
         }
+        if let Some(hash) = &put.batch_sha256 {
+            item.insert(attr::BATCH_SHA256.to_owned(), s(hash));
+        }
         let mut e = Expr::default();
         let condition = e.not_exists(attr::PK);
         let result = self
@@ -251,6 +255,78 @@ impl Store {
             })),
         }
     }
+}
+
+/// How many of a batch's puts are in flight at once: enough to store 1000 events in well under
+/// a second, few enough not to burst an on-demand table's partition.
+const BATCH_CONCURRENCY: usize = 16;
+
+/// How a batch's puts ended, each `Stored` or `Duplicate`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct BatchOutcome {
+    pub(crate) stored: usize,
+    pub(crate) duplicate: usize,
+}
+
+impl Store {
+    /// Stores a batch's events, one conditional `PutItem` each ([`Store::put_event`]), at most
+    /// [`BATCH_CONCURRENCY`] at a time. Every put is tried; when any did not decide, the batch
+    /// is `Unavailable` (SPEC §13.3: the sender re-sends it, and what was stored is then a
+    /// duplicate), whatever the cause, with the first cause kept for the log.
+    pub(crate) async fn put_events(
+        &self,
+        table: &TableName,
+        puts: &[EventPut],
+    ) -> Result<Written<BatchOutcome>, StoreError> {
+        use futures_util::stream::{self, StreamExt};
+        // The futures are made first: a stream's `map` closure would make the whole future
+        // lose `Send` (a higher-ranked lifetime the compiler cannot prove).
+        let puts_made: Vec<_> = puts.iter().map(|put| self.put_event(table, put)).collect();
+        let results: Vec<_> = stream::iter(puts_made)
+            .buffer_unordered(BATCH_CONCURRENCY)
+            .collect()
+            .await;
+        let (mut outcome, mut units, mut failed, mut first) =
+            (BatchOutcome::default(), None, 0, None);
+        for result in results {
+            match result {
+                Ok(written) => {
+                    match written.outcome {
+                        EventPutOutcome::Stored => outcome.stored += 1,
+                        EventPutOutcome::Duplicate => outcome.duplicate += 1,
+                    }
+                    if let Some(u) = written.write_units {
+                        units = Some(units.unwrap_or(0.0) + u);
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        match first {
+            None => Ok(Written {
+                outcome,
+                write_units: units,
+            }),
+            Some(cause) => Err(StoreError::Unavailable(Box::new(BatchNotStored {
+                failed,
+                total: puts.len(),
+                cause,
+            }))),
+        }
+    }
+}
+
+/// Some of a batch's events were not stored; the first cause is its source.
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} of {total} batch events not stored")]
+struct BatchNotStored {
+    failed: usize,
+    total: usize,
+    #[source]
+    cause: StoreError,
 }
 
 /// The write request units of a successful call, summed over its tables.

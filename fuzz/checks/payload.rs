@@ -136,6 +136,20 @@ pub fn run(data: &[u8]) {
                 assert_eq!(put.sender_delivery_id.as_ref(), verified.unsigned_id());
             }
         }
+        if let Ok(Plan::Batch(puts)) = &result {
+            // Each element is kept as its own bytes, in order, each a slice of the body.
+            let text = std::str::from_utf8(data).unwrap();
+            let mut rest = text;
+            for put in puts {
+                let at = rest
+                    .find(put.body.as_str())
+                    .expect("an element of the body");
+                rest = &rest[at + put.body.len()..];
+                assert!(put.body.starts_with('{') && put.body.ends_with('}'));
+                assert!(put.batch_sha256.is_some());
+            }
+            assert!((1..=1000).contains(&puts.len()));
+        }
         check_refusal(&result.map(|_| ()));
     }
 }

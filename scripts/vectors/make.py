@@ -33,6 +33,10 @@ import asyncio
 import discord_interactions
 from twitchAPI.eventsub.webhook import EventSubWebhook
 from mailgun.security import SecurityGuard
+from sendgrid.helpers.eventwebhook import EventWebhook
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 import nacl.exceptions
 import nacl.signing
@@ -606,6 +610,60 @@ def mailgun_verifies(secret, c):
         return SecurityGuard.verify_webhook(secret, s["token"], s["timestamp"], s["signature"], max_age_seconds=TOLERANCE)
 
 
+# --- SendGrid (Event Webhook, signed) -----------------------------------------------------------
+# A fixed key, signed deterministically (RFC 6979) so the file is the same each time.
+SENDGRID_KEY = ec.derive_private_key(int.from_bytes(hashlib.sha256(b"vector sendgrid key").digest(), "big"), ec.SECP256R1())
+SENDGRID_OTHER = ec.derive_private_key(int.from_bytes(hashlib.sha256(b"vector sendgrid other").digest(), "big"), ec.SECP256R1())
+SENDGRID_BODY = '[{"email":"ünïcödé@example.com","event":"delivered","sg_event_id":"ZGVsaXZlcmVkLTAtMjQ5NDk4NzI","sg_message_id":"14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0","timestamp":1795867140},{"email":"b@example.com","event":"open","sg_event_id":"b3BlbmVkLTEtMjQ5NDk4NzI","timestamp":1795867150}]\r\n'
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+def sendgrid_public(key):
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(der).decode()
+
+
+def sendgrid_sign(key, ts, body):
+    sig = key.sign((ts + body).encode(), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    return base64.b64encode(sig).decode()
+
+
+def sendgrid_vector():
+    def c(name, signature, body=SENDGRID_BODY, ts=str(T), now=T, verdict="accept"):
+        headers = {"content-type": "application/json", "x-twilio-email-event-webhook-timestamp": ts}
+        if signature is not None:
+            headers["x-twilio-email-event-webhook-signature"] = signature
+        return case(name, headers, body, now, verdict)
+
+    good = sendgrid_sign(SENDGRID_KEY, str(T), SENDGRID_BODY)
+    r, s_ = decode_dss_signature(base64.b64decode(good))
+    # The same signature with the other s (n - s): ECDSA accepts both, and signers differ.
+    flipped = base64.b64encode(encode_dss_signature(r, P256_N - s_)).decode()
+    return {
+        "sender": "sendgrid",
+        "made_by": f"sendgrid {version('sendgrid')} (PyPI): EventWebhook.verify_signature (signed with cryptography's ECDSA P-256; it checks no time, so the tolerance is SPEC 13.2's)",
+        "secret": sendgrid_public(SENDGRID_KEY),
+        "cases": [
+            c("signed", good),
+            c("the other s", flipped),
+            c("tampered byte", good, body=SENDGRID_BODY.replace("open", "opan"), verdict="signature_invalid"),
+            c("another time", good, ts=str(T + 1), now=T + 1, verdict="signature_invalid"),
+            c("another key", sendgrid_sign(SENDGRID_OTHER, str(T), SENDGRID_BODY), verdict="signature_invalid"),
+            c("stale", good, now=T + 301, verdict="timestamp_out_of_tolerance"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def sendgrid_verifies(secret, c):
+    signature = c["headers"].get("x-twilio-email-event-webhook-signature")
+    if signature is None:
+        return False
+    ts = c["headers"]["x-twilio-email-event-webhook-timestamp"]
+    ok = EventWebhook(secret).verify_signature(c["body"], signature, ts)
+    return ok and abs(c["now"] - int(ts)) <= TOLERANCE
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -619,6 +677,7 @@ PYTHON = {
     "twitch": (twitch_vector, twitch_verifies),
     "meta": (meta_vector, meta_verifies),
     "mailgun": (mailgun_vector, mailgun_verifies),
+    "sendgrid": (sendgrid_vector, sendgrid_verifies),
 }
 
 

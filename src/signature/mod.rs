@@ -19,6 +19,7 @@ mod linear;
 mod mailgun;
 mod meta;
 mod paddle;
+mod sendgrid;
 mod shape;
 mod shopify;
 mod slack;
@@ -58,6 +59,7 @@ const SENDERS: &[&Sender] = &[
     &twitch::SENDER,
     &meta::SENDER,
     &mailgun::SENDER,
+    &sendgrid::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.
@@ -108,6 +110,9 @@ pub struct Sender {
     /// The body object that carries the signature, where the sender writes it inside the body
     /// rather than in a header (Mailgun's `signature`): the signing tooling writes it there.
     pub signature_in_body: Option<&'static str>,
+    /// Where it sends several events in one body (SPEC §13.3): a JSON array whose elements are
+    /// each an event, read by `inbox` as a body of their own.
+    pub(crate) batch: Option<Batch>,
     /// How it wants an accepted request answered.
     pub acknowledge: Acknowledge,
     /// Whether it sends `application/x-www-form-urlencoded` bodies beside JSON.
@@ -167,6 +172,7 @@ impl Sender {
         handshake: None,
         body_time: None,
         signature_in_body: None,
+        batch: None,
         acknowledge: Acknowledge::Json,
         form_bodies: false,
         signs_body: true,
@@ -199,6 +205,11 @@ impl Sender {
         self.demo_signing_secret.unwrap_or(self.demo_secret)(label)
     }
 
+    /// Whether it sends its events in batches (SPEC §13.3).
+    pub fn sends_batches(&self) -> bool {
+        self.batch.is_some()
+    }
+
     /// The names of its headers of `role`, in the order it prefers them.
     pub fn header_names(&self, role: HeaderRole) -> impl Iterator<Item = &'static str> + '_ {
         self.headers
@@ -229,6 +240,17 @@ pub(crate) struct Inbox {
     pub(crate) event_type: TypeAt,
     pub(crate) event_time: TimeAt,
 }
+
+/// How a batch sender's elements are keyed, beyond [`Inbox::id`].
+pub(crate) struct Batch {
+    /// The element's key where several of its fields make it (HubSpot), read from
+    /// [`Inbox::reads`]; a field that is absent or malformed is refused at its path. `None`:
+    /// the element's [`Inbox::id`], else its hash.
+    pub(crate) key: Option<ElementKey>,
+}
+
+/// Reads a batch element's key from its fields.
+pub(crate) type ElementKey = fn(&Doc) -> Result<DeliveryId, Detail>;
 
 /// A body field that holds the event's id.
 pub(crate) struct BodyId {

@@ -55,6 +55,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "twitch-revocation.json",
         "meta-whatsapp-message.json",
         "mailgun-delivered.json",
+        "sendgrid-delivered.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):

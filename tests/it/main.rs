@@ -1,6 +1,7 @@
 //! One integration binary. Tests that touch DynamoDB use DynamoDB Local, started by `make test`,
 //! each with its own table.
 
+mod batches;
 mod clerk;
 mod deployment;
 mod faults;

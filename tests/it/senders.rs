@@ -98,7 +98,13 @@ async fn every_sender_stores_an_inbox_event_once() {
     let t = TestApp::new().await;
     for sender in signature::senders() {
         let slug = format!("{}-inbox", sender.name);
-        let body = json!({"type": "thing.happened", "note": sender.name}).to_string();
+        let event = json!({"type": "thing.happened", "note": sender.name});
+        // A batch sender's body holds its events.
+        let body = if sender.sends_batches() {
+            json!([event]).to_string()
+        } else {
+            event.to_string()
+        };
         let event = |id: &str| {
             let mut ev = fixture("create.json");
             ev["rawPath"] = json!(format!("/webhooks/{slug}"));
