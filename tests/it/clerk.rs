@@ -225,7 +225,7 @@ async fn values_that_break_a_rule_are_dropped_and_named() {
     d["email_addresses"][1]["email_address"] = json!("not-an-email");
     d["created_at"] = json!("yesterday");
     let ev = clerk_event("user.created", Some(ELEVEN), d, "msg_dropped_1");
-    let (reply, log) = t.app.handle_event_logged(ev, "req-dropped").await;
+    let (reply, log) = t.handle_logged(ev, "req-dropped").await;
     let reply = Reply::from(reply);
     assert_eq!(reply.result(), (200, "applied"), "{reply:?}");
     assert!(!reply.body.to_string().contains("not-an-email"));

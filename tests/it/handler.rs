@@ -433,7 +433,7 @@ async fn log_line_has_the_fields_and_nothing_sensitive() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (_, log) = t.app.handle_event_logged(event, "req-log").await;
+    let (_, log) = t.handle_logged(event, "req-log").await;
     let line = log.to_json(NOW);
     assert_eq!(line["function_request_id"], "req-log");
     assert_eq!(line["service"], "webhook-receiver");

@@ -585,7 +585,7 @@ async fn an_inbox_put_reports_the_write_units_dynamodb_billed() {
     let t = TestApp::new().await;
     let event = signed("stripe-inbox-customer-created.json");
     let body_bytes = event["body"].as_str().unwrap().len() as f64;
-    let (_, log) = t.app.handle_event_logged(event, "req-units").await;
+    let (_, log) = t.handle_logged(event, "req-units").await;
     assert_eq!(log.outcome, "stored");
     // One PutItem: one unit per started KB of the item (the body and a few small attributes).
     let units = log.dynamodb_write_units.unwrap();

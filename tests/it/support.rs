@@ -3,9 +3,9 @@
 //! test data: the senders' declarations) with a fixed clock, and calls through the real Lambda
 //! adapter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
@@ -170,12 +170,16 @@ pub fn config_for(table_a: &str, extra: &[(&str, &str)]) -> Config {
     Config::from_env(|k| vars.get(k).cloned()).unwrap()
 }
 
-/// An app over DynamoDB Local with its own tables, one per demo tenant.
+/// An app over DynamoDB Local with its own tables, one per demo tenant. clientA's is made
+/// first; another tenant's when the test first sends to it or reads it (each test is its own
+/// process, and thirty tables for every test would slow DynamoDB Local past the SDK's timeouts).
 pub struct TestApp {
     pub app: App,
     pub client: Client,
     /// clientA's table.
     pub table: String,
+    /// The demo tenants whose table exists.
+    made: Mutex<HashSet<String>>,
 }
 
 impl TestApp {
@@ -188,15 +192,48 @@ impl TestApp {
     pub async fn with_env(extra: &[(&str, &str)]) -> Self {
         let client = client().await;
         let table = table(&client).await;
-        let demo_tables = others().map(|t| create_table(&client, demo_table(&table, &t.slug)));
-        futures_util::future::join_all(demo_tables).await;
         let sdk = sdk_config(&endpoint()).await;
         let app = App::new(
             config_for(&table, extra),
             Store::new(&sdk),
             Arc::new(FixedClock(NOW)),
         );
-        Self { app, client, table }
+        Self {
+            app,
+            client,
+            table,
+            made: Mutex::new(HashSet::from(["clientA".to_owned()])),
+        }
+    }
+
+    /// Makes demo tenant `slug`'s table, unless it exists (or `slug` is no demo tenant).
+    async fn make_table(&self, slug: &str) {
+        // The slugs once: a demo tenant's keys take CPU to make (an ECDSA key), which
+        // concurrent requests on the test's one thread would wait for.
+        static SLUGS: LazyLock<Vec<String>> = LazyLock::new(|| others().map(|t| t.slug).collect());
+        let new =
+            SLUGS.iter().any(|s| s == slug) && self.made.lock().unwrap().insert(slug.to_owned());
+        if new {
+            create_table(&self.client, demo_table(&self.table, slug)).await;
+        }
+    }
+
+    /// Makes the table of the tenant `event` is sent to.
+    async fn make_table_for(&self, event: &Value) {
+        let path = event["rawPath"].as_str().or(event["path"].as_str());
+        if let Some(slug) = path.and_then(|p| p.rsplit('/').next()) {
+            self.make_table(slug).await;
+        }
+    }
+
+    /// Handles `event` with request id `request_id`; the response and the log line.
+    pub async fn handle_logged(
+        &self,
+        event: Value,
+        request_id: &str,
+    ) -> (EventResponse, webhook_receiver::telemetry::RequestLog) {
+        self.make_table_for(&event).await;
+        self.app.handle_event_logged(event, request_id).await
     }
 
     /// The table of tenant `slug` (clientA or a scheme demo tenant).
@@ -214,13 +251,14 @@ impl TestApp {
     }
 
     pub async fn send_event(&self, event: Value) -> Reply {
+        self.make_table_for(&event).await;
         Reply::from(self.app.handle_event(event, "req-test").await)
     }
 
     /// Sends an event; the reply and the request's outcome as its log line says it (a sender
     /// answered 204 has no body to say it in).
     pub async fn send_logged(&self, event: Value) -> (Reply, &'static str) {
-        let (reply, log) = self.app.handle_event_logged(event, "req-test").await;
+        let (reply, log) = self.handle_logged(event, "req-test").await;
         (Reply::from(reply), log.outcome)
     }
 
@@ -235,6 +273,7 @@ impl TestApp {
         pk: &str,
         sk: &str,
     ) -> Option<HashMap<String, AttributeValue>> {
+        self.make_table(slug).await;
         self.client
             .get_item()
             .table_name(self.table_of(slug))
@@ -263,6 +302,7 @@ impl TestApp {
 
     /// Every item of tenant `slug`'s table.
     pub async fn items_in(&self, slug: &str) -> Vec<HashMap<String, AttributeValue>> {
+        self.make_table(slug).await;
         self.client
             .scan()
             .table_name(self.table_of(slug))
@@ -276,12 +316,13 @@ impl TestApp {
 
     /// Items in all of this app's tables.
     pub async fn item_count(&self) -> usize {
+        let made: Vec<String> = self.made.lock().unwrap().iter().cloned().collect();
         let mut count = 0;
-        for t in demo_tenants() {
+        for slug in made {
             count += self
                 .client
                 .scan()
-                .table_name(self.table_of(&t.slug))
+                .table_name(self.table_of(&slug))
                 .send()
                 .await
                 .unwrap()
