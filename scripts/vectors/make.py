@@ -34,6 +34,8 @@ import discord_interactions
 from twitchAPI.eventsub.webhook import EventSubWebhook
 from mailgun.security import SecurityGuard
 from sendgrid.helpers.eventwebhook import EventWebhook
+import hubspot.utils.signature as hubspot_signature
+from hubspot.exceptions import InvalidSignatureTimestampError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -664,6 +666,79 @@ def sendgrid_verifies(secret, c):
     return ok and abs(c["now"] - int(ts)) <= TOLERANCE
 
 
+# --- HubSpot (signature v3) -----------------------------------------------------------------------
+HUBSPOT_SECRET = "vector-hubspot-app-client-secret"
+HUBSPOT_URL = "https://webhooks.example.com/webhooks/hubspot-inbox"
+HUBSPOT_BODY = '[{"eventId":1795867140,"subscriptionId":7,"portalId":62515,"appId":54321,"occurredAt":1795867140000,"subscriptionType":"contact.propertyChange","attemptNumber":0,"objectId":123,"changeSource":"CRM","propertyName":"firstname","propertyValue":"Ünïcödé"}]'
+HUBSPOT_T_MS = str(T * 1000 + 123)
+# HubSpot's documentation (Webhooks: validating requests, signature v3) lists the escapes it
+# decodes in the URI before signing; the library takes the URI already decoded.
+HUBSPOT_DECODED = {"%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$",
+                   "%27": "'", "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";"}
+
+
+def hubspot_uri(query):
+    uri = HUBSPOT_URL + (f"?{query}" if query else "")
+    for escape, char in HUBSPOT_DECODED.items():
+        uri = uri.replace(escape, char).replace(escape.lower(), char)
+    return uri
+
+
+def hubspot_vector():
+    def sig(secret, query=None, body=HUBSPOT_BODY, t=HUBSPOT_T_MS):
+        return hubspot_signature.Signature.get_signature(secret, body, "v3", hubspot_uri(query), "POST", t)
+
+    def c(name, signature, body=HUBSPOT_BODY, query=None, now=T, verdict="accept"):
+        headers = {"content-type": "application/json", "x-hubspot-request-timestamp": HUBSPOT_T_MS}
+        if signature is not None:
+            headers["x-hubspot-signature-v3"] = signature
+        out = case(name, headers, body, now, verdict)
+        if query is not None:
+            out["query"] = query
+        return out
+
+    good = sig(HUBSPOT_SECRET)
+    query = "portal=62515&from=a%3Ab%2Cc%20d"
+    return {
+        "sender": "hubspot",
+        "made_by": f"hubspot-api-client {version('hubspot-api-client')} (PyPI): hubspot.utils.signature.Signature (v3), the URI decoded as HubSpot's documentation lists",
+        "secret": HUBSPOT_SECRET,
+        "public_url": HUBSPOT_URL,
+        "cases": [
+            c("signed", good),
+            c("signed with a query, its listed escapes decoded", sig(HUBSPOT_SECRET, query), query=query),
+            c("a query the signature does not cover", good, query="portal=62515", verdict="signature_invalid"),
+            c("tampered byte", good, body=HUBSPOT_BODY.replace("firstname", "lastname"), verdict="signature_invalid"),
+            c("another key", sig("vector-hubspot-other-client-secret"), verdict="signature_invalid"),
+            c("stale", good, now=T + 301, verdict="timestamp_out_of_tolerance"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def hubspot_verifies(secret, c):
+    signature = c["headers"].get("x-hubspot-signature-v3")
+    if signature is None:
+        return False
+    ts = c["headers"]["x-hubspot-request-timestamp"]
+    fixed = datetime.datetime.fromtimestamp(c["now"], tz=datetime.timezone.utc)
+
+    class Clock(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed
+
+    with mock.patch.object(hubspot_signature, "datetime", Clock):
+        try:
+            ok = hubspot_signature.Signature.is_valid(
+                signature, secret, c["body"], hubspot_uri(c.get("query")), "POST", "v3", ts
+            )
+        except InvalidSignatureTimestampError:
+            return False
+    # The library refuses only the past; SPEC 13.2's tolerance holds both ways.
+    return ok and abs(c["now"] * 1000 - int(ts)) <= TOLERANCE * 1000
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -678,6 +753,7 @@ PYTHON = {
     "meta": (meta_vector, meta_verifies),
     "mailgun": (mailgun_vector, mailgun_verifies),
     "sendgrid": (sendgrid_vector, sendgrid_verifies),
+    "hubspot": (hubspot_vector, hubspot_verifies),
 }
 
 

@@ -15,6 +15,7 @@
 mod discord;
 mod github;
 mod gitlab;
+mod hubspot;
 mod linear;
 mod mailgun;
 mod meta;
@@ -60,6 +61,7 @@ const SENDERS: &[&Sender] = &[
     &meta::SENDER,
     &mailgun::SENDER,
     &sendgrid::SENDER,
+    &hubspot::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.

@@ -56,6 +56,7 @@ def test_a_stripe_event_is_stored_once(receiver):
         "meta-whatsapp-message.json",
         "mailgun-delivered.json",
         "sendgrid-delivered.json",
+        "hubspot-contact-created.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):

@@ -219,3 +219,61 @@ async fn one_element_not_stored_is_503_and_the_retry_stores_the_rest() {
     );
     assert_eq!(t.items_in(TENANT).await.len(), 3);
 }
+
+/// HubSpot signs its URL and a batch: each element is keyed by its five fields, so HubSpot's
+/// retry (the same events, `attemptNumber` raised, signed anew) stores nothing twice; an element
+/// without its `eventId` refuses the batch at its path.
+#[tokio::test]
+async fn hubspot_batches_are_keyed_by_their_fields_not_their_attempt() {
+    let t = TestApp::new().await;
+    let reply = t.send("hubspot-contact-created.json").await;
+    assert_eq!(
+        (
+            reply.body["stored"].clone(),
+            reply.body["duplicate"].clone()
+        ),
+        (json!(2), json!(0)),
+        "{reply:?}"
+    );
+    let item = t
+        .item_in(
+            "hubspot-inbox",
+            "EVENT#62515:7:1795867140:123:1795867140123",
+            "EVENT",
+        )
+        .await
+        .expect("stored under its five fields");
+    assert_eq!(s(&item, "event_type").as_deref(), Some("contact.creation"));
+    assert_eq!(num(&item, "event_time"), Some(1_795_867_140_123));
+
+    let mut retry = fixture("hubspot-contact-created.json");
+    let body = retry["body"]
+        .as_str()
+        .unwrap()
+        .replace("\"attemptNumber\":0", "\"attemptNumber\":1");
+    retry["body"] = json!(body);
+    sign_as_demo(&mut retry, NOW_S + 30).unwrap();
+    let reply = t.send_event(retry).await;
+    assert_eq!(
+        (
+            reply.body["stored"].clone(),
+            reply.body["duplicate"].clone()
+        ),
+        (json!(0), json!(2))
+    );
+
+    let mut no_id = fixture("hubspot-contact-created.json");
+    no_id["body"] = json!(body.replace("\"eventId\":1795867141,", ""));
+    sign_as_demo(&mut no_id, NOW_S).unwrap();
+    let reply = t.send_event(no_id).await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert_eq!(reply.body["details"][0]["path"], "[1].eventId");
+    // The URL is signed: the same request at another query is refused.
+    let mut moved = signed("hubspot-contact-created.json");
+    moved["rawQueryString"] = json!("portal=1");
+    assert_eq!(
+        t.send_event(moved).await.result(),
+        (401, "signature_invalid")
+    );
+    assert_eq!(t.items_in("hubspot-inbox").await.len(), 2);
+}

@@ -98,12 +98,16 @@ async fn every_sender_stores_an_inbox_event_once() {
     let t = TestApp::new().await;
     for sender in signature::senders() {
         let slug = format!("{}-inbox", sender.name);
-        let event = json!({"type": "thing.happened", "note": sender.name});
-        // A batch sender's body holds its events.
+        // A batch sender's body holds its events, each with the fields that key it: its
+        // sample's batch.
         let body = if sender.sends_batches() {
-            json!([event]).to_string()
+            samples()
+                .into_iter()
+                .find(|(_, ev)| ev["rawPath"] == json!(format!("/webhooks/{slug}")))
+                .map(|(_, ev)| ev["body"].as_str().unwrap().to_owned())
+                .unwrap_or_else(|| panic!("{slug} has no sample"))
         } else {
-            event.to_string()
+            json!({"type": "thing.happened", "note": sender.name}).to_string()
         };
         let event = |id: &str| {
             let mut ev = fixture("create.json");
