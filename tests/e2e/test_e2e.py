@@ -11,10 +11,11 @@ from conftest import ROOT, sh
 
 def send(receiver, sample, curl_options=""):
     """Signs a sample now and curls it, exactly as `make send` does."""
+    # Bytes, not text: text mode would turn a body's CRLF (SendGrid's) into LF after signing.
     curl = subprocess.run(
         ["target/debug/webhook-sign", "--curl", receiver["base"], f"events/{sample}"],
-        cwd=ROOT, env=receiver["env"], capture_output=True, text=True, check=True,
-    ).stdout.strip()
+        cwd=ROOT, env=receiver["env"], capture_output=True, check=True,
+    ).stdout.decode().strip()
     return sh(f"{curl} --max-time 300 {curl_options}", receiver["env"])
 
 
