@@ -27,8 +27,11 @@ pub(super) const SENDER: Sender = Sender {
     },
     handshake: Some(ping),
     acknowledge: Acknowledge::NoContent,
+    #[cfg(any(test, feature = "signing"))]
     demo_secret: |label| SHAPE.demo_public(label),
+    #[cfg(any(test, feature = "signing"))]
     signing_keys: Some(|input| SHAPE.signing_keys(input)),
+    #[cfg(any(test, feature = "signing"))]
     demo_signing_secret: Some(|label| SHAPE.demo_private(label)),
     ..Sender::BASE
 };

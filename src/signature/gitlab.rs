@@ -9,9 +9,11 @@ use std::sync::Arc;
 
 use subtle::ConstantTimeEq;
 
+#[cfg(any(test, feature = "signing"))]
+use super::Delivery;
 use super::{
-    id_header, required_header, Delivery, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request,
-    Sender, SignatureError, TypeAt,
+    id_header, required_header, HeaderRole, HmacKeys, Inbox, Keys, Proof, Request, Sender,
+    SignatureError, TypeAt,
 };
 
 pub(super) const SENDER: Sender = Sender {
@@ -57,6 +59,7 @@ impl Keys for Tokens {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let token = self.0.material().first().copied().unwrap_or_default();
         vec![

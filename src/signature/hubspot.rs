@@ -10,9 +10,11 @@ use std::sync::Arc;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+#[cfg(any(test, feature = "signing"))]
+use super::Delivery;
 use super::{
-    check_tolerance_ms, parse_unix_millis, required_header, Batch, Delivery, HeaderRole, HmacKeys,
-    Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, parse_unix_millis, required_header, Batch, HeaderRole, HmacKeys, Inbox,
+    Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::{DeliveryId, Detail};
 use crate::json::Doc;
@@ -143,6 +145,7 @@ impl Keys for ClientSecrets {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let t = d.timestamp.saturating_mul(1000).to_string();
         let mac = self

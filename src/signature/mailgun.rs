@@ -6,14 +6,16 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
-
 use super::{
-    check_tolerance, decode_hex_mac, parse_unix_seconds, Delivery, HeaderRole, HmacKeys, Inbox,
-    Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance, decode_hex_mac, parse_unix_seconds, HmacKeys, Inbox, Keys, Proof, Request,
+    Sender, SignatureError, TimeAt, TypeAt,
 };
+#[cfg(any(test, feature = "signing"))]
+use super::{Delivery, HeaderRole};
 use crate::domain::DeliveryId;
 use crate::json;
+#[cfg(any(test, feature = "signing"))]
+use serde_json::{Map, Value};
 
 pub(super) const SENDER: Sender = Sender {
     name: "mailgun",
@@ -73,10 +75,12 @@ impl Keys for SigningKeys {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, _: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         Vec::new()
     }
 
+    #[cfg(any(test, feature = "signing"))]
     /// The body with its `signature` object written: the token the body has, else the
     /// delivery's id.
     fn sign_body(&self, d: &Delivery<'_>) -> Option<Vec<u8>> {
@@ -105,6 +109,7 @@ impl Keys for SigningKeys {
     }
 }
 
+#[cfg(any(test, feature = "signing"))]
 /// A token for a body that has none: the delivery's id, else one from the body's hash (50 hex
 /// digits, as Mailgun's are).
 fn token_for(d: &Delivery<'_>) -> String {

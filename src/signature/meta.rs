@@ -9,8 +9,10 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 use super::shape::{BodyHmac, Encoding};
+#[cfg(any(test, feature = "signing"))]
+use super::Delivery;
 use super::{
-    is_challenge, Delivery, HeaderRole, HmacKeys, Inbox, KeyInput, Keys, Proof, Request, Sender,
+    is_challenge, HeaderRole, HmacKeys, Inbox, KeyInput, Keys, Proof, Request, Sender,
     SignatureError, Subscription, TypeAt,
 };
 use crate::domain::Detail;
@@ -20,12 +22,14 @@ pub(super) const SENDER: Sender = Sender {
     headers: &[(HeaderRole::Signature, SIGNATURE_HEADER)],
     keys: read_keys,
     // The signing tooling needs only the app secret.
+    #[cfg(any(test, feature = "signing"))]
     signing_keys: Some(app_secrets),
     inbox: Inbox {
         reads: &["object"],
         event_type: TypeAt::Body("object"),
         ..Inbox::RECEIPT
     },
+    #[cfg(any(test, feature = "signing"))]
     demo_secret: |label| {
         format!("local-{label}-app-secret-never-deployed {TOKEN_PREFIX}local-{label}-verify-token")
     },
@@ -119,6 +123,7 @@ impl Keys for MetaKeys {
         self.body.verify(r)
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         self.body.sign(d)
     }

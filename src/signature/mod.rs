@@ -101,6 +101,7 @@ pub struct Sender {
     /// Reads what the sender itself signs with, where that is not what a receiver holds (a
     /// private key, whose public key the tenant lists); `None`: the same as `keys`. Only the
     /// signing command and tests use it.
+    #[cfg(any(test, feature = "signing"))]
     signing_keys: Option<ReadKeys>,
     /// Where its events' id, type and time live, for formats that keep events as sent.
     pub(crate) inbox: Inbox,
@@ -130,9 +131,12 @@ pub struct Sender {
     /// SPEC §12 feed `inbox` only.
     pub user_events: bool,
     /// A local-only secret for a demo tenant named by its argument (`local.env`, tests, fuzzers,
-    /// benchmarks). It protects nothing and is never deployed.
+    /// benchmarks). It protects nothing and is never deployed (not in the function: the
+    /// `signing` feature).
+    #[cfg(any(test, feature = "signing"))]
     pub demo_secret: fn(&str) -> String,
     /// What signs for that demo tenant, where it is not `demo_secret` (a private key).
+    #[cfg(any(test, feature = "signing"))]
     pub demo_signing_secret: Option<fn(&str) -> String>,
 }
 
@@ -169,6 +173,7 @@ impl Sender {
         name: "",
         headers: &[],
         keys: |_| Err("a sender declares its keys".into()),
+        #[cfg(any(test, feature = "signing"))]
         signing_keys: None,
         inbox: Inbox::RECEIPT,
         handshake: None,
@@ -180,7 +185,9 @@ impl Sender {
         signs_body: true,
         signs_url: false,
         user_events: false,
+        #[cfg(any(test, feature = "signing"))]
         demo_secret: raw_demo_secret,
+        #[cfg(any(test, feature = "signing"))]
         demo_signing_secret: None,
     };
 }
@@ -203,6 +210,7 @@ impl fmt::Debug for Sender {
 
 impl Sender {
     /// The demo tenant `label`'s signing secret.
+    #[cfg(any(test, feature = "signing"))]
     pub fn demo_signing_secret(&self, label: &str) -> String {
         self.demo_signing_secret.unwrap_or(self.demo_secret)(label)
     }
@@ -326,15 +334,19 @@ pub enum Subscription {
 pub(crate) trait Keys: fmt::Debug + Send + Sync {
     /// Checks a request's signature; on success, says what the sender vouched for.
     fn verify(&self, request: &Request<'_, '_>) -> Result<Proof, SignatureError>;
-    /// The headers the sender sets for `delivery`, signed with the first key.
+    /// The headers the sender sets for `delivery`, signed with the first key (the signing
+    /// tooling: not in the function).
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, delivery: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)>;
     /// The query string the sender's request carries for `delivery`, where the sender adds to
     /// it (Twilio's `bodySHA256`); `None`: the delivery's own.
+    #[cfg(any(test, feature = "signing"))]
     fn query(&self, _delivery: &Delivery<'_>) -> Option<String> {
         None
     }
     /// The body the sender sends for `delivery`, where it signs inside the body (Mailgun);
     /// `None`: the delivery's own.
+    #[cfg(any(test, feature = "signing"))]
     fn sign_body(&self, _delivery: &Delivery<'_>) -> Option<Vec<u8>> {
         None
     }
@@ -490,12 +502,15 @@ impl Verifier {
 }
 
 /// What a sender signs with (the signing command and tests): its secret, or its private key
-/// where the tenant holds the public one. Never built from a receiver's configuration.
+/// where the tenant holds the public one. Never built from a receiver's configuration, and not
+/// in the function (the `signing` feature).
+#[cfg(any(test, feature = "signing"))]
 #[derive(Debug, Clone)]
 pub struct Signer {
     keys: Arc<dyn Keys>,
 }
 
+#[cfg(any(test, feature = "signing"))]
 impl Signer {
     pub fn new(sender: &'static Sender, secret: &str) -> Result<Self, String> {
         Self::for_tenant(sender, secret, None)
@@ -702,6 +717,7 @@ impl HmacKeys {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -799,6 +815,7 @@ impl PrivateKey {
     }
 
     /// The signature over the concatenation of `parts`.
+    #[cfg(any(test, feature = "signing"))]
     pub(crate) fn sign(&self, parts: &[&[u8]]) -> [u8; 64] {
         ed25519_dalek::Signer::sign(&self.0, &parts.concat()).to_bytes()
     }
@@ -815,11 +832,13 @@ impl fmt::Debug for PrivateKey {
 }
 
 /// A local-only Ed25519 key for a demo tenant named `label`: its seed.
+#[cfg(any(test, feature = "signing"))]
 pub(crate) fn demo_seed(label: &str) -> [u8; 32] {
     Sha256::digest(format!("local {label} ed25519 key, never deployed")).into()
 }
 
 /// A local-only raw-string secret for a demo tenant named `label`.
+#[cfg(any(test, feature = "signing"))]
 pub(crate) fn raw_demo_secret(label: &str) -> String {
     format!("local-{label}-secret-never-deployed")
 }

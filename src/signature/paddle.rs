@@ -4,8 +4,10 @@
 //! the body. As Paddle's own verifier does, a key other than `ts` and `h1` makes the header
 //! malformed.
 
+#[cfg(any(test, feature = "signing"))]
+use super::raw_demo_secret;
 use super::shape::{Grammar, Others, TimestampedHmac, Unit};
-use super::{raw_demo_secret, BodyId, HeaderRole, Inbox, Sender, TimeAt, TypeAt};
+use super::{BodyId, HeaderRole, Inbox, Sender, TimeAt, TypeAt};
 
 pub(super) const SENDER: Sender = Sender {
     name: "paddle",
@@ -20,6 +22,7 @@ pub(super) const SENDER: Sender = Sender {
         event_type: TypeAt::Body("event_type"),
         event_time: TimeAt::BodyRfc3339("occurred_at"),
     },
+    #[cfg(any(test, feature = "signing"))]
     demo_secret,
     ..Sender::BASE
 };
@@ -40,6 +43,7 @@ static SHAPE: TimestampedHmac = TimestampedHmac {
     unit: Unit::Seconds,
 };
 
+#[cfg(any(test, feature = "signing"))]
 /// Paddle's secrets begin `pdl_ntfset_`; any string of 16 bytes or more is accepted, as
 /// Paddle's verifier does.
 fn demo_secret(label: &str) -> String {

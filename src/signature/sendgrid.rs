@@ -8,15 +8,21 @@ use std::sync::Arc;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use p256::pkcs8::{DecodePublicKey, EncodePublicKey};
+use p256::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 
 use super::{
-    check_tolerance, demo_seed, parse_unix_seconds, required_header, Batch, BodyId, Delivery,
-    HeaderRole, Inbox, KeyInput, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance, parse_unix_seconds, required_header, Batch, BodyId, HeaderRole, Inbox,
+    KeyInput, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
+#[cfg(any(test, feature = "signing"))]
+use super::{demo_seed, Delivery};
+#[cfg(any(test, feature = "signing"))]
+use p256::ecdsa::signature::hazmat::PrehashSigner;
+#[cfg(any(test, feature = "signing"))]
+use p256::pkcs8::EncodePublicKey;
 
 pub(super) const SENDER: Sender = Sender {
     name: "sendgrid",
@@ -25,6 +31,7 @@ pub(super) const SENDER: Sender = Sender {
         (HeaderRole::Timestamp, TIMESTAMP_HEADER),
     ],
     keys: |input| read(input, false),
+    #[cfg(any(test, feature = "signing"))]
     signing_keys: Some(|input| read(input, true)),
     inbox: Inbox {
         reads: &["sg_event_id", "event", "timestamp"],
@@ -36,10 +43,12 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::BodySeconds("timestamp"),
     },
     batch: Some(Batch { key: None }),
+    #[cfg(any(test, feature = "signing"))]
     demo_secret: |label| {
         let der = demo_key(label).verifying_key().to_public_key_der();
         STANDARD.encode(der.map(|d| d.into_vec()).unwrap_or_default())
     },
+    #[cfg(any(test, feature = "signing"))]
     demo_signing_secret: Some(|label| STANDARD.encode(demo_key(label).to_bytes())),
     ..Sender::BASE
 };
@@ -91,6 +100,7 @@ fn read(input: &KeyInput<'_>, signer: bool) -> Result<Arc<dyn Keys>, String> {
     Ok(Arc::new(keys))
 }
 
+#[cfg(any(test, feature = "signing"))]
 /// The demo tenant `label`'s private key.
 fn demo_key(label: &str) -> SigningKey {
     // A SHA-256 output is below the group order but with negligible probability; the label
@@ -134,6 +144,7 @@ impl Keys for EcdsaKeys {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let Some(key) = &self.private else {
             return Vec::new();

@@ -15,10 +15,12 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::{
-    check_tolerance, check_tolerance_ms, decode_hex_mac, demo_seed, id_header, parse_unix_millis,
-    parse_unix_seconds, required_header, Delivery, HeaderRole, HmacKeys, KeyInput, Keys,
-    PrivateKey, Proof, PublicKeys, Request, SignatureError,
+    check_tolerance, check_tolerance_ms, decode_hex_mac, id_header, parse_unix_millis,
+    parse_unix_seconds, required_header, HmacKeys, KeyInput, Keys, PrivateKey, Proof, PublicKeys,
+    Request, SignatureError,
 };
+#[cfg(any(test, feature = "signing"))]
+use super::{demo_seed, Delivery, HeaderRole};
 
 /// Most `key=value` items a header may hold: bounds the work a hostile header can cause.
 const MAX_ITEMS: usize = 32;
@@ -166,6 +168,7 @@ impl TimestampedHmac {
     }
 
     /// The headers that carry time `t` and signature `hex`.
+    #[cfg(any(test, feature = "signing"))]
     fn write(&self, t: String, hex: String) -> Vec<(HeaderRole, &'static str, String)> {
         match self.grammar {
             Grammar::Items {
@@ -232,6 +235,7 @@ impl Keys for ShapedKeys {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         // The signing command's times are whole seconds.
         let t = match self.shape.unit {
@@ -295,6 +299,7 @@ impl Encoding {
         }
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn encode(self, mac: &[u8]) -> String {
         match self {
             Encoding::Hex => hex::encode(mac),
@@ -340,6 +345,7 @@ impl Keys for BodyKeys {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let mac = self.keys.first_mac(&[d.body]);
         let id = self
@@ -375,7 +381,9 @@ pub(crate) struct SignedByKey {
     pub(crate) key_name: &'static str,
 }
 
-/// Whose keys are read: a receiver's (public) or the sender's (the signing tooling's).
+/// Whose keys are read: a receiver's (public) or the sender's (the signing tooling's, the
+/// only reader of `Sender`).
+#[cfg_attr(not(any(test, feature = "signing")), allow(dead_code))]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Holder {
     Receiver,
@@ -388,6 +396,7 @@ impl SignedByKey {
         self.read(input.secrets, Holder::Receiver)
     }
 
+    #[cfg(any(test, feature = "signing"))]
     /// What the sender signs with (the signing tooling).
     pub(crate) fn signing_keys(
         &'static self,
@@ -396,12 +405,14 @@ impl SignedByKey {
         self.read(input.secrets, Holder::Sender)
     }
 
+    #[cfg(any(test, feature = "signing"))]
     /// A demo tenant's public key.
     pub(crate) fn demo_public(&self, label: &str) -> String {
         self.encoding
             .encode(&PrivateKey::from_seed(&demo_seed(label)).public())
     }
 
+    #[cfg(any(test, feature = "signing"))]
     /// What signs for that demo tenant: its private key, seed then public key.
     pub(crate) fn demo_private(&self, label: &str) -> String {
         let seed = demo_seed(label);
@@ -461,6 +472,8 @@ impl SignedByKey {
 struct KeyPair {
     shape: &'static SignedByKey,
     public: PublicKeys,
+    /// Only the signing tooling's keys have one, and only it signs.
+    #[cfg_attr(not(any(test, feature = "signing")), allow(dead_code))]
     private: Option<PrivateKey>,
 }
 
@@ -486,6 +499,7 @@ impl Keys for KeyPair {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let Some(key) = &self.private else {
             return Vec::new();

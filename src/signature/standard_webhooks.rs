@@ -11,9 +11,11 @@ use base64::{alphabet, Engine};
 use std::sync::Arc;
 
 use super::{
-    check_tolerance, demo_seed, parse_unix_seconds, single_header, Delivery, HeaderRole, HmacKeys,
-    Inbox, Keys, PrivateKey, Proof, PublicKeys, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance, parse_unix_seconds, single_header, HeaderRole, HmacKeys, Inbox, Keys,
+    PrivateKey, Proof, PublicKeys, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
+#[cfg(any(test, feature = "signing"))]
+use super::{demo_seed, Delivery};
 use crate::domain::DeliveryId;
 
 pub(super) const SENDER: Sender = Sender {
@@ -35,8 +37,11 @@ pub(super) const SENDER: Sender = Sender {
         event_time: TimeAt::Signed,
     },
     user_events: true,
+    #[cfg(any(test, feature = "signing"))]
     demo_secret,
+    #[cfg(any(test, feature = "signing"))]
     signing_keys: Some(|input| read_keys(input.secrets, Holder::Sender)),
+    #[cfg(any(test, feature = "signing"))]
     demo_signing_secret: Some(demo_signing_secret),
     ..Sender::BASE
 };
@@ -45,6 +50,7 @@ const SECRET_PREFIX: &str = "whsec_";
 const PUBLIC_KEY_PREFIX: &str = "whpk_";
 const PRIVATE_KEY_PREFIX: &str = "whsk_";
 
+#[cfg(any(test, feature = "signing"))]
 /// A local-only HMAC secret for a demo tenant named `label`.
 fn demo_hmac(label: &str) -> String {
     format!(
@@ -53,6 +59,7 @@ fn demo_hmac(label: &str) -> String {
     )
 }
 
+#[cfg(any(test, feature = "signing"))]
 /// A demo tenant's secrets: an HMAC secret and an Ed25519 public key, both accepted.
 fn demo_secret(label: &str) -> String {
     let public = PrivateKey::from_seed(&demo_seed(label)).public();
@@ -63,6 +70,7 @@ fn demo_secret(label: &str) -> String {
     )
 }
 
+#[cfg(any(test, feature = "signing"))]
 /// What signs for that demo tenant: the HMAC secret and the private key (`v1` and `v1a`).
 fn demo_signing_secret(label: &str) -> String {
     format!(
@@ -110,6 +118,8 @@ const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
 struct StandardWebhooks {
     secrets: HmacKeys,
     public: PublicKeys,
+    /// Only the signing tooling's keys have any, and only it signs.
+    #[cfg_attr(not(any(test, feature = "signing")), allow(dead_code))]
     private: Vec<PrivateKey>,
 }
 
@@ -220,6 +230,7 @@ impl Keys for StandardWebhooks {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     /// `v1` with the first secret, `v1a` with the first private key: one entry each kind the
     /// sender holds.
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {

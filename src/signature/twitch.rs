@@ -6,9 +6,11 @@
 
 use std::sync::Arc;
 
+#[cfg(any(test, feature = "signing"))]
+use super::Delivery;
 use super::{
-    check_tolerance_ms, decode_hex_mac, required_header, Delivery, Handshake, HeaderRole, HmacKeys,
-    Inbox, Keys, Proof, Reply, Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
+    check_tolerance_ms, decode_hex_mac, required_header, Handshake, HeaderRole, HmacKeys, Inbox,
+    Keys, Proof, Reply, Request, Sender, SignatureError, TimeAt, TypeAt, VerifiedBody,
 };
 use crate::clock::Timestamp;
 use crate::domain::{DeliveryId, Detail};
@@ -69,6 +71,7 @@ impl Keys for Secrets {
         })
     }
 
+    #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
         let t = Timestamp::from_unix_seconds(d.timestamp).to_rfc3339();
         let mac = hex::encode(self.0.first_mac(&signed(d.id, &t, d.body)));
