@@ -167,24 +167,82 @@ impl Action {
 
 /// What an event does to one user field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Change {
+pub enum Change<T> {
     /// Leave the stored value as it is (a v1 `update` that does not name the field).
     #[default]
     Keep,
-    Set(String),
+    Set(T),
     /// The sender has no value (any more): remove the stored one.
     Remove,
 }
 
-impl Change {
+impl<T> Change<T> {
     /// `Set` when there is a value, else `Keep`.
-    pub(crate) fn set_if(value: Option<String>) -> Self {
+    pub(crate) fn set_if(value: Option<T>) -> Self {
         value.map_or(Self::Keep, Self::Set)
     }
 
     /// `Set` when there is a value, else `Remove`: the sender states the whole field.
-    pub(crate) fn state(value: Option<String>) -> Self {
+    pub(crate) fn state(value: Option<T>) -> Self {
         value.map_or(Self::Remove, Self::Set)
+    }
+}
+
+/// A user's email as a user item stores it ([`is_valid_email`]). `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// `s`, when it is an email a user item may store.
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        is_valid_email(s).then(|| Self(s.to_owned()))
+    }
+
+    /// An email a format has already checked with [`is_valid_email`] (v1's garde rule).
+    pub(crate) fn from_validated(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Email {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Email(<redacted>)")
+    }
+}
+
+/// A user's display name as a user item stores it ([`is_valid_display_name`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    /// `s`, when it is a display name a user item may store.
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        is_valid_display_name(s).then(|| Self(s.to_owned()))
+    }
+
+    /// A display name a format has already checked with [`is_valid_display_name`].
+    pub(crate) fn from_validated(s: String) -> Self {
+        Self(s)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for DisplayName {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -209,8 +267,8 @@ impl UserField {
 /// The user fields an event changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
-    pub email: Change,
-    pub display_name: Change,
+    pub email: Change<Email>,
+    pub display_name: Change<DisplayName>,
     /// Set on `create` only.
     pub created_at: Option<String>,
     /// Values the sender sent that broke a rule and were left out (empty for v1, which refuses
@@ -504,6 +562,18 @@ fn is_default_ignorable(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emails_and_display_names_are_parsed_once_and_an_email_never_shown() {
+        let email = Email::parse("ana@example.com").unwrap();
+        assert_eq!(email.as_str(), "ana@example.com");
+        assert_eq!(format!("{email:?}"), "Email(<redacted>)");
+        assert!(Email::parse("not an email").is_none());
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_none());
+        assert_eq!(DisplayName::parse("Ana María").unwrap().as_str(), "Ana María");
+        assert!(DisplayName::parse("a\u{202E}b").is_none());
+        assert!(DisplayName::parse("").is_none());
+    }
 
     #[test]
     fn delivery_id_charset() {

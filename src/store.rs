@@ -520,10 +520,15 @@ impl Expr {
         self.set.push(format!("{name} = {value}"));
     }
 
-    fn change(&mut self, attr: &'static str, placeholder: &'static str, change: &Change) {
+    fn change<T: AsRef<str>>(
+        &mut self,
+        attr: &'static str,
+        placeholder: &'static str,
+        change: &Change<T>,
+    ) {
         match change {
             Change::Keep => {}
-            Change::Set(v) => self.set(attr, placeholder, s(v)),
+            Change::Set(v) => self.set(attr, placeholder, s(v.as_ref())),
             Change::Remove => self.remove(attr),
         }
     }

@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
-use crate::domain::{self, Action, Change, Metadata, PayloadError, UserEvent, UserField, UserId};
+use crate::domain::{
+    Action, Change, DisplayName, Email, Metadata, PayloadError, UserEvent, UserField, UserId,
+};
 use crate::json::{self, Fields, Object, Scalar};
 use crate::plan::Plan;
 use crate::signature;
@@ -120,18 +122,10 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         Action::Delete => Metadata::default(),
         Action::Create | Action::Update => {
             let mut dropped = Vec::new();
-            let mut keep = |field: UserField, read: Read| match read {
-                Read::Valid(v) => Some(v),
-                Read::Absent => None,
-                Read::Broken => {
-                    dropped.push(field);
-                    None
-                }
-            };
-            let email = keep(UserField::Email, primary_email(&user));
-            let display_name = keep(UserField::DisplayName, display_name(&user));
+            let email = keep(&mut dropped, UserField::Email, primary_email(&user));
+            let display_name = keep(&mut dropped, UserField::DisplayName, display_name(&user));
             let created_at = match action {
-                Action::Create => keep(UserField::CreatedAt, created_at(&user)),
+                Action::Create => keep(&mut dropped, UserField::CreatedAt, created_at(&user)),
                 _ => None,
             };
             Metadata {
@@ -153,12 +147,24 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
 }
 
 /// A user field as read from Clerk's object.
-enum Read {
-    Valid(String),
+enum Read<T> {
+    Valid(T),
     /// Clerk has no value (null, empty, not found).
     Absent,
     /// Clerk has a value that breaks the item's rule for the field.
     Broken,
+}
+
+/// A field's value, where it has a usable one; a broken one is named in `dropped`.
+fn keep<T>(dropped: &mut Vec<UserField>, field: UserField, read: Read<T>) -> Option<T> {
+    match read {
+        Read::Valid(v) => Some(v),
+        Read::Absent => None,
+        Read::Broken => {
+            dropped.push(field);
+            None
+        }
+    }
 }
 
 /// The whole body as `T` (a JSON object), with errors read by [`json::shape_error`].
@@ -180,7 +186,7 @@ fn is_clerk_id(id: &str) -> bool {
 
 /// The address of the entry whose `id` is `primary_email_address_id` (not the first entry);
 /// absent when that is null or names no entry.
-fn primary_email(user: &User) -> Read {
+fn primary_email(user: &User) -> Read<Email> {
     let primary = match &user.primary_email_address_id {
         None | Some(Scalar::Null) => return Read::Absent,
         Some(Scalar::Text(id)) => id,
@@ -194,14 +200,14 @@ fn primary_email(user: &User) -> Read {
         return Read::Absent;
     };
     match entry.email_address.as_ref().and_then(Scalar::text) {
-        Some(email) if domain::is_valid_email(email) => Read::Valid(email.to_owned()),
-        _ => Read::Broken,
+        Some(email) => Email::parse(email).map_or(Read::Broken, Read::Valid),
+        None => Read::Broken,
     }
 }
 
 /// First and last name joined by a space when either is a non-empty string, else the username,
 /// else absent.
-fn display_name(user: &User) -> Read {
+fn display_name(user: &User) -> Read<DisplayName> {
     let mut parts = Vec::new();
     for part in [&user.first_name, &user.last_name] {
         match part {
@@ -221,15 +227,11 @@ fn display_name(user: &User) -> Read {
     } else {
         parts.join(" ")
     };
-    if domain::is_valid_display_name(&name) {
-        Read::Valid(name)
-    } else {
-        Read::Broken
-    }
+    DisplayName::parse(&name).map_or(Read::Broken, Read::Valid)
 }
 
 /// `data.created_at` (ms) as RFC 3339 UTC.
-fn created_at(user: &User) -> Read {
+fn created_at(user: &User) -> Read<String> {
     match &user.created_at {
         None | Some(Scalar::Null) => Read::Absent,
         Some(Scalar::Int(ms)) if (0..=253_402_300_799_999).contains(ms) => {

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
 use crate::domain::{
-    self, Action, Change, Detail, Metadata, PayloadError, UserEvent, UserId, DISPLAY_NAME_RULE,
-    EMAIL_RULE,
+    self, Action, Change, Detail, DisplayName, Email, Metadata, PayloadError, UserEvent, UserId,
+    DISPLAY_NAME_RULE, EMAIL_RULE,
 };
 use crate::json::{self, present, present_object, Fields, Object};
 use crate::plan::Plan;
@@ -171,8 +171,9 @@ pub fn parse_bytes(
     };
     let metadata = wire.metadata.map_or_else(Metadata::default, |m| Metadata {
         // v1 events name what they change; a field left out is kept.
-        email: Change::set_if(m.email),
-        display_name: Change::set_if(m.display_name),
+        // Each checked by its garde rule above.
+        email: Change::set_if(m.email.map(Email::from_validated)),
+        display_name: Change::set_if(m.display_name.map(DisplayName::from_validated)),
         created_at: m.created_at,
         dropped: Vec::new(),
     });
@@ -304,7 +305,10 @@ mod tests {
         assert_eq!(e.user_id.as_str(), "usr_0a1b2c3d");
         assert_eq!(e.action, Action::Create);
         assert_eq!(e.occurred_at, Some(Timestamp::from_unix_millis(NOW)));
-        assert_eq!(e.metadata.email, Change::Set("ana@example.com".into()));
+        assert_eq!(
+            e.metadata.email,
+            Change::Set(Email::parse("ana@example.com").unwrap())
+        );
     }
 
     #[test]
