@@ -570,7 +570,10 @@ mod tests {
         assert_eq!(format!("{email:?}"), "Email(<redacted>)");
         assert!(Email::parse("not an email").is_none());
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_none());
-        assert_eq!(DisplayName::parse("Ana María").unwrap().as_str(), "Ana María");
+        assert_eq!(
+            DisplayName::parse("Ana María").unwrap().as_str(),
+            "Ana María"
+        );
         assert!(DisplayName::parse("a\u{202E}b").is_none());
         assert!(DisplayName::parse("").is_none());
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use webhook_receiver::signature::{
-    self, Acknowledge, Delivery, HeaderRole, SignatureError, Verifier,
+    self, Acknowledge, Delivery, HeaderRole, Sender, SignatureError, Verifier,
 };
 use webhook_receiver::signing::{demo_tenants, local_env, sign_event_as};
 
@@ -98,27 +98,7 @@ async fn every_sender_stores_an_inbox_event_once() {
     let t = TestApp::new().await;
     for sender in signature::senders() {
         let slug = format!("{}-inbox", sender.name);
-        // A batch sender's body holds its events, each with the fields that key it: its
-        // sample's batch.
-        let body = if sender.sends_batches() {
-            samples()
-                .into_iter()
-                .find(|(_, ev)| ev["rawPath"] == json!(format!("/webhooks/{slug}")))
-                .map(|(_, ev)| ev["body"].as_str().unwrap().to_owned())
-                .unwrap_or_else(|| panic!("{slug} has no sample"))
-        } else {
-            json!({"type": "thing.happened", "note": sender.name}).to_string()
-        };
-        let event = |id: &str| {
-            let mut ev = fixture("create.json");
-            ev["rawPath"] = json!(format!("/webhooks/{slug}"));
-            ev["body"] = json!(body);
-            ev["headers"] = json!({"content-type": "application/json", "webhook-id": id});
-            let demo = demo_tenant(&slug);
-            let url = demo.public_url.as_deref();
-            sign_event_as(&mut ev, sender.name, &demo.signing_secret, NOW_S, url).unwrap();
-            ev
-        };
+        let event = |id: &str| inbox_event(sender, id, NOW_S);
         let ok = match sender.acknowledge {
             Acknowledge::Json => 200,
             Acknowledge::NoContent => 204,
@@ -169,6 +149,124 @@ async fn every_sender_stores_an_inbox_event_once() {
         let url = demo_tenant(&slug).public_url;
         sign_event_as(&mut forged, sender.name, &elsewhere, NOW_S, url.as_deref()).unwrap();
         assert_eq!(t.send_event(forged).await.status, 401, "{slug}");
+    }
+}
+
+/// An event to `sender`'s demo inbox tenant, signed at `now_s` as `sender` writes it, under
+/// delivery id `id` where it sets one. A batch sender's body is its sample's batch (each event
+/// with the fields that key it); any other's a small JSON object.
+fn inbox_event(sender: &Sender, id: &str, now_s: i64) -> Value {
+    let slug = format!("{}-inbox", sender.name);
+    let body = if sender.sends_batches() {
+        samples()
+            .into_iter()
+            .find(|(_, ev)| ev["rawPath"] == json!(format!("/webhooks/{slug}")))
+            .map(|(_, ev)| ev["body"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{slug} has no sample"))
+    } else {
+        json!({"type": "thing.happened", "note": sender.name}).to_string()
+    };
+    let mut ev = fixture("create.json");
+    ev["rawPath"] = json!(format!("/webhooks/{slug}"));
+    ev["body"] = json!(body);
+    ev["headers"] = json!({"content-type": "application/json", "webhook-id": id});
+    let demo = demo_tenant(&slug);
+    let url = demo.public_url.as_deref();
+    sign_event_as(&mut ev, sender.name, &demo.signing_secret, now_s, url).unwrap();
+    ev
+}
+
+/// The status `sender` is answered with when its request is accepted.
+fn accepted_status(sender: &Sender) -> u16 {
+    match sender.acknowledge {
+        Acknowledge::Json => 200,
+        Acknowledge::NoContent => 204,
+    }
+}
+
+/// Every sender that signs a time has it checked both ways, inclusively at the tolerance; one
+/// that signs none is accepted whenever it was signed (its replay horizon is the README's).
+#[tokio::test]
+async fn every_sender_s_signed_time_is_checked_both_ways() {
+    let t = TestApp::new().await;
+    for sender in signature::senders() {
+        let slug = format!("{}-inbox", sender.name);
+        let ev = inbox_event(sender, "msg_time_0", NOW_S);
+        let signs_time = demo_tenant(&slug)
+            .verifier()
+            .verify_request(&webhook_receiver::signature::Request {
+                form: false,
+                headers: &headers_of(&ev),
+                query: ev["rawQueryString"].as_str().filter(|q| !q.is_empty()),
+                body: ev["body"].as_str().unwrap().as_bytes(),
+                now: NOW,
+                tolerance: std::time::Duration::from_secs(300),
+            })
+            .unwrap()
+            .signed_at()
+            .is_some();
+        let ok = accepted_status(sender);
+        if signs_time {
+            for (i, at) in [NOW_S - 301, NOW_S + 301].into_iter().enumerate() {
+                let reply = t
+                    .send_event(inbox_event(sender, &format!("msg_time_{i}"), at))
+                    .await;
+                assert_eq!(
+                    (reply.status, reply.body["error"].as_str()),
+                    (401, Some("timestamp_out_of_tolerance")),
+                    "{slug} signed at {at}"
+                );
+            }
+            let edge = t
+                .send_event(inbox_event(sender, "msg_time_3", NOW_S + 300))
+                .await;
+            assert_eq!(edge.status, ok, "{slug}: {edge:?}");
+        } else {
+            let old = t
+                .send_event(inbox_event(sender, "msg_time_4", NOW_S - 86_400))
+                .await;
+            assert_eq!(old.status, ok, "{slug} signs no time: {old:?}");
+        }
+    }
+}
+
+/// Behind a REST API (1.0), every signature, id and timestamp header of every sender, repeated
+/// with the same value or another, is `signature_invalid` (a repeated `Content-Type` 415); the
+/// same requests unrepeated are accepted through the REST path.
+#[tokio::test]
+async fn every_sender_s_repeated_headers_behind_a_rest_api_are_refused() {
+    let t = TestApp::new().await;
+    for sender in signature::senders() {
+        let slug = format!("{}-inbox", sender.name);
+        let signed_event = inbox_event(sender, "msg_rest_1", NOW_S);
+        let names = sender
+            .headers
+            .iter()
+            .filter(|(role, _)| *role != HeaderRole::EventType)
+            .map(|(_, name)| *name)
+            .filter(|name| signed_event["headers"][*name].is_string());
+        for name in names {
+            let value = signed_event["headers"][name].as_str().unwrap().to_owned();
+            for second in [value.clone(), format!("{value}0")] {
+                let mut rest = as_rest(&signed_event);
+                repeat(&mut rest, name, &second);
+                assert_eq!(
+                    t.send_event(rest).await.result(),
+                    (401, "signature_invalid"),
+                    "{slug}: {name} repeated"
+                );
+            }
+        }
+        let mut rest = as_rest(&signed_event);
+        repeat(&mut rest, "content-type", "application/json");
+        assert_eq!(
+            t.send_event(rest).await.result(),
+            (415, "unsupported_media_type"),
+            "{slug}"
+        );
+        assert_eq!(t.items_in(&slug).await.len(), 0, "{slug}");
+        let reply = t.send_event(as_rest(&signed_event)).await;
+        assert_eq!(reply.status, accepted_status(sender), "{slug}: {reply:?}");
     }
 }
 

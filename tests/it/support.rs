@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{
     ScalarAttributeType,
 };
 use aws_sdk_dynamodb::Client;
-use serde_json::Value;
+use serde_json::{json, Value};
 use webhook_receiver::clock::{FixedClock, Timestamp};
 use webhook_receiver::config::Config;
 use webhook_receiver::handler::App;
@@ -480,3 +480,46 @@ pub const CONDITION_TABLE: &[(&str, &str, u32, u16, &str)] = &[
     ("delete", "tombstone", 30, 200, "stale"),
     ("delete", "tombstone", 29, 200, "stale"),
 ];
+
+/// A signed HTTP API event as a REST API (1.0) delivers it: `headers` holds one value per name
+/// (the last), `multiValueHeaders` every value.
+pub fn as_rest(v2: &Value) -> Value {
+    let mut rest = fixture("rest-create.json");
+    rest["path"] = v2["rawPath"].clone();
+    rest["body"] = v2["body"].clone();
+    rest["headers"] = v2["headers"].clone();
+    let multi: serde_json::Map<String, Value> = v2["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), json!([v])))
+        .collect();
+    rest["multiValueHeaders"] = Value::Object(multi);
+    // The query a sender signed (Twilio's `bodySHA256`), as REST lists it.
+    let query = v2["rawQueryString"].as_str().unwrap_or("");
+    let (mut single, mut listed) = (serde_json::Map::new(), serde_json::Map::new());
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        single.insert(k.to_string(), json!(v));
+        listed
+            .entry(k.to_string())
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .unwrap()
+            .push(json!(v));
+    }
+    if !query.is_empty() {
+        rest["queryStringParameters"] = Value::Object(single);
+        rest["multiValueQueryStringParameters"] = Value::Object(listed);
+    }
+    rest
+}
+
+/// Adds `value` as a second value of `name` where REST lists repeats, leaving `headers` as
+/// API Gateway does (one value: the last).
+pub fn repeat(rest: &mut Value, name: &str, value: &str) {
+    rest["multiValueHeaders"][name]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(value));
+    rest["headers"][name] = json!(value);
+}
