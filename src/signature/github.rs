@@ -39,6 +39,7 @@ static SHAPE: BodyHmac = BodyHmac {
     prefix: "sha256=",
     encoding: Encoding::Hex,
     id_header: Some(ID_HEADER),
+    ..BodyHmac::BASE
 };
 
 /// GitHub's `ping`, sent (signed) when a webhook is created.

@@ -41,7 +41,7 @@ static SHAPE: BodyHmac = BodyHmac {
     header: SIGNATURE_HEADER,
     prefix: "sha256=",
     encoding: Encoding::Hex,
-    id_header: None,
+    ..BodyHmac::BASE
 };
 const TOKEN_PREFIX: &str = "verify_token:";
 

@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use hmac::{KeyInit, Mac};
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
@@ -256,8 +258,10 @@ impl Keys for ShapedKeys {
     }
 }
 
-/// An HMAC-SHA256 of the body alone, behind `prefix` in one header, keyed with the secret
-/// string's bytes. Nothing dates it: replays are caught by the delivery record and ordering.
+/// An HMAC of the body (after the URL the sender requested, where it signs that), behind
+/// `prefix` in one header, keyed with the secret string's bytes. Nothing dates it: replays are
+/// caught by the delivery record and ordering. A sender spreads [`BodyHmac::BASE`] and names
+/// only what differs.
 #[derive(Debug)]
 pub(crate) struct BodyHmac {
     pub(crate) header: &'static str,
@@ -266,6 +270,34 @@ pub(crate) struct BodyHmac {
     /// The delivery id the sender sets beside the signature (required; not signed), if it
     /// sets one.
     pub(crate) id_header: Option<&'static str>,
+    /// The hash under the HMAC.
+    pub(crate) hash: Hash,
+    /// Where the header holds several `prefix`-MAC entries (one per active secret), what
+    /// separates them; an entry of another prefix (another version) is ignored. `None`: the
+    /// header is one entry.
+    pub(crate) entries: Option<&'static str>,
+    /// Whether the URL the sender requested is signed before the body: the tenant's
+    /// `public_url`, then `?` and the query when there is one (the sender also sets
+    /// `signs_url`, so the tenant must name it).
+    pub(crate) url: bool,
+}
+
+/// The hash an HMAC shape uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hash {
+    Sha256,
+    /// Only where a sender still signs with it (Intercom).
+    Sha1,
+}
+
+impl Hash {
+    /// The MAC's length in bytes.
+    fn len(self) -> usize {
+        match self {
+            Hash::Sha256 => 32,
+            Hash::Sha1 => 20,
+        }
+    }
 }
 
 /// How a MAC is written in its header.
@@ -276,12 +308,9 @@ pub(crate) enum Encoding {
 }
 
 impl Encoding {
-    /// A SHA-256 MAC (32 bytes) as written, or nothing.
-    fn decode(self, s: &str) -> Option<Vec<u8>> {
-        match self {
-            Encoding::Hex => decode_hex_mac(s),
-            Encoding::Base64 => self.bytes(s).filter(|c| c.len() == 32),
-        }
+    /// A MAC of `len` bytes as written, or nothing.
+    fn decode(self, s: &str, len: usize) -> Option<Vec<u8>> {
+        self.bytes(s).filter(|c| c.len() == len)
     }
 
     /// Any bytes as written.
@@ -309,11 +338,30 @@ impl Encoding {
 }
 
 impl BodyHmac {
-    /// A tenant's keys: its secret strings' bytes.
+    /// What a body-HMAC sender leaves out: hex SHA-256 of the body alone, no prefix, one
+    /// entry, no id header.
+    pub(crate) const BASE: BodyHmac = BodyHmac {
+        header: "",
+        prefix: "",
+        encoding: Encoding::Hex,
+        id_header: None,
+        hash: Hash::Sha256,
+        entries: None,
+        url: false,
+    };
+
+    /// A tenant's keys: its secret strings' bytes (and its `public_url`, where it is signed).
     pub(crate) fn keys(&'static self, input: &KeyInput<'_>) -> Result<Arc<dyn Keys>, String> {
+        let url = match (self.url, input.public_url) {
+            (false, _) => None,
+            // Checked (`https://…`, no query) and required by the configuration.
+            (true, Some(url)) => Some(url.to_owned()),
+            (true, None) => return Err("needs the tenant's `public_url`".into()),
+        };
         Ok(Arc::new(BodyKeys {
             shape: self,
             keys: HmacKeys::from_strings(input.secrets)?,
+            url,
         }))
     }
 }
@@ -323,6 +371,50 @@ impl BodyHmac {
 struct BodyKeys {
     shape: &'static BodyHmac,
     keys: HmacKeys,
+    /// The tenant's `public_url`, where the shape signs it.
+    url: Option<String>,
+}
+
+impl BodyKeys {
+    /// The URL signed before the body for a request with `query`, if the shape signs one.
+    fn signed_url(&self, query: Option<&str>) -> Option<String> {
+        let url = self.url.as_deref()?;
+        Some(query.map_or_else(|| url.to_owned(), |q| format!("{url}?{q}")))
+    }
+
+    /// Whether any candidate is the MAC of `parts` under any key.
+    fn matches(&self, parts: &[&[u8]], candidates: &[Vec<u8>]) -> bool {
+        match self.shape.hash {
+            Hash::Sha256 => self.keys.any_matches(parts, candidates),
+            Hash::Sha1 => self.keys.material().iter().any(|key| {
+                candidates
+                    .iter()
+                    .any(|c| sha1_mac(key, parts).verify_slice(c).is_ok())
+            }),
+        }
+    }
+
+    /// The MAC of `parts` under the first key.
+    #[cfg(any(test, feature = "signing"))]
+    fn first_mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+        match self.shape.hash {
+            Hash::Sha256 => self.keys.first_mac(parts),
+            Hash::Sha1 => self.keys.material().first().map_or_else(Vec::new, |key| {
+                sha1_mac(key, parts).finalize().into_bytes().to_vec()
+            }),
+        }
+    }
+}
+
+/// HMAC-SHA1 of `parts` under `key`.
+fn sha1_mac(key: &[u8], parts: &[&[u8]]) -> hmac::Hmac<sha1::Sha1> {
+    // HMAC accepts keys of any length.
+    let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    for part in parts {
+        mac.update(part);
+    }
+    mac
 }
 
 impl Keys for BodyKeys {
@@ -332,11 +424,31 @@ impl Keys for BodyKeys {
             Some(name) => Some(id_header(r.headers, name)?.ok_or(SignatureError::Missing)?),
             None => None,
         };
-        let candidate = signature
-            .strip_prefix(self.shape.prefix)
-            .and_then(|s| self.shape.encoding.decode(s))
-            .ok_or(SignatureError::Invalid)?;
-        if !self.keys.any_matches(&[r.body], &[candidate]) {
+        let (prefix, len) = (self.shape.prefix, self.shape.hash.len());
+        let candidates: Vec<Vec<u8>> = match self.shape.entries {
+            None => vec![signature
+                .strip_prefix(prefix)
+                .and_then(|mac| self.shape.encoding.decode(mac, len))
+                .ok_or(SignatureError::Invalid)?],
+            Some(separator) => {
+                let entries: Vec<&str> = signature.split(separator).map(str::trim).collect();
+                if entries.len() > MAX_ITEMS {
+                    return Err(SignatureError::Invalid);
+                }
+                entries
+                    .iter()
+                    .filter_map(|entry| entry.strip_prefix(prefix))
+                    .map(|mac| self.shape.encoding.decode(mac, len))
+                    .collect::<Option<_>>()
+                    .ok_or(SignatureError::Invalid)?
+            }
+        };
+        let url = self.signed_url(r.query);
+        let parts: &[&[u8]] = match &url {
+            Some(url) => &[url.as_bytes(), r.body],
+            None => &[r.body],
+        };
+        if candidates.is_empty() || !self.matches(parts, &candidates) {
             return Err(SignatureError::Invalid);
         }
         Ok(Proof {
@@ -347,7 +459,11 @@ impl Keys for BodyKeys {
 
     #[cfg(any(test, feature = "signing"))]
     fn sign(&self, d: &Delivery<'_>) -> Vec<(HeaderRole, &'static str, String)> {
-        let mac = self.keys.first_mac(&[d.body]);
+        let url = self.signed_url(d.query);
+        let mac = match &url {
+            Some(url) => self.first_mac(&[url.as_bytes(), d.body]),
+            None => self.first_mac(&[d.body]),
+        };
         let id = self
             .shape
             .id_header
@@ -518,5 +634,130 @@ impl Keys for KeyPair {
 
     fn material(&self) -> Vec<&[u8]> {
         self.public.material()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Timestamp;
+    use std::time::Duration;
+
+    const SECRET: &str = "a-body-hmac-secret-for-tests";
+    const URL: &str = "https://hooks.example.com/webhooks/acme";
+    static SHA1: BodyHmac = BodyHmac {
+        header: "x-sig",
+        prefix: "sha1=",
+        hash: Hash::Sha1,
+        ..BodyHmac::BASE
+    };
+    static ENTRIES: BodyHmac = BodyHmac {
+        header: "x-sig",
+        prefix: "v1=",
+        entries: Some(","),
+        ..BodyHmac::BASE
+    };
+    static URL_SIGNED: BodyHmac = BodyHmac {
+        header: "x-sig",
+        encoding: Encoding::Base64,
+        url: true,
+        ..BodyHmac::BASE
+    };
+
+    fn keys(shape: &'static BodyHmac, secrets: &[&str]) -> Arc<dyn Keys> {
+        shape
+            .keys(&KeyInput {
+                secrets,
+                public_url: Some(URL),
+            })
+            .unwrap()
+    }
+
+    fn verify(keys: &dyn Keys, sig: &str, query: Option<&str>, body: &[u8]) -> bool {
+        let headers: http::HeaderMap =
+            [(http::HeaderName::from_static("x-sig"), sig.parse().unwrap())]
+                .into_iter()
+                .collect();
+        keys.verify(&Request {
+            headers: &headers,
+            query,
+            body,
+            form: false,
+            now: Timestamp::from_unix_seconds(0),
+            tolerance: Duration::from_secs(300),
+        })
+        .is_ok()
+    }
+
+    fn signature(keys: &dyn Keys, query: Option<&str>, body: &[u8]) -> String {
+        let d = Delivery {
+            query,
+            body,
+            ..Delivery::default()
+        };
+        keys.sign(&d).pop().unwrap().2
+    }
+
+    #[test]
+    fn a_sha1_mac_is_twenty_bytes_of_hmac_sha1() {
+        use hmac::{KeyInit, Mac};
+        let k = keys(&SHA1, &[SECRET]);
+        let sig = signature(k.as_ref(), None, b"{}");
+        let mut want =
+            <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(SECRET.as_bytes()).unwrap();
+        want.update(b"{}");
+        assert_eq!(
+            sig,
+            format!("sha1={}", hex::encode(want.finalize().into_bytes()))
+        );
+        assert!(verify(k.as_ref(), &sig, None, b"{}"));
+        assert!(!verify(k.as_ref(), &sig, None, b"{ }"));
+        // A SHA-256 MAC's length is not a SHA-1 MAC.
+        assert!(!verify(
+            k.as_ref(),
+            &format!("sha1={}", "ab".repeat(32)),
+            None,
+            b"{}"
+        ));
+    }
+
+    #[test]
+    fn any_entry_of_the_prefix_may_match_and_others_are_ignored() {
+        let k = keys(&ENTRIES, &[SECRET]);
+        let other = keys(&ENTRIES, &["another-body-hmac-secret-0001"]);
+        let (good, bad) = (
+            signature(k.as_ref(), None, b"{}"),
+            signature(other.as_ref(), None, b"{}"),
+        );
+        for header in [
+            good.clone(),
+            format!("{bad},{good}"),
+            format!("{bad}, {good}"),
+            format!("v0=abc,{good}"),
+        ] {
+            assert!(verify(k.as_ref(), &header, None, b"{}"), "{header}");
+        }
+        for header in [
+            bad.clone(),
+            "v0=abc".into(),
+            format!("{good},v1=zz"),
+            vec![good.as_str(); 33].join(","),
+        ] {
+            assert!(!verify(k.as_ref(), &header, None, b"{}"), "{header}");
+        }
+    }
+
+    #[test]
+    fn a_signed_url_is_the_public_url_and_the_query() {
+        let k = keys(&URL_SIGNED, &[SECRET]);
+        let sig = signature(k.as_ref(), Some("a=1"), b"{}");
+        assert!(verify(k.as_ref(), &sig, Some("a=1"), b"{}"));
+        assert!(!verify(k.as_ref(), &sig, None, b"{}"));
+        assert!(!verify(k.as_ref(), &sig, Some("a=2"), b"{}"));
+        let no_url = URL_SIGNED.keys(&KeyInput {
+            secrets: &[SECRET],
+            public_url: None,
+        });
+        assert!(no_url.is_err());
     }
 }

@@ -35,6 +35,7 @@ static SHAPE: BodyHmac = BodyHmac {
     prefix: "",
     encoding: Encoding::Base64,
     id_header: Some(ID_HEADER),
+    ..BodyHmac::BASE
 };
 
 #[cfg(test)]
