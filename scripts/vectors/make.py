@@ -36,6 +36,8 @@ from mailgun.security import SecurityGuard
 from sendgrid.helpers.eventwebhook import EventWebhook
 import hubspot.utils.signature as hubspot_signature
 from hubspot.exceptions import InvalidSignatureTimestampError
+from square.utils.webhooks_helper import verify_signature as square_verify_signature
+import telnyx.lib.webhook_verification as telnyx_verification
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -739,6 +741,248 @@ def hubspot_verifies(secret, c):
     return ok and abs(c["now"] * 1000 - int(ts)) <= TOLERANCE * 1000
 
 
+# --- Square ------------------------------------------------------------------------------------
+SQUARE_KEY = "vector-square-signature-key"
+SQUARE_URL = "https://webhooks.example.com/webhooks/square-inbox"
+SQUARE_BODY = '{"merchant_id":"6SSW7HV8K2ST5","type":"payment.created","event_id":"13b867cf-db3d-4b1c-90b6-2f32a9d78124","created_at":"2026-11-28T11:59:00.123Z","data":{"note":"Ünïcödé"}}'
+
+
+def square_vector():
+    """Signed as Square's documentation says (base64 HMAC-SHA256 of the notification URL and the
+    body); checked by squareup's webhooks helper."""
+    def sig(key, url=SQUARE_URL, body=SQUARE_BODY):
+        return base64.b64encode(hmac.new(key.encode(), (url + body).encode(), hashlib.sha256).digest()).decode()
+
+    def c(name, signature, body=SQUARE_BODY, query=None, verdict="accept"):
+        headers = {"content-type": "application/json"}
+        if signature is not None:
+            headers["x-square-hmacsha256-signature"] = signature
+        out = case(name, headers, body, T, verdict)
+        if query is not None:
+            out["query"] = query
+        return out
+
+    good = sig(SQUARE_KEY)
+    return {
+        "sender": "square",
+        "made_by": f"squareup {version('squareup')} (PyPI): square.utils.webhooks_helper.verify_signature (no time is signed)",
+        "secret": SQUARE_KEY,
+        "public_url": SQUARE_URL,
+        "cases": [
+            c("signed", good),
+            c("signed with a query", sig(SQUARE_KEY, SQUARE_URL + "?a=1"), query="a=1"),
+            c("a query the signature does not cover", good, query="a=1", verdict="signature_invalid"),
+            c("tampered byte", good, body=SQUARE_BODY.replace("created", "Created"), verdict="signature_invalid"),
+            c("another key", sig("vector-square-other-signature-key"), verdict="signature_invalid"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def square_verifies(secret, c):
+    signature = c["headers"].get("x-square-hmacsha256-signature")
+    if signature is None:
+        return False
+    url = SQUARE_URL + (f"?{c['query']}" if c.get("query") else "")
+    return square_verify_signature(request_body=c["body"], signature_header=signature, signature_key=secret, notification_url=url)
+
+
+# --- Telnyx ------------------------------------------------------------------------------------
+TELNYX_KEY = nacl.signing.SigningKey(hashlib.sha256(b"vector telnyx key").digest())
+TELNYX_OTHER = nacl.signing.SigningKey(hashlib.sha256(b"vector telnyx other key").digest())
+TELNYX_BODY = '{"data":{"event_type":"call.initiated","id":"0ccc7b54-4df3-4bca-a65a-3da1ecc777f0","occurred_at":"2026-11-28T11:59:59.123456Z","payload":{"from":"+18005550199"},"record_type":"event"},"meta":{"attempt":1}}'
+
+
+def telnyx_vector():
+    """Signed with PyNaCl as Telnyx signs (Ed25519 of `{timestamp}|{body}`); checked by the
+    telnyx library's verify_webhook_signature."""
+    def sig(key, ts=str(T), body=TELNYX_BODY):
+        return base64.b64encode(key.sign((ts + "|" + body).encode()).signature).decode()
+
+    def c(name, signature, body=TELNYX_BODY, ts=str(T), now=T, verdict="accept"):
+        headers = {"content-type": "application/json", "telnyx-timestamp": ts}
+        if signature is not None:
+            headers["telnyx-signature-ed25519"] = signature
+        return case(name, headers, body, now, verdict)
+
+    good = sig(TELNYX_KEY)
+    return {
+        "sender": "telnyx",
+        "made_by": f"telnyx {version('telnyx')} (PyPI): telnyx.lib.webhook_verification.verify_webhook_signature (signed with PyNaCl)",
+        "secret": base64.b64encode(bytes(TELNYX_KEY.verify_key)).decode(),
+        "cases": [
+            c("signed", good),
+            c("tampered byte", good, body=TELNYX_BODY.replace("initiated", "Initiated"), verdict="signature_invalid"),
+            c("another time", good, ts=str(T + 1), now=T + 1, verdict="signature_invalid"),
+            c("another key", sig(TELNYX_OTHER), verdict="signature_invalid"),
+            c("stale", good, now=T + 301, verdict="timestamp_out_of_tolerance"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def telnyx_verifies(secret, c):
+    with mock.patch.object(telnyx_verification.time, "time", return_value=float(c["now"])):
+        try:
+            telnyx_verification.verify_webhook_signature(c["body"], c["headers"], secret)
+        except telnyx_verification.WebhookVerificationError:
+            return False
+    return True
+
+
+# --- Intercom, Typeform, Calendly, PagerDuty: their documentation (none publishes a verifier) ----
+def hmac_of(key, message, digest=hashlib.sha256):
+    return hmac.new(key.encode(), message.encode(), digest)
+
+
+INTERCOM_SECRET = "vector-intercom-client-secret"
+INTERCOM_BODY = '{"type":"notification_event","id":"notif_ccd8a4d2-cf55-4d6d-9ad3-5f1aeba76b1e","topic":"conversation.user.created","created_at":1795867140,"data":{"item":{"type":"conversation","id":"147","body":"Ünïcödé"}}}'
+
+
+def intercom_vector():
+    """Intercom's documentation (Webhooks: signed notifications): `X-Hub-Signature: sha1=` and
+    the hex HMAC-SHA1 of the body with the app's client secret."""
+    def c(name, signature, body=INTERCOM_BODY, verdict="accept"):
+        headers = {"content-type": "application/json"}
+        if signature is not None:
+            headers["x-hub-signature"] = signature
+        return case(name, headers, body, T, verdict)
+
+    good = "sha1=" + hmac_of(INTERCOM_SECRET, INTERCOM_BODY, hashlib.sha1).hexdigest()
+    return {
+        "sender": "intercom",
+        "made_by": "Intercom's documentation (Webhooks: Signed notifications, X-Hub-Signature; no library verifies them)",
+        "secret": INTERCOM_SECRET,
+        "cases": [
+            c("signed", good),
+            c("tampered byte", good, body=INTERCOM_BODY.replace("147", "148"), verdict="signature_invalid"),
+            c("another key", "sha1=" + hmac_of("vector-intercom-other-secret", INTERCOM_BODY, hashlib.sha1).hexdigest(), verdict="signature_invalid"),
+            c("the SHA-256 form", "sha256=" + hmac_of(INTERCOM_SECRET, INTERCOM_BODY).hexdigest(), verdict="signature_invalid"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def intercom_verifies(secret, c):
+    want = "sha1=" + hmac_of(secret, c["body"], hashlib.sha1).hexdigest()
+    return hmac.compare_digest(c["headers"].get("x-hub-signature", ""), want)
+
+
+TYPEFORM_SECRET = "vector-typeform-webhook-secret"
+TYPEFORM_BODY = '{"event_id":"01KB9XW3P6N6S8Y7W2C1B5JH3Q","event_type":"form_response","form_response":{"form_id":"lT4Z3j","submitted_at":"2026-11-28T11:59:00Z","answers":[{"type":"text","text":"Ünïcödé"}]}}'
+
+
+def typeform_vector():
+    """Typeform's documentation (Webhooks: Secure your webhooks): `Typeform-Signature: sha256=`
+    and the base64 HMAC-SHA256 of the payload with the webhook's secret."""
+    def sig(secret, body=TYPEFORM_BODY):
+        return "sha256=" + base64.b64encode(hmac_of(secret, body).digest()).decode()
+
+    def c(name, signature, body=TYPEFORM_BODY, verdict="accept"):
+        headers = {"content-type": "application/json"}
+        if signature is not None:
+            headers["typeform-signature"] = signature
+        return case(name, headers, body, T, verdict)
+
+    good = sig(TYPEFORM_SECRET)
+    return {
+        "sender": "typeform",
+        "made_by": "Typeform's documentation (Webhooks: Secure your webhooks, Typeform-Signature; no library verifies them)",
+        "secret": TYPEFORM_SECRET,
+        "cases": [
+            c("signed", good),
+            c("tampered byte", good, body=TYPEFORM_BODY.replace("lT4Z3j", "lT4Z3k"), verdict="signature_invalid"),
+            c("another key", sig("vector-typeform-other-secret"), verdict="signature_invalid"),
+            c("hex instead of base64", "sha256=" + hmac_of(TYPEFORM_SECRET, TYPEFORM_BODY).hexdigest(), verdict="signature_invalid"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def typeform_verifies(secret, c):
+    want = "sha256=" + base64.b64encode(hmac_of(secret, c["body"]).digest()).decode()
+    return hmac.compare_digest(c["headers"].get("typeform-signature", ""), want)
+
+
+CALENDLY_KEY = "vector-calendly-webhook-signing-key"
+CALENDLY_BODY = '{"created_at":"2026-11-28T11:59:00.000000Z","created_by":"https://api.calendly.com/users/AAAA","event":"invitee.created","payload":{"name":"Ünïcödé"}}'
+
+
+def calendly_vector():
+    """Calendly's documentation (Webhook signatures): `Calendly-Webhook-Signature: t=<s>,v1=<hex>`,
+    the hex HMAC-SHA256 of `{t}.{body}` with the webhook signing key."""
+    def sig(key, t=T, body=CALENDLY_BODY):
+        return f"t={t},v1=" + hmac_of(key, f"{t}.{body}").hexdigest()
+
+    def c(name, signature, body=CALENDLY_BODY, now=T, verdict="accept"):
+        headers = {"content-type": "application/json"}
+        if signature is not None:
+            headers["calendly-webhook-signature"] = signature
+        return case(name, headers, body, now, verdict)
+
+    good = sig(CALENDLY_KEY)
+    return {
+        "sender": "calendly",
+        "made_by": "Calendly's documentation (Webhook signatures, Calendly-Webhook-Signature; no library verifies them)",
+        "secret": CALENDLY_KEY,
+        "cases": [
+            c("signed", good),
+            c("tampered byte", good, body=CALENDLY_BODY.replace("created", "Created"), verdict="signature_invalid"),
+            c("another time", good.replace(f"t={T}", f"t={T + 1}"), verdict="signature_invalid"),
+            c("another key", sig("vector-calendly-other-signing-key"), verdict="signature_invalid"),
+            c("stale", good, now=T + 301, verdict="timestamp_out_of_tolerance"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def calendly_verifies(secret, c):
+    header = c["headers"].get("calendly-webhook-signature", "")
+    items = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    if "t" not in items or "v1" not in items:
+        return False
+    want = hmac_of(secret, f"{items['t']}.{c['body']}").hexdigest()
+    return hmac.compare_digest(items["v1"], want) and abs(c["now"] - int(items["t"])) <= TOLERANCE
+
+
+PAGERDUTY_SECRET = "vector-pagerduty-webhook-secret"
+PAGERDUTY_BODY = '{"event":{"id":"01DEN4HPBQAAAG05V5QQYBRZMF","event_type":"incident.triggered","resource_type":"incident","occurred_at":"2026-11-28T11:59:00.112Z","data":{"id":"PGR0VU2","title":"Ünïcödé"}}}'
+
+
+def pagerduty_vector():
+    """PagerDuty's documentation (Webhooks v3: verifying signatures): `X-PagerDuty-Signature`
+    holds `v1=<hex HMAC-SHA256 of the body>` entries, comma-separated, one per secret."""
+    def sig(secret):
+        return "v1=" + hmac_of(secret, PAGERDUTY_BODY).hexdigest()
+
+    def c(name, signature, body=PAGERDUTY_BODY, verdict="accept"):
+        headers = {"content-type": "application/json"}
+        if signature is not None:
+            headers["x-pagerduty-signature"] = signature
+        return case(name, headers, body, T, verdict)
+
+    good, other = sig(PAGERDUTY_SECRET), sig("vector-pagerduty-other-secret")
+    return {
+        "sender": "pagerduty",
+        "made_by": "PagerDuty's documentation (Webhooks v3: Verifying Signatures, X-PagerDuty-Signature; no library verifies them)",
+        "secret": PAGERDUTY_SECRET,
+        "cases": [
+            c("signed", good),
+            c("two secrets, ours second", f"{other},{good}"),
+            c("another version beside ours", f"v2=abc,{good}"),
+            c("tampered byte", good, body=PAGERDUTY_BODY.replace("PGR0VU2", "PGR0VU3"), verdict="signature_invalid"),
+            c("another key", other, verdict="signature_invalid"),
+            c("no signature", None, verdict="signature_missing"),
+        ],
+    }
+
+
+def pagerduty_verifies(secret, c):
+    want = "v1=" + hmac_of(secret, c["body"]).hexdigest()
+    entries = [e.strip() for e in c["headers"].get("x-pagerduty-signature", "").split(",")]
+    return any(hmac.compare_digest(e, want) for e in entries)
+
+
 PYTHON = {
     "stripe": (stripe_vector, stripe_verifies),
     "slack": (slack_vector, slack_verifies),
@@ -754,6 +998,12 @@ PYTHON = {
     "mailgun": (mailgun_vector, mailgun_verifies),
     "sendgrid": (sendgrid_vector, sendgrid_verifies),
     "hubspot": (hubspot_vector, hubspot_verifies),
+    "square": (square_vector, square_verifies),
+    "telnyx": (telnyx_vector, telnyx_verifies),
+    "intercom": (intercom_vector, intercom_verifies),
+    "typeform": (typeform_vector, typeform_verifies),
+    "calendly": (calendly_vector, calendly_verifies),
+    "pagerduty": (pagerduty_vector, pagerduty_verifies),
 }
 
 

@@ -12,22 +12,28 @@
 //! Adding a sender is one new file here that defines a `SENDER`, plus its `mod` line and its
 //! entry in [`SENDERS`]; `tests/it/senders.rs` walks the list.
 
+mod calendly;
 mod discord;
 mod github;
 mod gitlab;
 mod hubspot;
+mod intercom;
 mod linear;
 mod mailgun;
 mod meta;
 mod paddle;
+mod pagerduty;
 mod sendgrid;
 mod shape;
 mod shopify;
 mod slack;
+mod square;
 mod standard_webhooks;
 mod stripe;
+mod telnyx;
 mod twilio;
 mod twitch;
+mod typeform;
 mod workos;
 mod zoom;
 
@@ -62,6 +68,12 @@ const SENDERS: &[&Sender] = &[
     &mailgun::SENDER,
     &sendgrid::SENDER,
     &hubspot::SENDER,
+    &square::SENDER,
+    &telnyx::SENDER,
+    &intercom::SENDER,
+    &typeform::SENDER,
+    &calendly::SENDER,
+    &pagerduty::SENDER,
 ];
 
 /// The sender a tenant gets when it names none.

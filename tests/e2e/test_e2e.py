@@ -58,6 +58,12 @@ def test_a_stripe_event_is_stored_once(receiver):
         "mailgun-delivered.json",
         "sendgrid-delivered.json",
         "hubspot-contact-created.json",
+        "square-payment-created.json",
+        "telnyx-call-initiated.json",
+        "intercom-conversation-created.json",
+        "typeform-form-response.json",
+        "calendly-invitee-created.json",
+        "pagerduty-incident-triggered.json",
     ],
 )
 def test_each_new_senders_sample_is_stored(receiver, sample):

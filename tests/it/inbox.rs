@@ -791,3 +791,86 @@ async fn mailgun_deliveries_are_keyed_by_their_signed_token() {
     );
     assert_eq!(t.item_count().await, 1);
 }
+
+/// The long tail (SPEC §13.2): each sample is stored under the id its sender signs inside the
+/// body (Calendly signs none: the body's hash), typed and timed by its own fields; the same
+/// request again is a duplicate.
+#[tokio::test]
+async fn the_long_tail_keys_types_and_times_its_events() {
+    let t = TestApp::new().await;
+    let cases: &[(&str, Option<&str>, &str, i64)] = &[
+        (
+            "square-payment-created.json",
+            Some("13b867cf-db3d-4b1c-90b6-2f32a9d78124"),
+            "payment.created",
+            1_795_867_200_123,
+        ),
+        (
+            "telnyx-call-initiated.json",
+            Some("0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"),
+            "call.initiated",
+            1_795_867_199_123,
+        ),
+        (
+            "intercom-conversation-created.json",
+            Some("notif_ccd8a4d2-cf55-4d6d-9ad3-5f1aeba76b1e"),
+            "conversation.user.created",
+            1_795_867_198_000,
+        ),
+        (
+            "typeform-form-response.json",
+            Some("01KB9XW3P6N6S8Y7W2C1B5JH3Q"),
+            "form_response",
+            1_795_867_198_000,
+        ),
+        (
+            "calendly-invitee-created.json",
+            None,
+            "invitee.created",
+            1_795_867_197_000,
+        ),
+        (
+            "pagerduty-incident-triggered.json",
+            Some("01DEN4HPBQAAAG05V5QQYBRZMF"),
+            "incident.triggered",
+            1_795_867_196_112,
+        ),
+    ];
+    for (sample, id, event_type, event_time) in cases {
+        let ev = signed(sample);
+        let slug = ev["rawPath"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let key = match id {
+            Some(id) => format!("EVENT#{id}"),
+            None => format!(
+                "EVENT#sha256:{}",
+                sha256_hex(ev["body"].as_str().unwrap().as_bytes())
+            ),
+        };
+        assert_eq!(
+            t.send_event(ev.clone()).await.result(),
+            (200, "stored"),
+            "{sample}"
+        );
+        let item = t
+            .item_in(&slug, &key, "EVENT")
+            .await
+            .unwrap_or_else(|| panic!("{sample}: {key}"));
+        assert_eq!(
+            s(&item, "event_type").as_deref(),
+            Some(*event_type),
+            "{sample}"
+        );
+        assert_eq!(num(&item, "event_time"), Some(*event_time), "{sample}");
+        assert_eq!(
+            t.send_event(ev).await.result(),
+            (200, "duplicate"),
+            "{sample}"
+        );
+    }
+}
