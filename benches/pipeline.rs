@@ -10,6 +10,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::hint::black_box;
 use std::time::Duration;
+use webhook_receiver::domain::Ledger;
 use webhook_receiver::format::{Format, Input};
 use webhook_receiver::plan::Ttls;
 
@@ -68,6 +69,7 @@ fn pipeline(c: &mut Criterion) {
                         now: common::NOW,
                         tolerance: common::TOLERANCE,
                         ttls: TTLS,
+                        ledger: Ledger::Delivery,
                     })
                     .unwrap();
                 black_box(plan)

@@ -108,11 +108,36 @@ def clerk_webhook(n):
                         secret("WEBHOOK_SECRET_STANDARD_WEBHOOKS_CLERK_USER"), prefix="svix")
 
 
+def now_rfc3339():
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def item_ledger_webhook(n):
+    """As `webhook`, at the tenant whose user item is its own ledger (SPEC §13.4), which needs
+    the sender's own `occurred_at`."""
+    body = json.dumps({"user_id": f"usr_{n:08x}", "action": "create", "occurred_at": now_rfc3339(),
+                       "metadata": {"email": f"u{n}@example.com", "display_name": f"User {n}"}},
+                      separators=(",", ":"))
+    return signed_event(SAMPLE, "standard-webhooks-v1-item", body,
+                        secret("WEBHOOK_SECRET_STANDARD_WEBHOOKS_V1_ITEM"))
+
+
+def clerk_item_ledger_webhook(n):
+    """As `clerk_webhook`, at the Clerk tenant whose user item is its own ledger."""
+    body = json.loads(CLERK_SAMPLE["body"])
+    body["data"]["id"] = f"user_bench{n:016d}"
+    body["timestamp"] = int(time.time() * 1000)
+    return signed_event(CLERK_SAMPLE, "standard-webhooks-clerk-user-item", json.dumps(body, separators=(",", ":")),
+                        secret("WEBHOOK_SECRET_STANDARD_WEBHOOKS_CLERK_USER_ITEM"), prefix="svix")
+
+
 # What one accepted webhook of each format is, for the cost figures: (event maker, its outcome).
 FORMATS = {
     "v1": (webhook, "applied"),
+    "v1, item": (item_ledger_webhook, "applied"),
     "inbox": (inbox_webhook, "stored"),
     "clerk-user": (clerk_webhook, "applied"),
+    "clerk, item": (clerk_item_ledger_webhook, "applied"),
 }
 
 

@@ -34,7 +34,7 @@ TEMPLATE = ROOT / "template.yaml"
 # What each format writes (SPEC §6, §11): the role grants exactly these, per table.
 USER_FORMATS = {"v1", "clerk-user"}
 EVENT_FORMATS = {"inbox"}
-KEYS = {"slug", "scheme", "format", "tolerance_seconds", "public_url"}
+KEYS = {"slug", "scheme", "format", "tolerance_seconds", "public_url", "ledger"}
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
@@ -64,7 +64,7 @@ def load(path=TENANTS):
         if not isinstance(slug, str) or not SLUG.fullmatch(slug):
             fail(f"tenant #{i}, field 'slug': 1-63 letters, digits, '_' or '-', starting with a "
                  "letter or digit", path)
-        for key in ("scheme", "format", "public_url"):
+        for key in ("scheme", "format", "public_url", "ledger"):
             if key in t and not isinstance(t[key], str):
                 fail(f"tenant {slug!r}, field {key!r}: must be a string", path)
         if "tolerance_seconds" in t and type(t["tolerance_seconds"]) is not int:
@@ -177,13 +177,16 @@ def write_statement(sid, action, prefix, tenants):
 
 def role(tenants):
     users = [t for t in tenants if t["format"] in USER_FORMATS]
+    # A tenant whose user item is its own ledger (SPEC §13.4) writes no delivery record.
+    records = [t for t in users if t.get("ledger", "delivery") == "delivery"]
     events = [t for t in tenants if t["format"] in EVENT_FORMATS]
     out = []
     if users:
-        out += ["# v1 and clerk-user: one TransactWriteItems, authorised per item: the user item",
-                "# (UpdateItem) and the delivery record (PutItem)."]
+        out += ["# v1 and clerk-user: the user item (UpdateItem); with the default ledger also the",
+                "# delivery record (PutItem), in one TransactWriteItems authorised per item."]
         out += write_statement("WriteUserItems", "UpdateItem", "USER#*", users)
-        out += write_statement("WriteDeliveryRecords", "PutItem", "DELIVERY#*", users)
+    if records:
+        out += write_statement("WriteDeliveryRecords", "PutItem", "DELIVERY#*", records)
     if events:
         out += ["# inbox: one PutItem of the event."]
         out += write_statement("WriteInboxEvents", "PutItem", "EVENT#*", events)
@@ -204,7 +207,7 @@ def tenant_entries(tenants):
         n = logical(t["slug"])
         entry = {"table": f"${{{n}Table}}", "secret_arn": f"${{{n}SecretArn}}",
                  "scheme": t["scheme"], "format": t["format"]}
-        for key in ("tolerance_seconds", "public_url"):
+        for key in ("tolerance_seconds", "public_url", "ledger"):
             if key in t:
                 entry[key] = t[key]
         entries[t["slug"]] = entry

@@ -14,7 +14,7 @@ use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::domain::Ttls;
+use crate::domain::{Ledger, Ttls};
 pub use crate::domain::{TableName, TenantId};
 use crate::format::Format;
 use crate::json::{AnyValue, Scalar, Shape};
@@ -48,6 +48,7 @@ const FIELDS: &[&str] = &[
     "tolerance_seconds",
     "format",
     "public_url",
+    "ledger",
 ];
 
 /// A configuration mistake. `Display` is the one line init fails with.
@@ -86,6 +87,8 @@ pub struct Tenant {
     /// (`occurred_at`, Clerk's `timestamp`) ahead of it. Whole seconds.
     pub tolerance: Duration,
     pub format: Format,
+    /// Where a user-event tenant records deliveries (`delivery` unless it says `item`).
+    pub ledger: Ledger,
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +129,7 @@ struct TenantSpec {
     public_url: Option<String>,
     tolerance: Duration,
     format: Format,
+    ledger: Ledger,
 }
 
 /// The whole configuration but the secrets: what [`parse`] checked.
@@ -366,6 +370,7 @@ impl Unresolved {
                 verifier,
                 tolerance: spec.tolerance,
                 format: spec.format,
+                ledger: spec.ledger,
             });
         }
         Ok(Config {
@@ -522,6 +527,22 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         (None, false) => None,
     };
 
+    let ledger = match string("ledger")? {
+        None => Ledger::Delivery,
+        Some(name) => Ledger::parse(&name)
+            .ok_or_else(|| ConfigError::tenant(&id, "ledger", "must be `delivery` or `item`"))?,
+    };
+    if ledger == Ledger::Item && !format.writes_users() {
+        return Err(ConfigError::tenant(
+            &id,
+            "ledger",
+            format!(
+                "`item` is for tenants that apply user events (v1, clerk-user), not `{}`",
+                format.name()
+            ),
+        ));
+    }
+
     Ok(TenantSpec {
         id,
         table,
@@ -530,6 +551,7 @@ fn parse_tenant(id: TenantId, entry: JsonObject<Value>) -> Result<TenantSpec, Co
         public_url,
         tolerance: Duration::from_secs(tolerance),
         format,
+        ledger,
     })
 }
 

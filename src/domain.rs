@@ -165,6 +165,36 @@ impl Action {
     }
 }
 
+/// Where a user-event tenant records that a delivery was applied (SPEC §6, §13.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ledger {
+    /// A delivery record beside the user item, written with it in one transaction: every
+    /// delivery id is remembered for its TTL (`delivery_id_reused` across users).
+    #[default]
+    Delivery,
+    /// The user item alone, one conditional `UpdateItem`: it keeps the last delivery's id and
+    /// hash. One write unit; no transaction, so the table may be a multi-Region strongly
+    /// consistent global table.
+    Item,
+}
+
+impl Ledger {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "delivery" => Some(Self::Delivery),
+            "item" => Some(Self::Item),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivery => "delivery",
+            Self::Item => "item",
+        }
+    }
+}
+
 /// What an event does to one user field.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Change<T> {

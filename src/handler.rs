@@ -163,6 +163,7 @@ impl App {
             now,
             tolerance: tenant.tolerance,
             ttls: self.config.ttls(),
+            ledger: tenant.ledger,
         })?;
         log.action = Some(plan.action());
         if let Some(id) = plan.delivery_id() {

@@ -3,7 +3,7 @@
 //! table (SPEC §6) is unit-tested here.
 
 use crate::clock::Timestamp;
-use crate::domain::{Action, DeliveryId, EventTime, Metadata, UserEvent, UserId};
+use crate::domain::{Action, DeliveryId, EventTime, Ledger, Metadata, UserEvent, UserId};
 pub use crate::domain::{Expiry, Ttls};
 
 /// A webhook the receiver accepted: answered 200 `{"status": …}`, and the sender is done.
@@ -181,6 +181,9 @@ pub struct Write {
     pub delivery_expires_at: Expiry,
     pub tombstone_expires_at: Expiry,
     pub metadata: Metadata,
+    /// Where the write records its delivery: a delivery record beside the user item, or the
+    /// user item alone.
+    pub ledger: Ledger,
 }
 
 impl Write {
@@ -191,6 +194,7 @@ impl Write {
         delivery: (DeliveryId, String),
         now: Timestamp,
         ttls: &Ttls,
+        ledger: Ledger,
     ) -> Self {
         let (delivery_id, payload_sha256) = delivery;
         Self {
@@ -203,6 +207,7 @@ impl Write {
             delivery_expires_at: Expiry::after(now, ttls.delivery),
             tombstone_expires_at: Expiry::after(now, ttls.tombstone),
             metadata: event.metadata,
+            ledger,
         }
     }
 }
@@ -224,6 +229,27 @@ pub(crate) fn on_delivery_exists(
         Ok(UserWriteOutcome::Duplicate)
     } else {
         Err(Conflict::DeliveryIdReused)
+    }
+}
+
+/// The user item refused a write that is its own ledger (SPEC §13.4). When the item's last
+/// delivery is this one, the same body is a duplicate and another body a reused id (only the
+/// last delivery id is remembered); else §6's table decides. `last_delivery`: the item's
+/// `last_delivery_id` and `last_payload_sha256`.
+pub(crate) fn on_item_refused(
+    write: &Write,
+    stored: Option<StoredUser>,
+    last_delivery: Option<(&str, Option<&str>)>,
+) -> Option<Result<UserWriteOutcome, Conflict>> {
+    match last_delivery {
+        Some((id, sha)) if id == write.delivery_id.as_str() => {
+            Some(if sha == Some(write.payload_sha256.as_str()) {
+                Ok(UserWriteOutcome::Duplicate)
+            } else {
+                Err(Conflict::DeliveryIdReused)
+            })
+        }
+        _ => on_user_refused(write.action, write.event_time, stored),
     }
 }
 
@@ -289,6 +315,45 @@ mod tests {
         // A lifetime beyond any clock saturates in seconds, as DynamoDB reads it.
         let forever = Expiry::after(Timestamp::from_unix_millis(0), std::time::Duration::MAX);
         assert_eq!(forever.unix_seconds(), i64::MAX);
+    }
+
+    /// SPEC §13.4: the item's last delivery decides first (same body: duplicate; another:
+    /// reused), any other refusal is §6's table.
+    #[test]
+    fn an_item_ledger_refusal_reads_the_last_delivery_first() {
+        let t = EventTime {
+            at: Timestamp::from_unix_millis(T),
+            sender_owned: true,
+        };
+        let write = Write::new(
+            UserEvent {
+                user_id: UserId::from_validated("usr_00000001".into()),
+                action: Update,
+                occurred_at: Some(t.at),
+                metadata: Metadata::default(),
+            },
+            t,
+            (DeliveryId::parse("msg_1").unwrap(), "aa".into()),
+            t.at,
+            &Ttls {
+                delivery: std::time::Duration::from_secs(60),
+                tombstone: std::time::Duration::from_secs(60),
+                inbox: std::time::Duration::from_secs(60),
+            },
+            Ledger::Item,
+        );
+        let refused = |last| on_item_refused(&write, live(T), last);
+        assert_eq!(
+            refused(Some(("msg_1", Some("aa")))),
+            Some(Ok(UserWriteOutcome::Duplicate))
+        );
+        assert_eq!(
+            refused(Some(("msg_1", Some("bb")))),
+            Some(Err(DeliveryIdReused))
+        );
+        assert_eq!(refused(Some(("msg_1", None))), Some(Err(DeliveryIdReused)));
+        assert_eq!(refused(Some(("msg_0", Some("aa")))), STALE);
+        assert_eq!(refused(None), STALE);
     }
 
     /// SPEC §6's table, every cell (3 actions × 5 stored states, and the ages each state

@@ -12,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 
+use crate::domain::Ledger;
 use crate::format::Format;
 use crate::signature::{self, Delivery, HeaderRole, Sender, Signer, Verifier};
 
@@ -374,6 +375,8 @@ pub struct DemoTenant {
     pub signing_secret: String,
     /// The URL its sender requests, for a sender that signs it.
     pub public_url: Option<String>,
+    /// Where it records deliveries (a `-item` tenant: the user item alone).
+    pub ledger: Ledger,
 }
 
 impl DemoTenant {
@@ -388,6 +391,15 @@ impl DemoTenant {
             slug,
             sender,
             format,
+            ledger: Ledger::Delivery,
+        }
+    }
+
+    /// The same tenant with the user item as its own ledger (`<slug>-item`).
+    fn item_ledger(self) -> Self {
+        Self {
+            ledger: Ledger::Item,
+            ..Self::new(format!("{}-item", self.slug), self.sender, self.format)
         }
     }
 
@@ -405,8 +417,10 @@ impl DemoTenant {
     /// text is the same whether or not `serde_json` keeps insertion order (a feature another
     /// crate may turn on).
     pub fn entry(&self, table: &str) -> Value {
+        let ledger = (self.ledger != Ledger::Delivery).then(|| self.ledger.as_str());
         let fields = [
             ("format", Some(self.format.name())),
+            ("ledger", ledger),
             ("public_url", self.public_url.as_deref()),
             ("scheme", Some(self.sender.name)),
             ("secret_env", Some(self.secret_env.as_str())),
@@ -457,8 +471,12 @@ pub fn demo_tenants() -> Vec<DemoTenant> {
     let senders = signature::senders().iter().flat_map(|sender| {
         Format::all()
             .filter(|format| format.accepts(sender))
-            .map(|format| {
-                DemoTenant::new(format!("{}-{}", sender.name, format.name()), sender, format)
+            .flat_map(|format| {
+                let tenant =
+                    DemoTenant::new(format!("{}-{}", sender.name, format.name()), sender, format);
+                // A user-event tenant also with the item as its ledger (SPEC §13.4).
+                let item = format.writes_users().then(|| tenant.clone().item_ledger());
+                std::iter::once(tenant).chain(item)
             })
     });
     clients.chain(senders).collect()

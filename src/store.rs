@@ -15,6 +15,7 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, ConsumedCapacity, Put, ReturnConsumedCapacity,
     ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
@@ -22,10 +23,10 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use crate::clock::Timestamp;
-use crate::domain::{Action, Change, TableName};
+use crate::domain::{Action, Change, Ledger, TableName};
 use crate::plan::{
-    on_delivery_exists, on_user_refused, Conflict, EventPut, EventPutOutcome, StoredUser,
-    UserWriteOutcome, Write, Written,
+    on_delivery_exists, on_item_refused, on_user_refused, Conflict, EventPut, EventPutOutcome,
+    StoredUser, UserWriteOutcome, Write, Written,
 };
 
 /// Item attribute names (SPEC §6).
@@ -39,6 +40,7 @@ mod attr {
     pub(super) const UPDATED_AT: &str = "updated_at";
     pub(super) const LAST_EVENT_AT: &str = "last_event_at";
     pub(super) const LAST_DELIVERY_ID: &str = "last_delivery_id";
+    pub(super) const LAST_PAYLOAD_SHA256: &str = "last_payload_sha256";
     pub(super) const VERSION: &str = "version";
     pub(super) const DELETED_AT: &str = "deleted_at";
     pub(super) const EXPIRES_AT: &str = "expires_at";
@@ -132,9 +134,108 @@ impl Store {
         Self { client }
     }
 
-    /// Applies one write with one `TransactWriteItems` (retried only when another transaction
-    /// conflicted).
+    /// Applies one user write as its tenant's ledger says: with its delivery record in one
+    /// transaction, or to the user item alone.
     pub(crate) async fn apply(
+        &self,
+        table: &TableName,
+        write: &Write,
+    ) -> Result<Written<UserWriteOutcome>, WriteError> {
+        match write.ledger {
+            Ledger::Delivery => self.apply_with_record(table, write).await,
+            Ledger::Item => self.apply_to_item(table, write).await,
+        }
+    }
+
+    /// One conditional `UpdateItem` of the user item, which is its own ledger (SPEC §13.4):
+    /// refused, the item as it stood (`ALL_OLD`) says why. Retried only when the item changed
+    /// between the refusal and what it returned.
+    async fn apply_to_item(
+        &self,
+        table: &TableName,
+        write: &Write,
+    ) -> Result<Written<UserWriteOutcome>, WriteError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let u = user_expression(write);
+            let result = self
+                .client
+                .update_item()
+                .table_name(table.as_str())
+                .set_key(Some(user_key(write)))
+                .update_expression(u.update)
+                .condition_expression(u.condition)
+                .set_expression_attribute_names(Some(u.names))
+                .set_expression_attribute_values(Some(u.values))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            let retry = match result {
+                Ok(out) => {
+                    return Ok(Written {
+                        outcome: UserWriteOutcome::Applied,
+                        write_units: write_units(out.consumed_capacity()),
+                    })
+                }
+                Err(SdkError::ServiceError(ctx))
+                    if matches!(
+                        ctx.err(),
+                        UpdateItemError::ConditionalCheckFailedException(_)
+                    ) =>
+                {
+                    let old = match ctx.into_err() {
+                        UpdateItemError::ConditionalCheckFailedException(e) => e.item,
+                        _ => None,
+                    };
+                    let stored = old.as_ref().map(stored_user).transpose()?;
+                    let last = old.as_ref().and_then(|item| {
+                        Some((
+                            text_of(item, attr::LAST_DELIVERY_ID)?,
+                            text_of(item, attr::LAST_PAYLOAD_SHA256),
+                        ))
+                    });
+                    match on_item_refused(write, stored, last) {
+                        Some(decided) => {
+                            return decided
+                                .map(|outcome| Written {
+                                    outcome,
+                                    write_units: None,
+                                })
+                                .map_err(WriteError::Conflict)
+                        }
+                        None => "user item changed after refusing the write",
+                    }
+                }
+                Err(err) => {
+                    return Err(failure(err, |e| {
+                        use UpdateItemError as E;
+                        matches!(
+                            e,
+                            E::ProvisionedThroughputExceededException(_)
+                                | E::ThrottlingException(_)
+                                | E::RequestLimitExceeded(_)
+                                | E::InternalServerError(_)
+                                | E::TransactionConflictException(_)
+                        )
+                    })
+                    .into())
+                }
+            };
+            if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
+                return Err(unavailable(format!("{retry} after {attempt} attempts")).into());
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+
+    /// One `TransactWriteItems` of the delivery record and the user item (retried only when
+    /// another transaction conflicted).
+    async fn apply_with_record(
         &self,
         table: &TableName,
         write: &Write,
@@ -454,6 +555,13 @@ fn stored_user(item: &HashMap<String, AttributeValue>) -> Result<StoredUser, Sto
     })
 }
 
+/// A string attribute of `item`.
+fn text_of<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> Option<&'a str> {
+    item.get(name)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -559,6 +667,12 @@ impl Expr {
         format!("attribute_exists({})", self.name(attr))
     }
 
+    /// `attr <> value`, for a value already registered.
+    fn differs(&mut self, attr: &'static str, placeholder: &'static str) -> String {
+        let name = self.name(attr);
+        format!("{name} <> {placeholder}")
+    }
+
     /// `attr < value`, the value registered with it.
     fn older(
         &mut self,
@@ -581,7 +695,42 @@ impl Expr {
     }
 }
 
+/// The user item's key.
+fn user_key(w: &Write) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        (
+            attr::PK.to_owned(),
+            s(format!("{USER_PK_PREFIX}{}", w.user_id.as_str())),
+        ),
+        (attr::SK.to_owned(), s(USER_SK)),
+    ])
+}
+
+/// The user item's update: its expression, its condition (SPEC §6's table on the item), and
+/// their names and values.
+struct UserUpdate {
+    update: String,
+    condition: String,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
 fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreError> {
+    let u = user_expression(w);
+    let update = Update::builder()
+        .table_name(table.as_str())
+        .set_key(Some(user_key(w)))
+        .update_expression(u.update)
+        .condition_expression(u.condition)
+        .set_expression_attribute_names(Some(u.names))
+        .set_expression_attribute_values(Some(u.values))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(|err| StoreError::Internal(Box::new(err)))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+fn user_expression(w: &Write) -> UserUpdate {
     let mut e = Expr::default();
     e.set(attr::UPDATED_AT, ":now", s(&w.received_at));
     let t = || n(w.event_time.at.unix_millis());
@@ -591,6 +740,14 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
         ":delivery",
         s(w.delivery_id.as_str()),
     );
+    // The item is its own ledger: the last delivery's body decides a duplicate.
+    if w.ledger == Ledger::Item {
+        e.set(
+            attr::LAST_PAYLOAD_SHA256,
+            ":sha",
+            s(w.payload_sha256.as_str()),
+        );
+    }
     let m = &w.metadata;
     // Fields left out of the event: named for this event, or none any more.
     let dropped = |e: &mut Expr| {
@@ -655,19 +812,20 @@ fn user_update(table: &TableName, w: &Write) -> Result<TransactWriteItem, StoreE
         }
     };
 
-    let update = Update::builder()
-        .table_name(table.as_str())
-        .key(
-            attr::PK,
-            s(format!("{USER_PK_PREFIX}{}", w.user_id.as_str())),
-        )
-        .key(attr::SK, s(USER_SK))
-        .update_expression(e.update_expression())
-        .condition_expression(condition)
-        .set_expression_attribute_names(Some(e.names))
-        .set_expression_attribute_values(Some(e.values))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .build()
-        .map_err(|err| StoreError::Internal(Box::new(err)))?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    // The item as its own ledger refuses its last delivery again, whatever §6 says: the
+    // refusal then tells a duplicate from a reused id.
+    let condition = match w.ledger {
+        Ledger::Delivery => condition,
+        Ledger::Item => {
+            let first = e.not_exists(attr::LAST_DELIVERY_ID);
+            let other = e.differs(attr::LAST_DELIVERY_ID, ":delivery");
+            format!("({condition}) AND ({first} OR {other})")
+        }
+    };
+    UserUpdate {
+        update: e.update_expression(),
+        condition,
+        names: e.names,
+        values: e.values,
+    }
 }

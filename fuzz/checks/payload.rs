@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use webhook_receiver::clock::Timestamp;
-use webhook_receiver::domain::PayloadError;
+use webhook_receiver::domain::{Ledger, PayloadError};
 use webhook_receiver::format::v1::{parse_bytes, OccurredAt};
 use webhook_receiver::format::{Format, Input};
 use webhook_receiver::plan::{Plan, Ttls};
@@ -27,10 +27,10 @@ const TTLS: Ttls = Ttls {
 };
 
 /// Every demo tenant: each sender in each format it can feed, with what signs for it.
-static SETUPS: LazyLock<Vec<(Signer, Verifier, Format)>> = LazyLock::new(|| {
+static SETUPS: LazyLock<Vec<(Signer, Verifier, Format, Ledger)>> = LazyLock::new(|| {
     demo_tenants()
         .into_iter()
-        .map(|t| (t.signer(), t.verifier(), t.format))
+        .map(|t| (t.signer(), t.verifier(), t.format, t.ledger))
         .collect()
 });
 
@@ -62,7 +62,7 @@ pub fn run(data: &[u8]) {
         check_refusal(&result.map(|_| ()));
     }
 
-    for (signer, verifier, format) in SETUPS.iter() {
+    for (signer, verifier, format, ledger) in SETUPS.iter() {
         let unsigned = Delivery {
             id: "msg_fuzz_0001",
             timestamp: NOW_S,
@@ -126,6 +126,7 @@ pub fn run(data: &[u8]) {
             now: NOW,
             tolerance: TOLERANCE,
             ttls: TTLS,
+            ledger: *ledger,
         };
         let result = format.plan(&input);
         if let Ok(Plan::Event(put)) = &result {

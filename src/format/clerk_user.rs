@@ -10,7 +10,8 @@ use serde::Deserialize;
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
 use crate::domain::{
-    Action, Change, DisplayName, Email, Metadata, PayloadError, UserEvent, UserField, UserId,
+    Action, Change, DisplayName, Email, Ledger, Metadata, PayloadError, UserEvent, UserField,
+    UserId,
 };
 use crate::json::{self, Fields, Object, Scalar};
 use crate::plan::Plan;
@@ -99,6 +100,13 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
         .ok_or_else(|| PayloadError::at("data.id", "must match ^[A-Za-z0-9_]{1,64}$"))?;
 
     let occurred_at = match &envelope.timestamp {
+        // With the item as its own ledger, the event's time must be Clerk's (SPEC §13.4).
+        None | Some(Scalar::Null) if input.ledger == Ledger::Item => {
+            return Err(PayloadError::at(
+                "timestamp",
+                "is required: an integer (ms since the epoch)",
+            ))
+        }
         None | Some(Scalar::Null) => None,
         Some(Scalar::Int(ms)) => {
             let t = Timestamp::from_unix_millis(*ms);

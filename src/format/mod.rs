@@ -13,7 +13,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::clock::Timestamp;
-use crate::domain::{EventTime, PayloadError, UserEvent};
+use crate::domain::{EventTime, Ledger, PayloadError, UserEvent};
 use crate::plan::{Plan, Ttls, Write};
 use crate::signature::{Sender, VerifiedBody};
 
@@ -65,6 +65,11 @@ impl Format {
             && (self.0.any_sender || sender.user_events)
     }
 
+    /// Whether it applies user events (v1, clerk-user) rather than keeping a sender's own.
+    pub fn writes_users(self) -> bool {
+        !self.0.any_sender
+    }
+
     /// Every format, in the order of [`FORMATS`].
     pub fn all() -> impl Iterator<Item = Format> {
         FORMATS.iter().map(|f| Format(f))
@@ -98,6 +103,9 @@ pub struct Input<'a> {
     /// The tenant's tolerance (whole seconds): event times further in the future are refused.
     pub tolerance: Duration,
     pub ttls: Ttls,
+    /// Where the tenant records deliveries: with `item`, the sender's own event time is
+    /// required (SPEC §13.4).
+    pub ledger: Ledger,
 }
 
 impl Input<'_> {
@@ -128,7 +136,12 @@ impl Input<'_> {
         let payload_sha256 = self.body.sha256_hex();
         let delivery = (self.body.delivery_id_for(&payload_sha256), payload_sha256);
         Plan::User(Write::new(
-            event, event_time, delivery, self.now, &self.ttls,
+            event,
+            event_time,
+            delivery,
+            self.now,
+            &self.ttls,
+            self.ledger,
         ))
     }
 }

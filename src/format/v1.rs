@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
 use crate::domain::{
-    self, Action, Change, Detail, DisplayName, Email, Metadata, PayloadError, UserEvent, UserId,
-    DISPLAY_NAME_RULE, EMAIL_RULE,
+    self, Action, Change, Detail, DisplayName, Email, Ledger, Metadata, PayloadError, UserEvent,
+    UserId, DISPLAY_NAME_RULE, EMAIL_RULE,
 };
 use crate::json::{self, present, present_object, Fields, Object};
 use crate::plan::Plan;
@@ -27,7 +27,8 @@ fn plan(input: &Input<'_>) -> Result<Plan, PayloadError> {
     // Without a signed id, a captured body could be replayed under a fresh, unsigned id with
     // receipt time as its event time, and identical bodies (Ana → Bob → Ana) would share one
     // body-hash id: the sender's own time is required.
-    let occurred_at = if input.body.signed_id().is_some() {
+    // With the item as its own ledger, the event's time must be the sender's (SPEC §13.4).
+    let occurred_at = if input.body.signed_id().is_some() && input.ledger == Ledger::Delivery {
         OccurredAt::Optional
     } else {
         OccurredAt::Required

@@ -123,12 +123,22 @@ def test_the_role_writes_user_and_delivery_items_only_in_v1_tables(cfn):
 
 
 def test_the_role_writes_event_items_only_in_inbox_tables(every):
+    # The item-ledger tenant (SPEC §13.4) may update its user items and write nothing else.
     assert receiver_statements(every) == [
-        write("WriteUserItems", "UpdateItem", "USER#*", ["ClientA", "Clerk"]),
+        write("WriteUserItems", "UpdateItem", "USER#*", ["ClientA", "Clerk", "LedgerItem"]),
         write("WriteDeliveryRecords", "PutItem", "DELIVERY#*", ["ClientA", "Clerk"]),
         write("WriteInboxEvents", "PutItem", "EVENT#*", ["StripeInbox", "TwilioInbox"]),
-        *fixed_statements(["ClientASecretArn", "ClerkSecretArn", "StripeInboxSecretArn", "TwilioInboxSecretArn"]),
+        *fixed_statements(["ClientASecretArn", "ClerkSecretArn", "LedgerItemSecretArn", "StripeInboxSecretArn",
+                           "TwilioInboxSecretArn"]),
     ]
+
+
+def test_an_item_ledger_tenant_is_configured_so(every):
+    sam = load_sam(EVERY)
+    env = sam["Resources"]["ReceiverFunction"]["Properties"]["Environment"]["Variables"]
+    entries = json.loads(env["WEBHOOK_TENANTS"]["Fn::Sub"])
+    assert entries["ledger-item"]["ledger"] == "item"
+    assert "ledger" not in entries["clientA"], "the default ledger is left unsaid"
 
 
 @pytest.mark.parametrize("which", ["cfn", "every"])
@@ -199,7 +209,7 @@ def test_tenants_come_from_the_tables_and_secrets_only_by_arn(cfn, every):
 
 @pytest.mark.parametrize("which,names", [
     ("cfn", {"ClientATable", "ClientBTable"}),
-    ("every", {"ClientATable", "ClerkTable", "StripeInboxTable", "TwilioInboxTable"}),
+    ("every", {"ClientATable", "ClerkTable", "LedgerItemTable", "StripeInboxTable", "TwilioInboxTable"}),
 ])
 def test_tables_are_retained_encrypted_recoverable_and_expire_items(which, names, request):
     tables = resources(request.getfixturevalue(which), "AWS::DynamoDB::Table")
@@ -387,7 +397,7 @@ def test_data_event_trail_is_optional_off_by_default_and_locked_down(cfn, every)
         assert allow["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
         assert "aws:SourceArn" in allow["Condition"]["StringEquals"]
     for doc, tables in [(cfn, ["ClientA", "ClientB"]),
-                        (every, ["ClientA", "Clerk", "StripeInbox", "TwilioInbox"])]:
+                        (every, ["ClientA", "Clerk", "LedgerItem", "StripeInbox", "TwilioInbox"])]:
         trail = doc["Resources"]["DataEventTrail"]["Properties"]
         selectors = trail["AdvancedEventSelectors"][0]["FieldSelectors"]
         assert next(s["Equals"] for s in selectors if s["Field"] == "resources.ARN") == arns(*tables)

@@ -7,12 +7,25 @@ use crate::support::*;
 use webhook_receiver::signing::sign_as_demo;
 
 const SLUG: &str = "standard-webhooks-clerk-user";
+/// The same tenant with the user item as its own ledger (SPEC §13.4).
+const ITEM_SLUG: &str = "standard-webhooks-clerk-user-item";
 const USER: &str = "user_2Cond1t10nTab1e";
 /// 2026-11-28T11:00:00Z, ms.
 const ELEVEN: i64 = 1_795_863_600_000;
 
 /// A Clerk event of `kind` for `data`, delivered under `msg_id` and signed at the fixed clock.
 fn clerk_event(kind: &str, timestamp_ms: Option<i64>, data: Value, msg_id: &str) -> Value {
+    clerk_event_to(SLUG, kind, timestamp_ms, data, msg_id)
+}
+
+/// As [`clerk_event`], to tenant `slug`.
+fn clerk_event_to(
+    slug: &str,
+    kind: &str,
+    timestamp_ms: Option<i64>,
+    data: Value,
+    msg_id: &str,
+) -> Value {
     let mut body = json!({"data": data, "object": "event", "type": kind,
                           "instance_id": "ins_2dFk6VQH5n0eCzT8pKX3mG7a1Lb",
                           "event_attributes": {"http_request": {"client_ip": "203.0.113.10"}}});
@@ -20,6 +33,7 @@ fn clerk_event(kind: &str, timestamp_ms: Option<i64>, data: Value, msg_id: &str)
         body["timestamp"] = json!(ts);
     }
     let mut ev = fixture("clerk-user-created.json");
+    ev["rawPath"] = json!(format!("/webhooks/{slug}"));
     ev["body"] = json!(body.to_string());
     ev["headers"]["svix-id"] = json!(msg_id);
     sign_as_demo(&mut ev, NOW_S).unwrap();
@@ -324,13 +338,15 @@ fn string_set(
 struct Clerk {
     t: TestApp,
     n: u32,
+    slug: &'static str,
 }
 
 impl Clerk {
-    async fn given(state: &str, minute: i64) -> Self {
+    async fn given(slug: &'static str, state: &str, minute: i64) -> Self {
         let mut c = Self {
             t: TestApp::new().await,
             n: 0,
+            slug,
         };
         match state {
             "none" => {}
@@ -365,7 +381,8 @@ impl Clerk {
                 json!({"deleted": true, "id": USER, "object": "user"}),
             ),
         };
-        let ev = clerk_event(
+        let ev = clerk_event_to(
+            self.slug,
             kind,
             Some(ELEVEN + minute * 60_000),
             data,
@@ -377,19 +394,22 @@ impl Clerk {
     }
 
     async fn version(&self) -> Option<i64> {
-        num(&self.t.user_in(SLUG, USER).await?, "version")
+        num(&self.t.user_in(self.slug, USER).await?, "version")
     }
 }
 
 /// SPEC §6's table, every cell ([`CONDITION_TABLE`]), through Clerk events.
 #[tokio::test]
 async fn condition_table_cell_by_cell_through_clerk_events() {
-    for &(action, state, minute, status, code) in CONDITION_TABLE {
+    for (slug, &(action, state, minute, status, code)) in [SLUG, ITEM_SLUG]
+        .into_iter()
+        .flat_map(|slug| CONDITION_TABLE.iter().map(move |cell| (slug, cell)))
+    {
         let minute = i64::from(minute);
-        let mut c = Clerk::given(state, 30).await;
+        let mut c = Clerk::given(slug, state, 30).await;
         let before = c.version().await;
         let items = c.t.item_count().await;
-        let cell = format!("{action} over {state} at minute {minute}");
+        let cell = format!("{slug}: {action} over {state} at minute {minute}");
         assert_eq!(
             c.send(action, minute).await,
             (status, code.to_string()),
@@ -397,7 +417,7 @@ async fn condition_table_cell_by_cell_through_clerk_events() {
         );
         if code == "applied" {
             assert_eq!(c.version().await, Some(before.unwrap_or(0) + 1), "{cell}");
-            let u = c.t.user_in(SLUG, USER).await.unwrap();
+            let u = c.t.user_in(slug, USER).await.unwrap();
             assert_eq!(u.contains_key("deleted_at"), action == "delete", "{cell}");
             assert_eq!(
                 num(&u, "last_event_at"),
@@ -415,7 +435,7 @@ async fn condition_table_cell_by_cell_through_clerk_events() {
 /// removed from the item; with neither, the event is applied and bumps the version and times.
 #[tokio::test]
 async fn an_update_states_the_user_as_clerk_has_it_now() {
-    let c = Clerk::given("live", 30).await;
+    let c = Clerk::given(SLUG, "live", 30).await;
     let data = json!({"id": USER, "object": "user", "primary_email_address_id": null,
                       "email_addresses": [], "first_name": null, "last_name": null, "username": null});
     let ev = clerk_event(
@@ -431,4 +451,22 @@ async fn an_update_states_the_user_as_clerk_has_it_now() {
     assert!(!u.contains_key("email"), "{u:?}");
     assert!(u.contains_key("created_at"), "{u:?}");
     assert_eq!(num(&u, "last_event_at"), Some(ELEVEN + 31 * 60_000));
+}
+
+/// With the item as its own ledger, Clerk's `timestamp` is required (its time decides), and a
+/// created user costs one write unit, no delivery record.
+#[tokio::test]
+async fn the_item_ledger_needs_clerks_timestamp_and_writes_one_item() {
+    let t = TestApp::new().await;
+    let data = user_data(USER, json!("Ana"), json!(null), json!(null));
+    let untimed = clerk_event_to(ITEM_SLUG, "user.created", None, data.clone(), "msg_1");
+    let reply = t.send_event(untimed).await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert_eq!(reply.body["details"][0]["path"], "timestamp");
+    let timed = clerk_event_to(ITEM_SLUG, "user.created", Some(ELEVEN), data, "msg_1");
+    let (reply, log) = t.handle_logged(timed.clone(), "req-item").await;
+    assert_eq!(Reply::from(reply).result(), (200, "applied"));
+    assert_eq!(log.dynamodb_write_units, Some(1.0));
+    assert_eq!(t.items_in(ITEM_SLUG).await.len(), 1);
+    assert_eq!(t.send_event(timed).await.result(), (200, "duplicate"));
 }

@@ -357,6 +357,20 @@ pub fn signed(name: &str) -> Value {
     ev
 }
 
+/// As [`with_body`], sent to tenant `slug` (signed with its secret).
+pub fn with_body_to(slug: &str, name: &str, id: &str, body: &str) -> Value {
+    let mut ev = fixture(name);
+    ev["rawPath"] = Value::String(format!("/webhooks/{slug}"));
+    ev["body"] = Value::String(body.into());
+    ev["headers"]["webhook-id"] = Value::String(id.into());
+    sign_as_demo(&mut ev, NOW_S).unwrap();
+    ev
+}
+
+/// The user-event tenants of the two ledgers (SPEC §13.4): clientA records deliveries, its
+/// `-item` twin keeps the user item as its own ledger; both v1 over Standard Webhooks.
+pub const LEDGER_TENANTS: [&str; 2] = ["clientA", "standard-webhooks-v1-item"];
+
 /// Replaces a fixture's body (and its placeholders are signed again afterwards).
 pub fn with_body(name: &str, id: &str, body: &str) -> Value {
     let mut ev = fixture(name);
