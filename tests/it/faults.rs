@@ -160,3 +160,35 @@ async fn a_missing_table_is_an_opaque_500() {
         "{text}"
     );
 }
+
+/// The item ledger's one `UpdateItem` throttled: 503 with `Retry-After`, as the transaction.
+#[tokio::test]
+async fn a_throttled_item_ledger_update_is_503() {
+    use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+    let rule = mock!(Client::update_item)
+        .sequence()
+        .error(|| {
+            UpdateItemError::ProvisionedThroughputExceededException(
+                ProvisionedThroughputExceededException::builder()
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        })
+        .repeatedly()
+        .build();
+    let app = App::new(
+        config_for("mocked", &[]),
+        mocked(&[&rule]),
+        Arc::new(FixedClock(NOW)),
+    );
+    let body = serde_json::json!({"user_id": "usr_0000fa17", "action": "create",
+                                  "occurred_at": "2026-11-28T12:00:00Z"});
+    let ev = with_body_to(
+        LEDGER_TENANTS[1],
+        "create.json",
+        "msg_fault",
+        &body.to_string(),
+    );
+    assert_unavailable(&Reply::from(app.handle_event(ev, "req-fault").await));
+    assert!(rule.num_calls() >= 1);
+}
