@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
@@ -179,7 +179,7 @@ pub struct TestApp {
     /// clientA's table.
     pub table: String,
     /// The demo tenants whose table exists.
-    made: Mutex<HashSet<String>>,
+    made: tokio::sync::Mutex<HashSet<String>>,
 }
 
 impl TestApp {
@@ -202,18 +202,21 @@ impl TestApp {
             app,
             client,
             table,
-            made: Mutex::new(HashSet::from(["clientA".to_owned()])),
+            made: tokio::sync::Mutex::new(HashSet::from(["clientA".to_owned()])),
         }
     }
 
-    /// Makes demo tenant `slug`'s table, unless it exists (or `slug` is no demo tenant).
+    /// Makes demo tenant `slug`'s table, unless it exists (or `slug` is no demo tenant). Held
+    /// under one lock while it is made: a concurrent request waits for the table.
     async fn make_table(&self, slug: &str) {
         // The slugs once: a demo tenant's keys take CPU to make (an ECDSA key), which
         // concurrent requests on the test's one thread would wait for.
         static SLUGS: LazyLock<Vec<String>> = LazyLock::new(|| others().map(|t| t.slug).collect());
-        let new =
-            SLUGS.iter().any(|s| s == slug) && self.made.lock().unwrap().insert(slug.to_owned());
-        if new {
+        if !SLUGS.iter().any(|s| s == slug) {
+            return;
+        }
+        let mut made = self.made.lock().await;
+        if made.insert(slug.to_owned()) {
             create_table(&self.client, demo_table(&self.table, slug)).await;
         }
     }
@@ -316,7 +319,7 @@ impl TestApp {
 
     /// Items in all of this app's tables.
     pub async fn item_count(&self) -> usize {
-        let made: Vec<String> = self.made.lock().unwrap().iter().cloned().collect();
+        let made: Vec<String> = self.made.lock().await.iter().cloned().collect();
         let mut count = 0;
         for slug in made {
             count += self
