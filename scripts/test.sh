@@ -45,6 +45,9 @@ else
   phase "unit + integration (cargo test)" cargo test --no-fail-fast
 fi
 phase "end to end (cargo lambda)" scripts/e2e.sh "$endpoint"
+# The operator's redrive script, against DynamoDB Local and moto's EventBridge and SQS.
+phase "redrive (DynamoDB Local, moto)" env DYNAMODB_ENDPOINT="$endpoint" \
+  MOTO_ENDPOINT="$AWS_ENDPOINT_URL_SECRETS_MANAGER" .cache/iac/bin/python -m pytest -q -p no:cacheprovider tests/redrive
 # The senders' test vectors are what each provider's own library makes and accepts.
 phase "vectors (providers' libraries)" .cache/vectors/bin/python scripts/vectors/make.py check
 phase "IaC (lint, checkov, sam build)" scripts/iac-checks.sh

@@ -1,6 +1,6 @@
 //! Logs and metrics. One JSON line per request that is also a CloudWatch Embedded Metric Format
-//! record: `Requests` (count), `total_ms` and `dynamodb_ms` (milliseconds) per service, tenant and
-//! outcome, and `ColdStart` (count, per service) on the first request of an instance. Field names
+//! record: `Requests` (count), `total_ms` and `dynamodb_ms` (milliseconds) and
+//! `dynamodb_write_units` (what DynamoDB billed) per service, tenant and outcome, and `ColdStart` (count, per service) on the first request of an instance. Field names
 //! follow Powertools for AWS Lambda where it has one (`level`, `message`, `service`,
 //! `cold_start`, `function_request_id`, `xray_trace_id`, `timestamp`). It carries ids, codes and timings only:
 //! never a body, an email, a signature or a secret.
@@ -70,7 +70,11 @@ impl RequestLog {
         Record {
             aws: Aws {
                 timestamp: at.unix_millis(),
-                cloud_watch_metrics: directives(self.dynamodb_ms.is_some(), self.cold_start),
+                cloud_watch_metrics: directives(
+                    self.dynamodb_ms.is_some(),
+                    self.dynamodb_write_units.is_some(),
+                    self.cold_start,
+                ),
             },
             level: "INFO",
             message: "webhook request",
@@ -161,6 +165,11 @@ const DYNAMODB_MS: Metric = Metric {
     unit: "Milliseconds",
 };
 
+const WRITE_UNITS: Metric = Metric {
+    name: "dynamodb_write_units",
+    unit: "Count",
+};
+
 const fn per_outcome(metrics: &'static [Metric]) -> Directive {
     Directive {
         namespace: METRIC_NAMESPACE,
@@ -178,16 +187,20 @@ const COLD_STARTS: Directive = Directive {
     }],
 };
 
-/// The metrics a record declares. `dynamodb_ms` only when there was a DynamoDB call (a declared
-/// metric must have a value), `ColdStart` only on an instance's first request.
-fn directives(dynamodb: bool, cold: bool) -> &'static [Directive] {
+/// The metrics a record declares. `dynamodb_ms` only when there was a DynamoDB call, and
+/// `dynamodb_write_units` only when DynamoDB reported them (a declared metric must have a
+/// value); `ColdStart` only on an instance's first request.
+fn directives(dynamodb: bool, units: bool, cold: bool) -> &'static [Directive] {
+    const WITH_UNITS: Directive = per_outcome(&[REQUESTS, TOTAL_MS, DYNAMODB_MS, WRITE_UNITS]);
     const WITH_DYNAMODB: Directive = per_outcome(&[REQUESTS, TOTAL_MS, DYNAMODB_MS]);
     const WITHOUT: Directive = per_outcome(&[REQUESTS, TOTAL_MS]);
-    match (dynamodb, cold) {
-        (true, true) => &[WITH_DYNAMODB, COLD_STARTS],
-        (true, false) => &[WITH_DYNAMODB],
-        (false, true) => &[WITHOUT, COLD_STARTS],
-        (false, false) => &[WITHOUT],
+    match (dynamodb, units, cold) {
+        (true, true, true) => &[WITH_UNITS, COLD_STARTS],
+        (true, true, false) => &[WITH_UNITS],
+        (true, false, true) => &[WITH_DYNAMODB, COLD_STARTS],
+        (true, false, false) => &[WITH_DYNAMODB],
+        (false, _, true) => &[WITHOUT, COLD_STARTS],
+        (false, _, false) => &[WITHOUT],
     }
 }
 
@@ -324,7 +337,7 @@ mod tests {
         };
         assert_eq!(
             names(&directives[0]),
-            ["Requests", "total_ms", "dynamodb_ms"]
+            ["Requests", "total_ms", "dynamodb_ms", "dynamodb_write_units"]
         );
         // Every declared metric has its value in the record.
         for d in directives {
@@ -342,6 +355,7 @@ mod tests {
         // A warm request without a DynamoDB call declares neither ColdStart nor dynamodb_ms.
         log.cold_start = false;
         log.dynamodb_ms = None;
+        log.dynamodb_write_units = None;
         let v = log.to_json(Timestamp::from_unix_millis(1_795_867_200_000));
         let directives = v["_aws"]["CloudWatchMetrics"].as_array().unwrap();
         assert_eq!(directives.len(), 1);
@@ -369,6 +383,7 @@ mod tests {
                                 {"Name": "Requests", "Unit": "Count"},
                                 {"Name": "total_ms", "Unit": "Milliseconds"},
                                 {"Name": "dynamodb_ms", "Unit": "Milliseconds"},
+                                {"Name": "dynamodb_write_units", "Unit": "Count"},
                             ],
                         },
                         {
