@@ -309,6 +309,16 @@ def pipes(tenants):
         "    SqsManagedSseEnabled: true",
         "    MessageRetentionPeriod: 1209600",
         "",
+        "# Every event the pipes put on the bus, kept to replay a time range (README: Replaying).",
+        "EventArchive:",
+        "  Type: AWS::Events::Archive",
+        "  Condition: CreateEventPipes",
+        "  Properties:",
+        "    Description: The webhook receiver's inbox events (source webhook-receiver.<tenant>), to replay.",
+        "    SourceArn: !If [HasEventBus, !Ref EventBusArn, !Sub \"arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default\"]",
+        '    EventPattern: { source: [{ prefix: "webhook-receiver." }] }',
+        "    RetentionDays: !Ref EventArchiveRetentionDays",
+        "",
         "EventPipesDeadLetterAlarm:",
         "  Type: AWS::CloudWatch::Alarm",
         "  Condition: CreateEventPipes",
@@ -376,6 +386,11 @@ def pipe_parameters(tenants):
         "  Type: String",
         '  Default: ""',
         "  Description: The event bus the pipes put events on. Empty for the account's default bus.",
+        "EventArchiveRetentionDays:",
+        "  Type: Number",
+        "  Default: 30",
+        "  MinValue: 0",
+        "  Description: Days the event archive keeps the pipes' events to replay (0 keeps them indefinitely).",
     ], 2)
 
 
@@ -388,12 +403,73 @@ def pipe_conditions(tenants):
     ], 2)
 
 
+def dashboard(tenants):
+    """One CloudWatch dashboard: what a person looks at instead of reading logs (README:
+    "The dashboard" says what each widget answers). The receiver's EMF metrics by tenant and
+    outcome, the front door's 4xx/5xx (HTTP API or Function URL, whichever is deployed), the
+    function's errors and throttles, and, with pipes, the dead-letter queue's depth."""
+    search = "SEARCH('{WebhookReceiver,service,tenant,outcome} MetricName=\"%s\"', '%s', 300)"
+
+    def expressions(*pairs):
+        return [[{"expression": search % (metric, stat), "id": f"e{i}", "label": label}]
+                for i, (metric, stat, label) in enumerate(pairs)]
+
+    def widget(title, metrics, x, y, stat="Sum", width=12):
+        return {"type": "metric", "x": x, "y": y, "width": width, "height": 6,
+                "properties": {"title": title, "region": "${AWS::Region}", "stat": stat,
+                               "period": 300, "view": "timeSeries", "metrics": metrics}}
+
+    widgets = [
+        widget("Requests by tenant and outcome", expressions(("Requests", "Sum", "")), 0, 0),
+        widget("Latency, total_ms p50 and p99 (by tenant and outcome)",
+               expressions(("total_ms", "p50", "p50"), ("total_ms", "p99", "p99")), 12, 0),
+        widget("Front door 4xx and 5xx", [
+            ["AWS/ApiGateway", "4xx", "ApiId", "${Api}", {"label": "HTTP API 4xx"}],
+            ["AWS/ApiGateway", "5xx", "ApiId", "${Api}", {"label": "HTTP API 5xx"}],
+            ["AWS/Lambda", "Url4xxCount", "FunctionName", "${Function}", {"label": "Function URL 4xx"}],
+            ["AWS/Lambda", "Url5xxCount", "FunctionName", "${Function}", {"label": "Function URL 5xx"}],
+        ], 0, 6),
+        widget("Function errors and throttles", [
+            ["AWS/Lambda", "Errors", "FunctionName", "${Function}"],
+            ["AWS/Lambda", "Throttles", "FunctionName", "${Function}"],
+        ], 12, 6),
+        widget("DynamoDB write units by tenant", expressions(("dynamodb_write_units", "Sum", "")), 0, 12),
+    ]
+    pipes = any(t["format"] in EVENT_FORMATS for t in tenants)
+    if pipes:
+        widgets.append(widget("Inbox events waiting in the pipes' dead-letter queue", [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${Queue}"],
+        ], 12, 12, stat="Maximum"))
+    body = json.dumps({"widgets": widgets}, separators=(",", ":"))
+    variables = [
+        "      Function: !Ref ReceiverFunction",
+        '      Api: !If [UseHttpApi, !Ref WebhookApi, "none"]',
+    ]
+    if pipes:
+        variables.append('      Queue: !If [CreateEventPipes, !GetAtt EventPipesDeadLetterQueue.QueueName, "none"]')
+    return block([
+        "ReceiverDashboard:",
+        "  Type: AWS::CloudWatch::Dashboard",
+        "  Properties:",
+        "    DashboardBody: !Sub",
+        f"      - {quoted(body)}",
+        "      -",
+        *["  " + v for v in variables],
+    ], 2)
+
+
 def outputs(tenants):
     out = []
     for t in tenants:
         n = logical(t["slug"])
         out += [f"{n}TableName:", "  Description: " + quoted(f"{t['slug']}'s table"),
                 f"  Value: !Ref {n}Table"]
+    out += ["DashboardName:", "  Description: The receiver's CloudWatch dashboard",
+            "  Value: !Ref ReceiverDashboard"]
+    if any(t["format"] in EVENT_FORMATS for t in tenants):
+        out += ["EventArchiveArn:", "  Condition: CreateEventPipes",
+                "  Description: The archive of the pipes' events, to replay a time range (aws events start-replay)",
+                "  Value: !GetAtt EventArchive.Arn"]
     return block(out, 2)
 
 
@@ -404,6 +480,7 @@ REGIONS = {
     "environment": webhook_tenants,
     "trail": trail,
     "pipes": pipes,
+    "dashboard": dashboard,
     "pipe-parameters": pipe_parameters,
     "pipe-conditions": pipe_conditions,
     "outputs": outputs,

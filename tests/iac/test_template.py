@@ -501,3 +501,55 @@ def test_help_writes_nothing():
                          capture_output=True, text=True)
     assert bad.returncode != 0
     assert (ROOT / "template.yaml").stat().st_mtime_ns == before
+
+
+def dashboard_of(path):
+    """The dashboard's widgets, its `${…}` references resolved to markers, and its variables."""
+    sam = load_sam(path)
+    body, variables = sam["Resources"]["ReceiverDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = json.loads(body)["widgets"]
+    refs = set(re.findall(r"\$\{([^}]+)\}", body))
+    return widgets, dict(variables), refs
+
+
+@pytest.mark.parametrize("pipes", [False, True])
+def test_the_dashboard_shows_what_a_person_looks_for(pipes, every):
+    widgets, variables, refs = dashboard_of(EVERY if pipes else ROOT / "template.yaml")
+    titles = [w["properties"]["title"] for w in widgets]
+    text = json.dumps(widgets)
+    # Per tenant and outcome, from the EMF metrics the function writes (src/telemetry.rs).
+    for metric in ("Requests", "total_ms", "dynamodb_write_units"):
+        assert f"{{WebhookReceiver,service,tenant,outcome}} MetricName=\\\"{metric}\\\"" in text, metric
+    assert "'p50'" in text and "'p99'" in text
+    for metric in ("4xx", "5xx", "Url4xxCount", "Url5xxCount", "Errors", "Throttles"):
+        assert f'"{metric}"' in text, metric
+    assert ("ApproximateNumberOfMessagesVisible" in text) == pipes
+    assert len(titles) == (6 if pipes else 5)
+    # Every reference is a pseudo parameter or a variable given beside the body.
+    assert refs - {"AWS::Region"} == set(variables)
+    assert variables["Function"] == {"Ref": "ReceiverFunction"}
+    assert variables["Api"] == {"Fn::If": ["UseHttpApi", {"Ref": "WebhookApi"}, "none"]}
+
+
+def test_the_pipes_events_are_archived_for_replay(every):
+    sam = load_sam(EVERY)
+    archive = sam["Resources"]["EventArchive"]
+    assert archive["Condition"] == "CreateEventPipes"
+    props = archive["Properties"]
+    assert props["EventPattern"] == {"source": [{"prefix": "webhook-receiver."}]}
+    assert props["RetentionDays"] == {"Ref": "EventArchiveRetentionDays"}
+    assert sam["Parameters"]["EventArchiveRetentionDays"]["Default"] == 30
+    # The archive reads the bus the pipes put events on.
+    target = sam["Resources"]["StripeInboxEventsPipe"]["Properties"]["Target"]
+    assert props["SourceArn"] == target
+    # The pipe's source is what the archive keeps.
+    assert sam["Resources"]["StripeInboxEventsPipe"]["Properties"]["TargetParameters"][
+        "EventBridgeEventBusParameters"]["Source"].startswith("webhook-receiver.")
+    assert "EventArchive" not in load_sam(ROOT / "template.yaml")["Resources"], "no pipes, no archive"
+
+
+def test_the_outputs_name_the_dashboard_and_the_archive(every):
+    assert load_sam(ROOT / "template.yaml")["Outputs"]["DashboardName"]["Value"] == {"Ref": "ReceiverDashboard"}
+    out = load_sam(EVERY)["Outputs"]["EventArchiveArn"]
+    assert out["Condition"] == "CreateEventPipes"
+    assert out["Value"] == {"Fn::GetAtt": ["EventArchive", "Arn"]}
