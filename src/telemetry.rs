@@ -337,7 +337,12 @@ mod tests {
         };
         assert_eq!(
             names(&directives[0]),
-            ["Requests", "total_ms", "dynamodb_ms", "dynamodb_write_units"]
+            [
+                "Requests",
+                "total_ms",
+                "dynamodb_ms",
+                "dynamodb_write_units"
+            ]
         );
         // Every declared metric has its value in the record.
         for d in directives {
