@@ -3,8 +3,9 @@
 (SPEC §13.5): source `webhook-receiver.<tenant>`, detail-type the item's `event_type`, detail the
 DynamoDB stream record of the item's insert (`eventName`, `eventSource`, `dynamodb.Keys`,
 `dynamodb.NewImage` in DynamoDB JSON, `StreamViewType: NEW_IMAGE`). A consumer that reads the
-pipe's events reads these alike; only the stream's own `eventID` and `SequenceNumber`, which a
-redrive cannot have, are absent, and `dynamodb.ApproximateCreationDateTime` is the receipt time.
+pipe's events reads these alike; only the stream's own `eventID`, `SequenceNumber` and
+`SizeBytes`, which a redrive cannot have, are absent, `eventSourceARN` is the table's current
+stream (when it has one), and `dynamodb.ApproximateCreationDateTime` is the receipt time.
 
 Run it with an operator's credentials (never the function's role, which cannot read its tables
 or put events). Dry run by default: it says what it would send; `--apply` sends.
@@ -13,8 +14,11 @@ or put events). Dry run by default: it says what it would send; `--apply` sends.
         [--until 2026-12-02T00:00:00Z] [--event-type invoice.paid ...] [--bus NAME_OR_ARN] [--apply]
 
 Chosen like the pipe chooses: inbox items (`EVENT#…`) that have an `event_type`, received in
-[since, until), and of the given types if any. Progress goes to stderr every 500 items; the exit
-status is non-zero when any event could not be put after three tries (their keys are printed).
+[since, until) (`until` defaults to the time the run starts, so what arrives meanwhile is left
+to the pipe), and of the given types if any. Requests are filled up to PutEvents' 256 KB; an
+event larger than that alone is not sent. Progress goes to stderr every 500 items; the exit
+status is non-zero when any event could not be put after three tries or was too large (their
+keys are printed).
 `--dynamodb-endpoint` / `--events-endpoint` point at DynamoDB Local and a local EventBridge
 (the tests).
 """
@@ -25,8 +29,10 @@ import sys
 import time
 
 import boto3
+import botocore.exceptions
 
 MAX_ENTRIES = 10  # PutEvents takes at most 10 entries a call
+MAX_REQUEST_BYTES = 256 * 1024  # and at most 256 KB of them
 ATTEMPTS = 3
 PROGRESS_EVERY = 500
 
@@ -51,7 +57,12 @@ def chosen(item, since, until, types):
     return since <= at and (until is None or at < until) and (not types or event_type in types)
 
 
-def entry(item, tenant, bus, region):
+def entry_size(entry):
+    """An entry's size as PutEvents counts it (its source, detail-type and detail, UTF-8)."""
+    return sum(len(entry[k].encode()) for k in ("Source", "DetailType", "Detail"))
+
+
+def entry(item, tenant, bus, region, stream_arn):
     """The PutEvents entry the tenant's pipe makes of this item's insert."""
     received = parse_time(item["received_at"]["S"])
     record = {
@@ -66,6 +77,8 @@ def entry(item, tenant, bus, region):
             "StreamViewType": "NEW_IMAGE",
         },
     }
+    if stream_arn:
+        record["eventSourceARN"] = stream_arn
     return {
         "Source": f"webhook-receiver.{tenant}",
         "DetailType": item["event_type"]["S"],
@@ -88,11 +101,16 @@ def items(dynamodb, table):
 
 
 def put(events, batch):
-    """Puts `batch`, retrying the entries EventBridge refused; the ones still refused."""
+    """Puts `batch`, retrying the entries EventBridge refused (or the whole call, when it
+    failed); the ones still refused."""
     pending = batch
     for attempt in range(ATTEMPTS):
-        answer = events.put_events(Entries=[e for _, e in pending])
-        refused = [pending[i] for i, r in enumerate(answer["Entries"]) if "ErrorCode" in r]
+        try:
+            answer = events.put_events(Entries=[e for _, e in pending])
+            refused = [pending[i] for i, r in enumerate(answer["Entries"]) if "ErrorCode" in r]
+        except botocore.exceptions.ClientError as e:
+            print(f"redrive: PutEvents failed: {e}", file=sys.stderr)
+            refused = pending
         if not refused:
             return []
         pending = refused
@@ -119,10 +137,14 @@ def main(argv=None):
     dynamodb = session.client("dynamodb", region_name=region, endpoint_url=args.dynamodb_endpoint)
     events = session.client("events", region_name=region, endpoint_url=args.events_endpoint)
     types = set(args.event_type)
+    until = args.until or datetime.datetime.now(datetime.timezone.utc)
+    stream_arn = None
+    if args.apply:
+        stream_arn = dynamodb.describe_table(TableName=args.table)["Table"].get("LatestStreamArn")
 
     mode = "sending" if args.apply else "dry run (no --apply): would send"
     print(f"redrive: {mode} {args.tenant}'s inbox events received from {args.since.isoformat()}"
-          f" to {args.until.isoformat() if args.until else 'now'}"
+          f" to {until.isoformat()}"
           f"{' of types ' + ', '.join(sorted(types)) if types else ''} to bus {args.bus}", file=sys.stderr)
     scanned = sent = 0
     failed = []
@@ -131,18 +153,25 @@ def main(argv=None):
         scanned += 1
         if scanned % PROGRESS_EVERY == 0:
             print(f"redrive: {scanned} items read, {sent + len(batch)} chosen", file=sys.stderr)
-        if not chosen(item, args.since, args.until, types):
+        if not chosen(item, args.since, until, types):
             continue
         key = item["pk"]["S"]
         if not args.apply:
             print(f"{key}\t{item['event_type']['S']}\t{item['received_at']['S']}")
             sent += 1
             continue
-        batch.append((key, entry(item, args.tenant, args.bus, region)))
-        if len(batch) == MAX_ENTRIES:
+        new = (key, entry(item, args.tenant, args.bus, region, stream_arn))
+        size = entry_size(new[1])
+        if size > MAX_REQUEST_BYTES:
+            print(f"redrive: {key} is {size} bytes as an event, over PutEvents' 256 KB", file=sys.stderr)
+            failed.append(new)
+            sent += 1
+            continue
+        if len(batch) == MAX_ENTRIES or sum(entry_size(e) for _, e in batch) + size > MAX_REQUEST_BYTES:
             failed += put(events, batch)
             sent += len(batch)
             batch = []
+        batch.append(new)
     if batch and args.apply:
         failed += put(events, batch)
         sent += len(batch)

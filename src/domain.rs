@@ -25,6 +25,18 @@ impl DeliveryId {
         ok.then(|| Self(raw.to_owned()))
     }
 
+    /// An id the sender signs inside its body (SPEC §13.2): `^[A-Za-z0-9._:+/=-]{1,128}$`, so
+    /// a base64 id keeps its padding (SendGrid's `sg_event_id`). It is never part of a signed
+    /// layout that a dot would split.
+    pub(crate) fn from_body(raw: &str) -> Option<Self> {
+        let ok = (1..=128).contains(&raw.len())
+            && raw.bytes().all(|b| {
+                b.is_ascii_alphanumeric()
+                    || matches!(b, b'.' | b'_' | b':' | b'+' | b'/' | b'=' | b'-')
+            });
+        ok.then(|| Self(raw.to_owned()))
+    }
+
     /// `sha256:` + the body's hex digest: the id of a body whose sender signs no id.
     pub(crate) fn body_hash(sha256_hex: &str) -> Self {
         Self(format!("sha256:{sha256_hex}"))

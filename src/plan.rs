@@ -242,13 +242,14 @@ pub(crate) fn on_item_refused(
     last_delivery: Option<(&str, Option<&str>)>,
 ) -> Option<Result<UserWriteOutcome, Conflict>> {
     match last_delivery {
-        Some((id, sha)) if id == write.delivery_id.as_str() => {
-            Some(if sha == Some(write.payload_sha256.as_str()) {
+        Some((id, Some(sha))) if id == write.delivery_id.as_str() => {
+            Some(if sha == write.payload_sha256 {
                 Ok(UserWriteOutcome::Duplicate)
             } else {
                 Err(Conflict::DeliveryIdReused)
             })
         }
+        // Its last delivery without a hash (written under the delivery ledger): §6 decides.
         _ => on_user_refused(write.action, write.event_time, stored),
     }
 }
@@ -351,7 +352,8 @@ mod tests {
             refused(Some(("msg_1", Some("bb")))),
             Some(Err(DeliveryIdReused))
         );
-        assert_eq!(refused(Some(("msg_1", None))), Some(Err(DeliveryIdReused)));
+        // Written before the tenant kept hashes: judged by time.
+        assert_eq!(refused(Some(("msg_1", None))), STALE);
         assert_eq!(refused(Some(("msg_0", Some("aa")))), STALE);
         assert_eq!(refused(None), STALE);
     }

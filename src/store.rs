@@ -361,6 +361,8 @@ impl Store {
 /// How many of a batch's puts are in flight at once: enough to store 1000 events in well under
 /// a second, few enough not to burst an on-demand table's partition.
 const BATCH_CONCURRENCY: usize = 16;
+/// How long a batch's puts may take together: the template gives the function 10 s.
+const BATCH_DEADLINE: Duration = Duration::from_secs(6);
 
 /// How a batch's puts ended, each `Stored` or `Duplicate`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -383,10 +385,19 @@ impl Store {
         // The futures are made first: a stream's `map` closure would make the whole future
         // lose `Send` (a higher-ranked lifetime the compiler cannot prove).
         let puts_made: Vec<_> = puts.iter().map(|put| self.put_event(table, put)).collect();
-        let results: Vec<_> = stream::iter(puts_made)
+        let all = stream::iter(puts_made)
             .buffer_unordered(BATCH_CONCURRENCY)
-            .collect()
-            .await;
+            .collect::<Vec<_>>();
+        // Answered inside the function's timeout: a slow DynamoDB makes it 503, never a
+        // timed-out invocation without a log line (the puts made are duplicates on retry).
+        let results = tokio::time::timeout(BATCH_DEADLINE, all)
+            .await
+            .map_err(|_| {
+                unavailable(format!(
+                    "batch of {} events not stored within {BATCH_DEADLINE:?}",
+                    puts.len()
+                ))
+            })?;
         let (mut outcome, mut units, mut failed, mut first) =
             (BatchOutcome::default(), None, 0, None);
         for result in results {
@@ -740,13 +751,16 @@ fn user_expression(w: &Write) -> UserUpdate {
         ":delivery",
         s(w.delivery_id.as_str()),
     );
-    // The item is its own ledger: the last delivery's body decides a duplicate.
-    if w.ledger == Ledger::Item {
-        e.set(
+    // The item is its own ledger: the last delivery's body decides a duplicate. Under the
+    // delivery ledger no hash is kept, so one left from an earlier `item` period never speaks
+    // for another delivery.
+    match w.ledger {
+        Ledger::Item => e.set(
             attr::LAST_PAYLOAD_SHA256,
             ":sha",
             s(w.payload_sha256.as_str()),
-        );
+        ),
+        Ledger::Delivery => e.remove(attr::LAST_PAYLOAD_SHA256),
     }
     let m = &w.metadata;
     // Fields left out of the event: named for this event, or none any more.

@@ -10,6 +10,8 @@
 
 use super::{FormatSpec, Input};
 use crate::clock::Timestamp;
+use std::collections::HashMap;
+
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
@@ -71,6 +73,7 @@ fn plan_batch(input: &Input<'_>, text: &str, batch: &Batch) -> Result<Plan, Payl
     }
     let facts = &input.body.sender().inbox;
     let batch_sha256 = input.body.sha256_hex();
+    let mut keys: HashMap<DeliveryId, (usize, String)> = HashMap::new();
     elements
         .iter()
         .enumerate()
@@ -93,6 +96,20 @@ fn plan_batch(input: &Input<'_>, text: &str, batch: &Batch) -> Result<Plan, Payl
                 (None, None) => None,
             };
             let delivery_id = id.unwrap_or_else(|| DeliveryId::body_hash(&payload_sha256));
+            // One key twice in a batch with two bodies: which one a concurrent put keeps is
+            // chance, so the batch is refused (the same body twice is a plain duplicate).
+            match keys.get(&delivery_id) {
+                Some((first, sha)) if *sha != payload_sha256 => {
+                    return Err(PayloadError::at(
+                        &format!("[{i}]"),
+                        &format!("has the key of element [{first}] with another body"),
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    keys.insert(delivery_id.clone(), (i, payload_sha256.clone()));
+                }
+            }
             Ok(event(
                 input,
                 &doc,
@@ -179,7 +196,7 @@ fn body_id(doc: &Doc, id: &BodyId) -> Result<Option<DeliveryId>, PayloadError> {
     value
         .text()
         .filter(|raw| (id.valid)(raw))
-        .and_then(DeliveryId::parse)
+        .and_then(DeliveryId::from_body)
         .map(Some)
         .ok_or_else(|| PayloadError::at(id.path, "is not an event id of this sender's form"))
 }

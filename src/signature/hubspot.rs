@@ -171,6 +171,11 @@ impl Keys for ClientSecrets {
 /// merges).
 fn element_key(doc: &Doc) -> Result<DeliveryId, Detail> {
     let field = |path: &'static str, required: bool| match doc.get(path) {
+        // Given twice, or a number too large to read: not absent.
+        None if doc.problem(path).is_some() => Err(Detail::new(
+            path,
+            "must be a non-negative integer, given once",
+        )),
         None if !required => Ok(String::new()),
         _ => doc
             .int(path)
@@ -289,5 +294,8 @@ mod tests {
         let err = key(&first.replace("\"eventId\":100", "\"eventId\":\"100\"")).unwrap_err();
         assert_eq!(err.path, "eventId");
         assert!(key(&first.replace("\"portalId\":62515,", "")).is_err());
+        // An objectId given twice is not an absent one (two events would share a key).
+        let twice = first.replace("\"objectId\":123", "\"objectId\":123,\"objectId\":124");
+        assert_eq!(key(&twice).unwrap_err().path, "objectId");
     }
 }

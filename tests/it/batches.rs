@@ -277,3 +277,37 @@ async fn hubspot_batches_are_keyed_by_their_fields_not_their_attempt() {
     );
     assert_eq!(t.items_in("hubspot-inbox").await.len(), 2);
 }
+
+/// SendGrid's ids are base64, padding and all (SPEC §13.2's body-id characters): such an
+/// element keys its item. One key twice with two bodies refuses the batch (which body a
+/// concurrent put keeps would be chance); the same element twice is a plain duplicate.
+#[tokio::test]
+async fn base64_ids_key_their_items_and_a_key_twice_needs_one_body() {
+    let t = TestApp::new().await;
+    let padded = element("2FeCcG5VRWpck6mKq+gn/g==", "delivered");
+    let reply = t
+        .send_event(batch_of(&[padded.clone(), padded.clone()]))
+        .await;
+    assert_eq!(
+        (
+            reply.status,
+            reply.body["stored"].clone(),
+            reply.body["duplicate"].clone()
+        ),
+        (200, json!(1), json!(1)),
+        "{reply:?}"
+    );
+    assert!(t
+        .item_in(TENANT, "EVENT#2FeCcG5VRWpck6mKq+gn/g==", "EVENT")
+        .await
+        .is_some());
+    let reply = t
+        .send_event(batch_of(&[
+            element("c2FtZS1rZXk=", "open"),
+            element("c2FtZS1rZXk=", "click"),
+        ]))
+        .await;
+    assert_eq!(reply.result(), (400, "invalid_payload"));
+    assert_eq!(reply.body["details"][0]["path"], "[1]");
+    assert_eq!(t.items_in(TENANT).await.len(), 1);
+}

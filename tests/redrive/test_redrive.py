@@ -125,3 +125,17 @@ def test_a_dry_run_sends_nothing_and_types_choose(world, capsys):
     assert run(world, "--since", "2026-12-01T00:00:00Z", "--event-type", "customer.created", "--apply") == 0
     got = received(world)
     assert [e["detail-type"] for e in got] == ["customer.created"]
+
+
+def test_requests_stay_under_256_kb_and_an_event_too_large_is_named(world, capsys):
+    for i in range(12):
+        item = put_item(world, i, "file.uploaded", f"2026-12-01T10:00:{i:02d}Z")
+        item["body"] = {"S": "x" * 40_000}
+        world["dynamodb"].put_item(TableName=world["table"], Item=item)
+    big = put_item(world, 99, "file.uploaded", "2026-12-01T10:01:00Z")
+    big["body"] = {"S": "y" * 300_000}
+    world["dynamodb"].put_item(TableName=world["table"], Item=big)
+    assert run(world, "--since", "2026-12-01T00:00:00Z", "--apply") == 1
+    got = received(world)
+    assert len(got) == 12, "ten 40 KB events do not fit one request: split, all sent"
+    assert "EVENT#evt_99" in capsys.readouterr().err
