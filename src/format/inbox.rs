@@ -8,13 +8,13 @@
 //! under a fresh delivery header is a duplicate, not a new event. Such a header id is kept as
 //! `sender_delivery_id`.
 
-use super::{FormatSpec, Input};
-use crate::clock::Timestamp;
 use std::collections::HashMap;
 
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
+use super::{FormatSpec, Input};
+use crate::clock::Timestamp;
 use crate::domain::{DeliveryId, Detail, PayloadError};
 use crate::json::{self, Doc};
 use crate::plan::{EventPut, Expiry, Plan};
