@@ -135,148 +135,118 @@ impl Store {
     }
 
     /// Applies one user write as its tenant's ledger says: with its delivery record in one
-    /// transaction, or to the user item alone.
+    /// transaction, or to the user item alone. Retried only when a refusal decided nothing
+    /// (another transaction conflicted, or the item changed in between), within bounds.
     pub(crate) async fn apply(
         &self,
         table: &TableName,
         write: &Write,
     ) -> Result<Written<UserWriteOutcome>, WriteError> {
-        match write.ledger {
-            Ledger::Delivery => self.apply_with_record(table, write).await,
-            Ledger::Item => self.apply_to_item(table, write).await,
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let tried = match write.ledger {
+                Ledger::Delivery => self.transact(table, write).await?,
+                Ledger::Item => self.update_item(table, write).await?,
+            };
+            let retry = match tried {
+                Tried::Applied(write_units) => {
+                    return Ok(Written {
+                        outcome: UserWriteOutcome::Applied,
+                        write_units,
+                    })
+                }
+                Tried::Refused(Refusal::Decided(decided)) => {
+                    return decided
+                        .map(|outcome| Written {
+                            outcome,
+                            write_units: None,
+                        })
+                        .map_err(WriteError::Conflict)
+                }
+                Tried::Refused(Refusal::Retry(why)) => why,
+            };
+            if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
+                return Err(unavailable(format!("{retry} after {attempt} attempts")).into());
+            }
+            tokio::time::sleep(backoff(attempt)).await;
         }
     }
 
     /// One conditional `UpdateItem` of the user item, which is its own ledger (SPEC §13.4):
-    /// refused, the item as it stood (`ALL_OLD`) says why. Retried only when the item changed
-    /// between the refusal and what it returned.
-    async fn apply_to_item(
-        &self,
-        table: &TableName,
-        write: &Write,
-    ) -> Result<Written<UserWriteOutcome>, WriteError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let u = user_expression(write);
-            let result = self
-                .client
-                .update_item()
-                .table_name(table.as_str())
-                .set_key(Some(user_key(write)))
-                .update_expression(u.update)
-                .condition_expression(u.condition)
-                .set_expression_attribute_names(Some(u.names))
-                .set_expression_attribute_values(Some(u.values))
-                .return_values_on_condition_check_failure(
-                    ReturnValuesOnConditionCheckFailure::AllOld,
-                )
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            let retry = match result {
-                Ok(out) => {
-                    return Ok(Written {
-                        outcome: UserWriteOutcome::Applied,
-                        write_units: write_units(out.consumed_capacity()),
-                    })
-                }
-                Err(SdkError::ServiceError(ctx))
-                    if matches!(
-                        ctx.err(),
-                        UpdateItemError::ConditionalCheckFailedException(_)
-                    ) =>
-                {
-                    let old = match ctx.into_err() {
-                        UpdateItemError::ConditionalCheckFailedException(e) => e.item,
-                        _ => None,
-                    };
-                    let stored = old.as_ref().map(stored_user).transpose()?;
-                    let last = old.as_ref().and_then(|item| {
-                        Some((
-                            text_of(item, attr::LAST_DELIVERY_ID)?,
-                            text_of(item, attr::LAST_PAYLOAD_SHA256),
-                        ))
-                    });
-                    match on_item_refused(write, stored, last) {
-                        Some(decided) => {
-                            return decided
-                                .map(|outcome| Written {
-                                    outcome,
-                                    write_units: None,
-                                })
-                                .map_err(WriteError::Conflict)
-                        }
-                        None => "user item changed after refusing the write",
-                    }
-                }
-                Err(err) => {
-                    return Err(failure(err, |e| {
-                        use UpdateItemError as E;
-                        matches!(
-                            e,
-                            E::ProvisionedThroughputExceededException(_)
-                                | E::ThrottlingException(_)
-                                | E::RequestLimitExceeded(_)
-                                | E::InternalServerError(_)
-                                | E::TransactionConflictException(_)
-                        )
-                    })
-                    .into())
-                }
-            };
-            if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
-                return Err(unavailable(format!("{retry} after {attempt} attempts")).into());
+    /// refused, the item as it stood (`ALL_OLD`) says why; a refusal it does not explain (the
+    /// item changed since) is tried again.
+    async fn update_item(&self, table: &TableName, write: &Write) -> Result<Tried, WriteError> {
+        let u = user_expression(write);
+        let result = self
+            .client
+            .update_item()
+            .table_name(table.as_str())
+            .set_key(Some(user_key(write)))
+            .update_expression(u.update)
+            .condition_expression(u.condition)
+            .set_expression_attribute_names(Some(u.names))
+            .set_expression_attribute_values(Some(u.values))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Tried::Applied(write_units(out.consumed_capacity()))),
+            Err(SdkError::ServiceError(ctx))
+                if matches!(
+                    ctx.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                let old = match ctx.into_err() {
+                    UpdateItemError::ConditionalCheckFailedException(e) => e.item,
+                    _ => None,
+                };
+                let stored = old.as_ref().map(stored_user).transpose()?;
+                let last = old.as_ref().and_then(|item| {
+                    Some((
+                        text_of(item, attr::LAST_DELIVERY_ID)?,
+                        text_of(item, attr::LAST_PAYLOAD_SHA256),
+                    ))
+                });
+                Ok(Tried::Refused(match on_item_refused(write, stored, last) {
+                    Some(decided) => Refusal::Decided(decided),
+                    None => Refusal::Retry("user item changed after refusing the write"),
+                }))
             }
-            tokio::time::sleep(backoff(attempt)).await;
+            Err(err) => Err(failure(err, |e| {
+                use UpdateItemError as E;
+                matches!(
+                    e,
+                    E::ProvisionedThroughputExceededException(_)
+                        | E::ThrottlingException(_)
+                        | E::RequestLimitExceeded(_)
+                        | E::InternalServerError(_)
+                        | E::TransactionConflictException(_)
+                )
+            })
+            .into()),
         }
     }
 
-    /// One `TransactWriteItems` of the delivery record and the user item (retried only when
-    /// another transaction conflicted).
-    async fn apply_with_record(
-        &self,
-        table: &TableName,
-        write: &Write,
-    ) -> Result<Written<UserWriteOutcome>, WriteError> {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            // The SDK takes the items by value: built for each attempt rather than built once
-            // and cloned for every one (nearly every write is a single attempt).
-            let items = vec![delivery_put(table, write)?, user_update(table, write)?];
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(items))
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await;
-            let retry = match result {
-                Ok(out) => {
-                    return Ok(Written {
-                        outcome: UserWriteOutcome::Applied,
-                        write_units: write_units(out.consumed_capacity()),
-                    })
-                }
-                Err(err) => match classify(err, write)? {
-                    Refusal::Decided(decided) => {
-                        return decided
-                            .map(|outcome| Written {
-                                outcome,
-                                write_units: None,
-                            })
-                            .map_err(WriteError::Conflict)
-                    }
-                    Refusal::Retry(why) => why,
-                },
-            };
-            if attempt >= CONFLICT_ATTEMPTS || started.elapsed() >= CONFLICT_DEADLINE {
-                return Err(unavailable(format!("{retry} after {attempt} attempts")).into());
-            }
-            tokio::time::sleep(backoff(attempt)).await;
+    /// One `TransactWriteItems` of the delivery record and the user item; a conflict with
+    /// another transaction is tried again.
+    async fn transact(&self, table: &TableName, write: &Write) -> Result<Tried, WriteError> {
+        // The SDK takes the items by value: built for each attempt rather than built once and
+        // cloned for every one (nearly every write is a single attempt).
+        let items = vec![delivery_put(table, write)?, user_update(table, write)?];
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Tried::Applied(write_units(out.consumed_capacity()))),
+            Err(err) => Ok(Tried::Refused(classify(err, write)?)),
         }
     }
 }
@@ -358,8 +328,8 @@ impl Store {
     }
 }
 
-/// How many of a batch's puts are in flight at once: enough to store 1000 events in well under
-/// a second, few enough not to burst an on-demand table's partition.
+/// How many of a batch's puts are in flight at once: a bound, so a 1000-event batch does not
+/// burst an on-demand table's partition.
 const BATCH_CONCURRENCY: usize = 16;
 /// How long a batch's puts may take together: the template gives the function 10 s.
 const BATCH_DEADLINE: Duration = Duration::from_secs(6);
@@ -447,6 +417,13 @@ fn write_units<'a>(consumed: impl IntoIterator<Item = &'a ConsumedCapacity>) -> 
         .into_iter()
         .filter_map(ConsumedCapacity::capacity_units)
         .reduce(|a, b| a + b)
+}
+
+/// What one attempt of a user write did.
+enum Tried {
+    /// Written; the write units DynamoDB reported.
+    Applied(Option<f64>),
+    Refused(Refusal),
 }
 
 enum Refusal {
