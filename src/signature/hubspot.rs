@@ -13,8 +13,8 @@ use base64::Engine;
 #[cfg(any(test, feature = "signing"))]
 use super::Delivery;
 use super::{
-    check_tolerance_ms, parse_unix_millis, required_header, Batch, HeaderRole, HmacKeys, Inbox,
-    Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
+    check_tolerance_ms, parse_unix_millis, requested_url, required_header, Batch, HeaderRole,
+    HmacKeys, Inbox, Keys, Proof, Request, Sender, SignatureError, TimeAt, TypeAt,
 };
 use crate::domain::{DeliveryId, Detail};
 use crate::json::Doc;
@@ -85,12 +85,7 @@ struct ClientSecrets {
 impl ClientSecrets {
     /// The URI HubSpot signs for a request with `query`.
     fn uri(&self, query: Option<&str>) -> String {
-        let mut uri = self.url.clone();
-        if let Some(q) = query {
-            uri.push('?');
-            uri.push_str(q);
-        }
-        decode_listed(&uri)
+        decode_listed(&requested_url(&self.url, query))
     }
 }
 

@@ -874,6 +874,12 @@ pub(crate) fn is_challenge(c: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
 }
 
+/// The URL a sender that signs its URL requested (SPEC §13.2): the tenant's `public_url`, then
+/// `?` and the query when there is one.
+pub(crate) fn requested_url(public_url: &str, query: Option<&str>) -> String {
+    query.map_or_else(|| public_url.to_owned(), |q| format!("{public_url}?{q}"))
+}
+
 /// A hex-encoded SHA-256 MAC (exactly 64 hex digits).
 pub(crate) fn decode_hex_mac(s: &str) -> Option<Vec<u8>> {
     (s.len() == 64).then(|| hex::decode(s).ok()).flatten()

@@ -18,8 +18,8 @@ use base64::Engine;
 
 use super::{
     check_tolerance, check_tolerance_ms, decode_hex_mac, id_header, parse_unix_millis,
-    parse_unix_seconds, required_header, HmacKeys, KeyInput, Keys, PrivateKey, Proof, PublicKeys,
-    Request, SignatureError,
+    parse_unix_seconds, requested_url, required_header, HmacKeys, KeyInput, Keys, PrivateKey,
+    Proof, PublicKeys, Request, SignatureError,
 };
 #[cfg(any(test, feature = "signing"))]
 use super::{demo_seed, Delivery, HeaderRole};
@@ -378,8 +378,7 @@ struct BodyKeys {
 impl BodyKeys {
     /// The URL signed before the body for a request with `query`, if the shape signs one.
     fn signed_url(&self, query: Option<&str>) -> Option<String> {
-        let url = self.url.as_deref()?;
-        Some(query.map_or_else(|| url.to_owned(), |q| format!("{url}?{q}")))
+        Some(requested_url(self.url.as_deref()?, query))
     }
 
     /// Whether any candidate is the MAC of `parts` under any key.
